@@ -1,0 +1,122 @@
+// Engine: an open Tessera database directory. Public API of the engine layer,
+// used in-process by embedded callers and by the server alike.
+//
+//   auto engine = Engine::open({.data_dir = "data"});
+//   auto report = (*engine)->write_text("cpu,tenant=a usage=1.5 1700000000000000000\n", {});
+//   auto snap = (*engine)->snapshot("cpu");
+//
+// Thread-safety: every method may be called from any thread concurrently.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/line_protocol/parsed_line.h"
+#include "engine/table_schema.h"
+#include "storage/base/status.h"
+#include "storage/block/column.h"
+
+namespace tessera::engine {
+
+struct EngineOptions {
+  std::filesystem::path data_dir = "tessera-data";
+  // Rows buffered in memory (all tables) before they are flushed to segment files.
+  size_t flush_threshold_rows = 1'000'000;
+  // Rows per in-memory block; full blocks are sealed and shared with readers.
+  size_t block_rows = 8192;
+  size_t max_line_bytes = 1 << 20;
+};
+
+struct WriteOptions {
+  Precision precision = Precision::kNanoseconds;
+  // When set, every line must carry this value in the table's tenant tag.
+  std::optional<std::string> tenant_scope;
+  // Timestamp for lines without one; nullopt: the server's clock at write time.
+  std::optional<int64_t> default_time_ns;
+};
+
+struct InputLine {
+  std::string_view text;  // without the trailing newline
+  uint64_t line_number = 0;
+};
+
+struct LineRejection {
+  uint64_t line_number = 0;
+  std::string reason;
+};
+
+struct WriteReport {
+  uint64_t accepted = 0;
+  std::vector<LineRejection> rejected;
+  // Pass to Engine::sync to wait until every accepted line is durable.
+  uint64_t lsn = 0;
+};
+
+// One readable block of a table snapshot: statistics without decoding, rows on load().
+class BlockSource {
+ public:
+  virtual ~BlockSource() = default;
+  virtual const storage::BlockStats& stats() const = 0;
+  // Decodes (or returns the in-memory) block. kCorruption names the file on bad bytes.
+  virtual Result<std::shared_ptr<const storage::Block>> load() const = 0;
+};
+
+struct BlockView {
+  std::shared_ptr<const BlockSource> source;
+  // For tables with a dedup key: live_rows[i] == 0 when row i was replaced by a later
+  // write. Null when every row is live.
+  std::shared_ptr<const std::vector<uint8_t>> live_rows;
+};
+
+// A consistent read view of one table: what was written before snapshot() began.
+struct TableSnapshot {
+  TableSchema schema;
+  std::vector<BlockView> blocks;
+};
+
+struct EngineStats {
+  uint64_t rows_written = 0;
+  uint64_t lines_rejected = 0;
+  uint64_t flushes = 0;
+  uint64_t segments = 0;
+  uint64_t wal_syncs = 0;
+  uint64_t head_rows = 0;
+};
+
+class Engine {
+ public:
+  // Opens (creating if needed) the data directory, loads the catalog and segment
+  // manifest, and replays the write-ahead log. kIoError / kCorruption on failure.
+  static Result<std::unique_ptr<Engine>> open(const EngineOptions& options);
+  virtual ~Engine() = default;
+
+  // Parses and applies data lines (control lines are the caller's). Accepted rows are
+  // appended to the write-ahead log and visible to snapshots taken after return;
+  // they are durable once sync(report.lsn) returns ok. A rejected line creates nothing.
+  virtual Result<WriteReport> write(std::span<const InputLine> lines, const WriteOptions& options) = 0;
+  // Blocks until the log is fsynced through `lsn` (group commit: concurrent callers
+  // share one fsync). kIoError when the fsync failed: nothing after it is acknowledged.
+  virtual Status sync(uint64_t lsn) = 0;
+  // Embedded convenience: splits `text` at '\n' (lines numbered from 1; blank lines and
+  // '#' comments skipped), writes them, and syncs before returning.
+  virtual Result<WriteReport> write_text(std::string_view text, const WriteOptions& options) = 0;
+
+  // Declares a table. Identical to an existing one: no-op; different: kInvalidInput.
+  virtual Status create_table(const TableSchema& schema) = 0;
+  virtual std::vector<std::string> table_names() const = 0;  // sorted
+  virtual std::optional<TableSchema> schema(std::string_view table) const = 0;
+  // kUnknownTable when there is no such table.
+  virtual Result<TableSnapshot> snapshot(std::string_view table) const = 0;
+
+  // Writes buffered rows to segment files and trims the log.
+  virtual Status flush() = 0;
+  virtual EngineStats stats() const = 0;
+};
+
+}  // namespace tessera::engine

@@ -1,0 +1,26 @@
+// Parser of single InfluxDB line-protocol lines: the engine's write format,
+// used by the server's ingest sessions and by embedded callers alike.
+// Grammar and error messages: docs/protocol/ingest.md.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "engine/line_protocol/parsed_line.h"
+#include "storage/base/status.h"
+
+namespace tessera::engine {
+
+// Parses one line (without its trailing '\n'; a trailing '\r' is tolerated).
+// Timestamps are scaled from `precision` to nanoseconds; a result outside int64
+// nanoseconds is an error. Returns kSyntax / kInvalidInput errors whose message
+// starts with the 1-based byte column: "col 17: field \"spend\": ...".
+// Thread-safe; keeps no state between calls.
+Result<ParsedLine> parse_line(std::string_view line, Precision precision);
+
+// Writes `line` back as canonical line protocol with escapes and a nanosecond
+// timestamp (omitted when `line.timestamp_ns` is empty), so that
+// parse_line(format_line(x), kNanoseconds) == x. No trailing newline.
+std::string format_line(const ParsedLine& line);
+
+}  // namespace tessera::engine

@@ -1,0 +1,32 @@
+// QueryContext: who runs a statement and under which limits. Built by the server
+// from the session's authenticated token (or by an embedded caller), never from
+// the statement text.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace tessera::query {
+
+enum class Role {
+  kAdmin,    // reads everything, DDL
+  kService,  // reads and writes everything
+  kWriter,   // writes only
+  kReader,   // reads only its tenant's rows
+};
+
+struct QueryContext {
+  Role role = Role::kAdmin;
+  // For kReader (and tenant-scoped writers): the only tenant whose rows are visible.
+  std::optional<std::string> tenant;
+  // What now() means for this statement, UTC nanoseconds.
+  int64_t now_ns = 0;
+  size_t max_result_rows = 1'000'000;
+  // Values gathered for exact percentiles and raw rows, summed over the query.
+  size_t max_memory_bytes = size_t{1} << 30;
+  std::chrono::milliseconds timeout{30'000};
+};
+
+}  // namespace tessera::query

@@ -1,0 +1,6 @@
+#include <cstdio>
+
+int main() {
+  std::puts("tessera: not yet wired");
+  return 0;
+}

@@ -1,0 +1,1 @@
+// Placeholder until this layer has sources; delete when one lands.

@@ -1,0 +1,116 @@
+#include "storage/block/column.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tessera::storage {
+
+std::string_view column_type_name(ColumnType type) {
+  switch (type) {
+    case ColumnType::kInt64: return "INT";
+    case ColumnType::kFloat64: return "FLOAT";
+    case ColumnType::kBool: return "BOOL";
+    case ColumnType::kString: return "STRING";
+  }
+  return "UNKNOWN";
+}
+
+size_t Column::size() const {
+  switch (type) {
+    case ColumnType::kInt64: return ints.size();
+    case ColumnType::kFloat64: return floats.size();
+    case ColumnType::kBool: return bools.size();
+    case ColumnType::kString: return codes.size();
+  }
+  return 0;
+}
+
+bool Column::has_nulls() const {
+  return std::find(valid.begin(), valid.end(), uint8_t{0}) != valid.end();
+}
+
+const Column* Block::find(std::string_view name) const {
+  for (size_t i = 0; i < column_names.size(); ++i) {
+    if (column_names[i] == name) return &columns[i];
+  }
+  return nullptr;
+}
+
+int BlockStats::find(std::string_view name) const {
+  for (size_t i = 0; i < column_names.size(); ++i) {
+    if (column_names[i] == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+namespace {
+
+ColumnStats stats_of(const Column& column) {
+  ColumnStats stats;
+  const size_t n = column.size();
+  for (size_t row = 0; row < n; ++row) {
+    if (!column.is_valid(row)) {
+      ++stats.null_count;
+      continue;
+    }
+    switch (column.type) {
+      case ColumnType::kInt64:
+      case ColumnType::kBool: {
+        int64_t v = column.type == ColumnType::kInt64 ? column.ints[row] : column.bools[row];
+        if (!stats.has_min_max) {
+          stats.min_int = stats.max_int = v;
+        } else {
+          stats.min_int = std::min(stats.min_int, v);
+          stats.max_int = std::max(stats.max_int, v);
+        }
+        stats.has_min_max = true;
+        break;
+      }
+      case ColumnType::kFloat64: {
+        double v = column.floats[row];
+        if (std::isnan(v)) break;
+        if (!stats.has_min_max) {
+          stats.min_float = stats.max_float = v;
+        } else {
+          stats.min_float = std::min(stats.min_float, v);
+          stats.max_float = std::max(stats.max_float, v);
+        }
+        stats.has_min_max = true;
+        break;
+      }
+      case ColumnType::kString: {
+        std::string_view v = column.string_at(row);
+        if (!stats.has_min_max) {
+          stats.min_string = stats.max_string = std::string(v);
+        } else if (v < stats.min_string) {
+          stats.min_string = std::string(v);
+        } else if (v > stats.max_string) {
+          stats.max_string = std::string(v);
+        }
+        stats.has_min_max = true;
+        break;
+      }
+    }
+  }
+  return stats;
+}
+
+}  // namespace
+
+BlockStats compute_stats(const Block& block) {
+  BlockStats stats;
+  stats.row_count = block.row_count();
+  if (!block.time_ns.empty()) {
+    auto [lo, hi] = std::minmax_element(block.time_ns.begin(), block.time_ns.end());
+    stats.min_time_ns = *lo;
+    stats.max_time_ns = *hi;
+  }
+  stats.column_names = block.column_names;
+  for (const Column& column : block.columns) {
+    stats.column_types.push_back(column.type);
+    stats.columns.push_back(stats_of(column));
+  }
+  return stats;
+}
+
+}  // namespace tessera::storage

@@ -1,0 +1,75 @@
+// Column and Block: the in-memory columnar form of rows, shared by every layer.
+// A Block holds the rows of one table and one partition: a time column plus named
+// typed columns of equal length. Strings (tags and string fields) are dictionary
+// codes into a per-column dictionary. A Block is immutable once published.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tessera::storage {
+
+// Stable on-disk ids: never renumber.
+enum class ColumnType : uint8_t {
+  kInt64 = 1,
+  kFloat64 = 2,
+  kBool = 3,
+  kString = 4,
+};
+
+std::string_view column_type_name(ColumnType type);
+
+struct Column {
+  ColumnType type = ColumnType::kInt64;
+  // Exactly one of these holds the values, per `type`; a NULL row holds 0 / "" there.
+  std::vector<int64_t> ints;             // kInt64
+  std::vector<double> floats;            // kFloat64
+  std::vector<uint8_t> bools;            // kBool: 0 or 1
+  std::vector<uint32_t> codes;           // kString: index into `dictionary`
+  std::vector<std::string> dictionary;   // kString: distinct values
+  // valid[i] == 1 when row i has a value. Empty means every row has one.
+  std::vector<uint8_t> valid;
+
+  size_t size() const;
+  bool is_valid(size_t row) const { return valid.empty() || valid[row] != 0; }
+  bool has_nulls() const;
+  std::string_view string_at(size_t row) const { return dictionary[codes[row]]; }
+};
+
+struct Block {
+  std::vector<int64_t> time_ns;
+  std::vector<std::string> column_names;  // parallel to `columns`
+  std::vector<Column> columns;
+
+  size_t row_count() const { return time_ns.size(); }
+  // The column named `name`, or nullptr when this block has none (all NULL).
+  const Column* find(std::string_view name) const;
+};
+
+// Summary of one column of one block, kept in segment footers so that queries can
+// prune and answer some aggregates without decoding.
+struct ColumnStats {
+  uint64_t null_count = 0;
+  bool has_min_max = false;  // false when every value is NULL
+  int64_t min_int = 0, max_int = 0;        // kInt64, kBool
+  double min_float = 0, max_float = 0;     // kFloat64 (NaN values are not counted)
+  std::string min_string, max_string;      // kString, by bytes
+};
+
+struct BlockStats {
+  uint64_t row_count = 0;
+  int64_t min_time_ns = 0, max_time_ns = 0;
+  std::vector<std::string> column_names;  // parallel to `columns`
+  std::vector<ColumnType> column_types;
+  std::vector<ColumnStats> columns;
+
+  // Index of the column named `name`, or -1.
+  int find(std::string_view name) const;
+};
+
+BlockStats compute_stats(const Block& block);
+
+}  // namespace tessera::storage
