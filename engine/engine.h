@@ -31,6 +31,8 @@ struct EngineOptions {
   // Rows per in-memory block; full blocks are sealed and shared with readers.
   size_t block_rows = 8192;
   size_t max_line_bytes = 1 << 20;
+  // Decoded segment blocks kept in memory for queries.
+  size_t block_cache_bytes = size_t{1} << 30;
 };
 
 struct WriteOptions {

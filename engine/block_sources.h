@@ -1,0 +1,42 @@
+// The two kinds of BlockSource a snapshot hands to readers: blocks still in memory
+// (sealed or copied from the head) and blocks of segment files on disk.
+#pragma once
+
+#include <memory>
+
+#include "engine/block_cache.h"
+#include "engine/engine.h"
+#include "storage/segment/segment_reader.h"
+
+namespace tessera::engine {
+
+class MemoryBlockSource final : public BlockSource {
+ public:
+  explicit MemoryBlockSource(std::shared_ptr<const storage::Block> block)
+      : block_(std::move(block)), stats_(storage::compute_stats(*block_)) {}
+  const storage::BlockStats& stats() const override { return stats_; }
+  Result<std::shared_ptr<const storage::Block>> load() const override { return block_; }
+  const std::shared_ptr<const storage::Block>& block() const { return block_; }
+
+ private:
+  std::shared_ptr<const storage::Block> block_;
+  storage::BlockStats stats_;
+};
+
+class SegmentBlockSource final : public BlockSource {
+ public:
+  // `cache_key` must be unique among all blocks sharing `cache`.
+  SegmentBlockSource(std::shared_ptr<const storage::SegmentReader> segment, size_t index,
+                     std::shared_ptr<BlockCache> cache, uint64_t cache_key)
+      : segment_(std::move(segment)), index_(index), cache_(std::move(cache)), cache_key_(cache_key) {}
+  const storage::BlockStats& stats() const override { return segment_->block_stats(index_); }
+  Result<std::shared_ptr<const storage::Block>> load() const override;
+
+ private:
+  std::shared_ptr<const storage::SegmentReader> segment_;
+  size_t index_;
+  std::shared_ptr<BlockCache> cache_;
+  uint64_t cache_key_;
+};
+
+}  // namespace tessera::engine

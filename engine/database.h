@@ -1,0 +1,112 @@
+// Database: the Engine implementation over one data directory.
+//
+//   <data>/MANIFEST          catalog + segment list + first live log (engine/manifest.h)
+//   <data>/LOCK              flock'ed while open: one process per directory
+//   <data>/wal/<n>.log       write-ahead log files, replayed on open from MANIFEST's wal_start
+//   <data>/segments/<n>.tsg  immutable segment files (storage/segment)
+//
+// Write path: parse (no lock) -> admit + apply to the head blocks + append to the log
+// (write lock) -> sync (group commit, no lock). Flush: freeze the head, rotate the log
+// (write lock); write segment files (no lock); publish them and the manifest, drop old
+// logs (write lock). Readers take the lock shared, briefly, to copy block lists.
+// Crash safety: docs/format/manifest.md.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "engine/block_builder.h"
+#include "engine/block_cache.h"
+#include "engine/block_sources.h"
+#include "engine/engine.h"
+#include "engine/group_commit.h"
+#include "engine/manifest.h"
+#include "storage/wal/wal_writer.h"
+
+namespace tessera::engine {
+
+class Database final : public Engine {
+ public:
+  static Result<std::unique_ptr<Database>> open(const EngineOptions& options);
+  ~Database() override;
+
+  Result<WriteReport> write(std::span<const InputLine> lines, const WriteOptions& options) override;
+  Status sync(uint64_t lsn) override;
+  Result<WriteReport> write_text(std::string_view text, const WriteOptions& options) override;
+  Status create_table(const TableSchema& schema) override;
+  std::vector<std::string> table_names() const override;
+  std::optional<TableSchema> schema(std::string_view table) const override;
+  Result<TableSnapshot> snapshot(std::string_view table) const override;
+  Status flush() override;
+  EngineStats stats() const override;
+
+ private:
+  struct Partition {
+    std::vector<std::shared_ptr<const BlockSource>> persisted;        // in segment files
+    std::vector<std::shared_ptr<const MemoryBlockSource>> sealed;     // full, in memory
+    BlockBuilder head;                                                // being filled
+  };
+  struct Table {
+    TableSchema schema;
+    std::map<int64_t, Partition> partitions;  // by partition start
+  };
+  // A partition's sealed blocks taken by a running flush.
+  struct FrozenPartition {
+    std::string table;
+    int64_t partition_start_ns;
+    std::vector<std::shared_ptr<const MemoryBlockSource>> blocks;
+    std::string file_name;
+  };
+
+  explicit Database(const EngineOptions& options);
+  Status recover();
+  Status replay_log(const std::filesystem::path& path);
+  Status start_new_log();  // Requires: mu_ held exclusively (or still opening).
+
+  // Requires: mu_ held exclusively. Admits one parsed line and applies it to the head.
+  Status apply_line(const ParsedLine& line, const std::optional<std::string>& tenant_scope);
+  Status apply_create_table(const TableSchema& schema);
+  void seal_if_full(Partition& partition);
+  Status append_log(std::string_view payload, uint64_t* lsn);
+
+  Status flush_locked_phases();
+  std::string segment_file_name(uint64_t number) const;
+  Manifest current_manifest() const;  // Requires: mu_ held.
+  void flush_loop();
+
+  EngineOptions options_;
+  std::filesystem::path wal_dir_, segment_dir_;
+  int lock_fd_ = -1;
+
+  mutable std::shared_mutex mu_;  // guards everything below up to flush state
+  std::map<std::string, Table, std::less<>> tables_;
+  std::vector<ManifestSegment> segments_;
+  std::shared_ptr<storage::WalWriter> wal_;
+  uint64_t wal_number_ = 0;
+  uint64_t wal_start_ = 1;
+  uint64_t next_file_number_ = 1;
+  uint64_t log_position_ = 0;  // logical bytes appended across all log files
+  uint64_t head_rows_ = 0;
+  std::optional<Error> wal_failure_;
+
+  GroupCommit group_commit_;
+  std::shared_ptr<BlockCache> cache_;
+  std::atomic<uint64_t> next_cache_key_{1};
+
+  std::mutex flush_mu_;  // one flush at a time
+  std::mutex flush_signal_mu_;
+  std::condition_variable flush_signal_;
+  bool flush_requested_ = false;
+  bool stopping_ = false;
+  std::thread flush_thread_;
+
+  std::atomic<uint64_t> rows_written_{0}, lines_rejected_{0}, flushes_{0};
+};
+
+}  // namespace tessera::engine

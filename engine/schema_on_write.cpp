@@ -1,0 +1,87 @@
+#include "engine/schema_on_write.h"
+
+#include <algorithm>
+
+namespace tessera::engine {
+
+TableSchema default_schema(const std::string& table) {
+  TableSchema schema;
+  schema.name = table;
+  schema.columns.push_back({"time", ColumnKind::kTime, storage::ColumnType::kInt64});
+  return schema;
+}
+
+namespace {
+
+std::string describe(const ColumnDef& def) {
+  if (def.kind == ColumnKind::kTag) return "a tag";
+  return "a " + std::string(storage::column_type_name(def.type)) + " field";
+}
+
+Status check_tenant(const TableSchema& schema, const ParsedLine& line,
+                    const std::optional<std::string>& tenant_scope) {
+  if (!tenant_scope) return Status::ok();
+  if (!schema.options.tenant_column) {
+    return make_error(ErrorCode::kPermissionDenied,
+                      "table \"" + schema.name + "\" has no tenant column; a tenant-scoped writer cannot write it");
+  }
+  const std::string& tenant_column = *schema.options.tenant_column;
+  auto tag = std::find_if(line.tags.begin(), line.tags.end(),
+                          [&](const auto& kv) { return kv.first == tenant_column; });
+  if (tag == line.tags.end()) {
+    return make_error(ErrorCode::kPermissionDenied, "tenant tag \"" + tenant_column + "\" is missing");
+  }
+  if (tag->second != *tenant_scope) {
+    return make_error(ErrorCode::kPermissionDenied,
+                      "tenant \"" + tag->second + "\" is not this writer's tenant");
+  }
+  return Status::ok();
+}
+
+// The tenant column and the dedup key are tags even before a line creates them.
+bool is_key_tag(const TableSchema& schema, const std::string& column) {
+  const TableOptions& o = schema.options;
+  return (o.tenant_column && *o.tenant_column == column) ||
+         std::find(o.dedup_columns.begin(), o.dedup_columns.end(), column) != o.dedup_columns.end();
+}
+
+}  // namespace
+
+Result<std::vector<ColumnDef>> admit_line(const TableSchema& schema, const ParsedLine& line,
+                                          const std::optional<std::string>& tenant_scope) {
+  TESSERA_RETURN_IF_ERROR(check_tenant(schema, line, tenant_scope));
+  std::vector<ColumnDef> added;
+  for (const auto& [key, value] : line.tags) {
+    const ColumnDef* existing = schema.find(key);
+    if (existing == nullptr) {
+      added.push_back({key, ColumnKind::kTag, storage::ColumnType::kString});
+    } else if (existing->kind != ColumnKind::kTag) {
+      return make_error(ErrorCode::kTypeMismatch, "tag \"" + key + "\": column is " +
+                                                      describe(*existing) + " of table \"" +
+                                                      schema.name + "\"");
+    }
+  }
+  for (const ParsedField& field : line.fields) {
+    if (is_key_tag(schema, field.key)) {
+      return make_error(ErrorCode::kTypeMismatch, "field \"" + field.key + "\": column is a tag (a key) of table \"" +
+                                                      schema.name + "\"");
+    }
+    const ColumnDef* existing = schema.find(field.key);
+    if (existing == nullptr) {
+      added.push_back({field.key, ColumnKind::kField, field.type});
+      continue;
+    }
+    bool fits = existing->kind == ColumnKind::kField &&
+                (existing->type == field.type || (existing->type == storage::ColumnType::kFloat64 &&
+                                                  field.type == storage::ColumnType::kInt64));
+    if (!fits) {
+      return make_error(ErrorCode::kTypeMismatch,
+                        "field \"" + field.key + "\": column is " + describe(*existing) +
+                            " of table \"" + schema.name + "\", got " +
+                            std::string(storage::column_type_name(field.type)));
+    }
+  }
+  return added;
+}
+
+}  // namespace tessera::engine

@@ -1,0 +1,25 @@
+// Schema on write: whether a parsed line fits its table, and which columns it adds.
+// Pure functions over a schema; the engine applies the outcome under its write lock.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/line_protocol/parsed_line.h"
+#include "engine/table_schema.h"
+#include "storage/base/status.h"
+
+namespace tessera::engine {
+
+// The schema a table gets when its first line creates it: time plus default options.
+TableSchema default_schema(const std::string& table);
+
+// Checks `line` against `schema` (types, tag/field kinds, the writer's tenant scope)
+// and returns the columns it would add, in line order. kTypeMismatch for a type
+// conflict (an integer into a FLOAT field is allowed), kPermissionDenied for another
+// tenant's line. Messages name the table and column.
+Result<std::vector<ColumnDef>> admit_line(const TableSchema& schema, const ParsedLine& line,
+                                          const std::optional<std::string>& tenant_scope);
+
+}  // namespace tessera::engine

@@ -1,0 +1,204 @@
+#include "engine/database.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/support/snapshot_rows.h"
+#include "tests/support/temp_dir.h"
+
+namespace tessera::engine {
+namespace {
+
+using ::testing::ElementsAre;
+using tessera::testing::table_rows;
+using tessera::testing::TempDir;
+
+std::unique_ptr<Engine> open_engine(const std::filesystem::path& dir, size_t block_rows = 8192) {
+  EngineOptions options;
+  options.data_dir = dir;
+  options.block_rows = block_rows;
+  auto engine = Engine::open(options);
+  EXPECT_TRUE(engine.is_ok()) << engine.status().to_string();
+  return engine.is_ok() ? std::move(engine).value() : nullptr;
+}
+
+WriteReport write(Engine& engine, std::string_view text, WriteOptions options = {}) {
+  auto report = engine.write_text(text, options);
+  EXPECT_TRUE(report.is_ok()) << report.status().to_string();
+  return report.is_ok() ? *report : WriteReport{};
+}
+
+// The bytes on disk of an open engine, as a crash would leave them.
+std::filesystem::path crash_image(const std::filesystem::path& live, const std::filesystem::path& copy) {
+  std::filesystem::copy(live, copy, std::filesystem::copy_options::recursive);
+  std::filesystem::remove(copy / "LOCK");
+  return copy;
+}
+
+TEST(DatabaseTest, StoresRowsWithNullsForAbsentFieldsAndWidensIntegersIntoFloats) {
+  TempDir dir;
+  auto engine = open_engine(dir.path());
+  WriteReport report = write(*engine,
+                             "ad,tenant=a spend=1.5,clicks=3i 100\n"
+                             "ad,tenant=b spend=2i 200\n"
+                             "ad spend=0.25,note=\"x y\" 300\n");
+  EXPECT_EQ(report.accepted, 3u);
+  EXPECT_TRUE(report.rejected.empty());
+  EXPECT_THAT(table_rows(*engine, "ad"),
+              ElementsAre("100 tenant=a spend=1.5 clicks=3i note=NULL",
+                          "200 tenant=b spend=2 clicks=NULL note=NULL",
+                          "300 spend=0.25 clicks=NULL note=\"x y\""));
+}
+
+TEST(DatabaseTest, RejectedLinesCreateNothingAndCarryTheirLineNumbers) {
+  TempDir dir;
+  auto engine = open_engine(dir.path());
+  WriteReport report = write(*engine,
+                             "ad,tenant=a clicks=3i 100\n"
+                             "\n"
+                             "ad,tenant=a clicks=2.5,extra=1 200\n"
+                             "newtable,tenant=a x=\n"
+                             "ad,tenant=a clicks=4i 300\n");
+  EXPECT_EQ(report.accepted, 2u);
+  ASSERT_EQ(report.rejected.size(), 2u);
+  EXPECT_EQ(report.rejected[0].line_number, 3u);
+  EXPECT_NE(report.rejected[0].reason.find("clicks"), std::string::npos) << report.rejected[0].reason;
+  EXPECT_EQ(report.rejected[1].line_number, 4u);
+  EXPECT_FALSE(engine->schema("newtable").has_value());
+  auto schema = engine->schema("ad");
+  ASSERT_TRUE(schema.has_value());
+  EXPECT_EQ(schema->find("extra"), nullptr);
+  EXPECT_THAT(table_rows(*engine, "ad"), ElementsAre("100 tenant=a clicks=3i", "300 tenant=a clicks=4i"));
+}
+
+TEST(DatabaseTest, TenantScopedWriterMayWriteOnlyItsTenant) {
+  TempDir dir;
+  auto engine = open_engine(dir.path());
+  WriteOptions scoped;
+  scoped.tenant_scope = "a";
+  WriteReport report = write(*engine, "m,tenant=a v=1 1\nm,tenant=b v=2 2\nm v=3 3\n", scoped);
+  EXPECT_EQ(report.accepted, 1u);
+  ASSERT_EQ(report.rejected.size(), 2u);
+  EXPECT_EQ(report.rejected[0].line_number, 2u);
+  EXPECT_EQ(report.rejected[1].line_number, 3u);
+  EXPECT_THAT(table_rows(*engine, "m"), ElementsAre("1 tenant=a v=1"));
+}
+
+TEST(DatabaseTest, DedupKeyKeepsTheLatestWriteAcrossBlocksAndFlushes) {
+  TempDir dir;
+  auto engine = open_engine(dir.path(), /*block_rows=*/2);
+  TableSchema schema;
+  schema.name = "snap";
+  schema.columns = {{"time", ColumnKind::kTime, storage::ColumnType::kInt64},
+                    {"tenant", ColumnKind::kTag, storage::ColumnType::kString},
+                    {"entity", ColumnKind::kTag, storage::ColumnType::kString}};
+  schema.options.dedup_columns = {"tenant", "entity"};
+  ASSERT_TRUE(engine->create_table(schema).is_ok());
+  write(*engine, "snap,tenant=a,entity=e1 spend=1 100\nsnap,tenant=a,entity=e2 spend=2 100\n"
+                 "snap,tenant=a,entity=e1 spend=3 200\n");
+  ASSERT_TRUE(engine->flush().is_ok());
+  write(*engine, "snap,tenant=a,entity=e1 spend=10 100\nsnap,tenant=a,entity=e1 spend=11 100\n");
+  EXPECT_THAT(table_rows(*engine, "snap"),
+              ElementsAre("100 tenant=a entity=e2 spend=2", "200 tenant=a entity=e1 spend=3",
+                          "100 tenant=a entity=e1 spend=11"));
+}
+
+TEST(DatabaseTest, CreateTableIsIdempotentButRejectsAnotherDefinition) {
+  TempDir dir;
+  auto engine = open_engine(dir.path());
+  TableSchema schema;
+  schema.name = "t";
+  schema.columns = {{"time", ColumnKind::kTime, storage::ColumnType::kInt64},
+                    {"v", ColumnKind::kField, storage::ColumnType::kInt64}};
+  EXPECT_TRUE(engine->create_table(schema).is_ok());
+  EXPECT_TRUE(engine->create_table(schema).is_ok());
+  schema.columns[1].type = storage::ColumnType::kFloat64;
+  Status status = engine->create_table(schema);
+  EXPECT_EQ(status.is_ok() ? ErrorCode::kInternal : status.code(), ErrorCode::kInvalidInput);
+  // The declared INT column now rejects floats from line protocol.
+  WriteReport report = write(*engine, "t v=1.5 1\nt v=2i 2\n");
+  EXPECT_EQ(report.accepted, 1u);
+}
+
+TEST(DatabaseTest, SyncedRowsSurviveACrashImage) {
+  TempDir dir;
+  auto engine = open_engine(dir / "live");
+  write(*engine, "m,tenant=a v=1i 1\nm,tenant=a v=2i 2\n");
+  auto copy = crash_image(dir / "live", dir / "crash");
+  auto reopened = open_engine(copy);
+  EXPECT_THAT(table_rows(*reopened, "m"), ElementsAre("1 tenant=a v=1i", "2 tenant=a v=2i"));
+}
+
+TEST(DatabaseTest, ReplayAfterAFlushRestoresEveryRowExactlyOnce) {
+  TempDir dir;
+  auto engine = open_engine(dir / "live", /*block_rows=*/3);
+  write(*engine, "m v=1i 1\nm v=2i 2\nm v=3i 3\nm v=4i 4\n");
+  ASSERT_TRUE(engine->flush().is_ok());
+  write(*engine, "m v=5i 5\n");
+  auto copy = crash_image(dir / "live", dir / "crash");
+  auto reopened = open_engine(copy);
+  EXPECT_THAT(table_rows(*reopened, "m"),
+              ElementsAre("1 v=1i", "2 v=2i", "3 v=3i", "4 v=4i", "5 v=5i"));
+  // And once more after the reopened engine closes cleanly.
+  reopened.reset();
+  auto again = open_engine(copy);
+  EXPECT_EQ(table_rows(*again, "m").size(), 5u);
+}
+
+TEST(DatabaseTest, TornLogTailIsCutAndEarlierRowsSurvive) {
+  TempDir dir;
+  auto engine = open_engine(dir / "live");
+  write(*engine, "m v=1i 1\n");
+  write(*engine, "m v=2i 2\n");
+  auto copy = crash_image(dir / "live", dir / "crash");
+  // A half-written record: garbage after the last good one.
+  for (const auto& entry : std::filesystem::directory_iterator(copy / "wal")) {
+    std::ofstream(entry.path(), std::ios::app | std::ios::binary) << std::string("\x13\x00\x00\x00garbage", 11);
+  }
+  auto reopened = open_engine(copy);
+  EXPECT_THAT(table_rows(*reopened, "m"), ElementsAre("1 v=1i", "2 v=2i"));
+}
+
+TEST(DatabaseTest, CleanCloseAndReopenKeepsSchemaOptionsAndRows) {
+  TempDir dir;
+  {
+    auto engine = open_engine(dir.path());
+    TableSchema schema;
+    schema.name = "t";
+    schema.columns = {{"time", ColumnKind::kTime, storage::ColumnType::kInt64}};
+    schema.options.tenant_column.reset();
+    schema.options.retention_ns = 400 * kNanosPerDay;
+    ASSERT_TRUE(engine->create_table(schema).is_ok());
+    write(*engine, "t,host=h\\ 1 load=0.5 -5\n");
+  }
+  auto engine = open_engine(dir.path());
+  auto schema = engine->schema("t");
+  ASSERT_TRUE(schema.has_value());
+  EXPECT_FALSE(schema->options.tenant_column.has_value());
+  EXPECT_EQ(schema->options.retention_ns, 400 * kNanosPerDay);
+  EXPECT_THAT(table_rows(*engine, "t"), ElementsAre("-5 host=h 1 load=0.5"));
+  EXPECT_EQ(engine->stats().head_rows, 0u);
+}
+
+TEST(DatabaseTest, SecondOpenOfTheSameDirectoryIsRefused) {
+  TempDir dir;
+  auto engine = open_engine(dir.path());
+  EngineOptions options;
+  options.data_dir = dir.path();
+  auto second = Engine::open(options);
+  ASSERT_FALSE(second.is_ok());
+  EXPECT_EQ(second.error().code, ErrorCode::kUnavailable);
+}
+
+TEST(DatabaseTest, UnknownTableSnapshotIsAnError) {
+  TempDir dir;
+  auto engine = open_engine(dir.path());
+  auto snapshot = engine->snapshot("nope");
+  ASSERT_FALSE(snapshot.is_ok());
+  EXPECT_EQ(snapshot.error().code, ErrorCode::kUnknownTable);
+}
+
+}  // namespace
+}  // namespace tessera::engine
