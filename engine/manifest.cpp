@@ -84,16 +84,27 @@ Result<T> parse_number(std::string_view token, std::string_view what) {
   return value;
 }
 
+// Appends `token` to `line`, one space after the previous token.
+void put(std::string& line, std::string_view token) {
+  if (!line.empty() && line.back() != '\n') line.push_back(' ');
+  line.append(token);
+}
+
 void append_schema(std::string& out, const TableSchema& schema) {
   const TableOptions& o = schema.options;
-  out += "table " + escape(schema.name) + " " + (o.tenant_column ? escape(*o.tenant_column) : "-") +
-         " " + std::to_string(o.partition_ns) + " " +
-         (o.retention_ns ? std::to_string(*o.retention_ns) : "-");
-  for (const std::string& column : o.dedup_columns) out += " " + escape(column);
-  out += "\n";
+  put(out, "table");
+  put(out, escape(schema.name));
+  put(out, o.tenant_column ? escape(*o.tenant_column) : "-");
+  put(out, std::to_string(o.partition_ns));
+  put(out, o.retention_ns ? std::to_string(*o.retention_ns) : "-");
+  for (const std::string& column : o.dedup_columns) put(out, escape(column));
+  out.push_back('\n');
   for (const ColumnDef& column : schema.columns) {
-    out += "column " + escape(column.name) + " " + std::to_string(static_cast<int>(column.kind)) +
-           " " + std::to_string(static_cast<int>(column.type)) + "\n";
+    put(out, "column");
+    put(out, escape(column.name));
+    put(out, std::to_string(static_cast<int>(column.kind)));
+    put(out, std::to_string(static_cast<int>(column.type)));
+    out.push_back('\n');
   }
 }
 
@@ -184,18 +195,27 @@ Result<TableSchema> decode_schema(std::string_view text) {
 }
 
 std::string encode_manifest(const Manifest& manifest) {
-  std::string out;
-  out += kMagicLine;
-  out += "\nwal_start " + std::to_string(manifest.wal_start) + "\n";
-  out += "next_file " + std::to_string(manifest.next_file_number) + "\n";
+  std::string out(kMagicLine);
+  out.push_back('\n');
+  put(out, "wal_start");
+  put(out, std::to_string(manifest.wal_start));
+  out.push_back('\n');
+  put(out, "next_file");
+  put(out, std::to_string(manifest.next_file_number));
+  out.push_back('\n');
   for (const TableSchema& schema : manifest.tables) append_schema(out, schema);
   for (const ManifestSegment& segment : manifest.segments) {
-    out += "segment " + escape(segment.table) + " " + std::to_string(segment.partition_start_ns) +
-           " " + escape(segment.file_name) + "\n";
+    put(out, "segment");
+    put(out, escape(segment.table));
+    put(out, std::to_string(segment.partition_start_ns));
+    put(out, escape(segment.file_name));
+    out.push_back('\n');
   }
   char crc[16];
   std::snprintf(crc, sizeof crc, "%08x", storage::crc32c(out));
-  out += "crc " + std::string(crc) + "\n";
+  put(out, "crc");
+  put(out, crc);
+  out.push_back('\n');
   return out;
 }
 

@@ -20,7 +20,9 @@ Result<ParsedLine> parse_line(std::string_view line, Precision precision);
 
 // Writes `line` back as canonical line protocol with escapes and a nanosecond
 // timestamp (omitted when `line.timestamp_ns` is empty), so that
-// parse_line(format_line(x), kNanoseconds) == x. No trailing newline.
+// parse_line(format_line(x), kNanoseconds) == x (floats bit for bit) for every
+// x that parse_line can return. No trailing newline.
+// Requires: float values are finite (parse_line never returns NaN or +-inf).
 std::string format_line(const ParsedLine& line);
 
 }  // namespace tessera::engine

@@ -1,0 +1,27 @@
+// Exact percentiles with PostgreSQL `percentile_cont` semantics, for the
+// `percentile(f, p)` and `median(f)` aggregates.
+#pragma once
+
+#include <optional>
+#include <span>
+
+namespace tessera::query {
+
+// PostgreSQL `percentile_cont(p) WITHIN GROUP (ORDER BY x)`: linear interpolation
+// between the sorted values at rows floor(p*(n-1)) and ceil(p*(n-1)), computed
+// with PostgreSQL's formula and operation order (orderedsetaggs.c), so results
+// match it bit for bit:
+//   pos = p * (n - 1); first = floor(pos); second = ceil(pos)
+//   result = first == second ? lo : lo + (pos - first) * (hi - lo)
+//
+// NaN sorts above every number, +inf included, as in PostgreSQL's float8 order;
+// so a NaN at row `first` or `second` makes the result NaN. -0.0 and 0.0 compare
+// equal, so which of them is returned when both are present is unspecified.
+//
+// Reorders `values` (selection with std::nth_element, O(n) expected, no full sort);
+// the caller owns `values` and may discard them afterwards.
+// Returns nullopt when `values` is empty.
+// Requires: 0 <= p <= 1 (callers validate the SQL argument and report kInvalidInput).
+std::optional<double> percentile_cont(std::span<double> values, double p);
+
+}  // namespace tessera::query

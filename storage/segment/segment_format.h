@@ -1,0 +1,39 @@
+// Constants of the segment file format, shared by the segment writer and reader.
+// Specification: docs/format/segment.md (a change here changes the version and the doc).
+//
+//   segment := header chunk* footer trailer
+//   header  := magic[8] "TSRASEG\0" | version u32
+//   chunk   := zstd frame of a plain chunk (see plain_chunk.h), referenced by the footer
+//   footer  := FlatBuffers SegmentFooter (segment_footer.fbs)
+//   trailer := footer_offset u64 | footer_size u32 | footer_crc32c u32 | version u32 | magic[8]
+//
+// All integers little-endian. The chunks tile the bytes between header and footer
+// exactly, so every byte of the file is covered by a check: header and trailer by
+// exact comparison, chunks and footer by their crc32c.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace tessera::storage::segment_format {
+
+inline constexpr std::string_view kMagic{"TSRASEG\0", 8};
+inline constexpr uint32_t kVersion = 1;
+inline constexpr size_t kHeaderBytes = 12;   // magic + version
+inline constexpr size_t kTrailerBytes = 28;  // offset + size + crc + version + magic
+
+// Chunk encodings (ChunkRef.encoding). Stable on-disk ids: never renumber.
+// kEncodingPlainZstd: the plain little-endian layout of plain_chunk.h, in one zstd frame.
+inline constexpr uint8_t kEncodingPlainZstd = 1;
+
+// Limits. The writer refuses input beyond them (kLimitExceeded); the reader treats
+// a file beyond them as corrupt before allocating anything for it.
+inline constexpr uint64_t kMaxBlockRows = uint64_t{1} << 24;
+inline constexpr size_t kMaxColumnsPerBlock = 4096;
+inline constexpr size_t kMaxColumnNameBytes = 4096;
+inline constexpr size_t kMaxBlocksPerSegment = size_t{1} << 20;
+inline constexpr uint32_t kMaxChunkRawBytes = uint32_t{256} << 20;  // one decompressed chunk
+inline constexpr uint32_t kMaxFooterBytes = uint32_t{256} << 20;
+
+}  // namespace tessera::storage::segment_format

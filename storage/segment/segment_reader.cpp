@@ -1,0 +1,310 @@
+// Reads the segment layout of docs/format/segment.md:
+//   segment := header chunk* footer trailer
+//   header  := "TSRASEG\0" | version u32
+//   trailer := footer_offset u64 | footer_size u32 | footer_crc32c u32 | version u32 | magic
+// Nothing read from the file is used before it is checked: the trailer against
+// the file size, the footer against its crc32c and the FlatBuffers verifier, each
+// footer field against the limits, each chunk against its crc32c and row count.
+#include "storage/segment/segment_reader.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <unordered_set>
+#include <utility>
+
+#include "storage/base/crc32c.h"
+#include "storage/base/little_endian.h"
+#include "storage/segment/plain_chunk.h"
+#include "storage/segment/segment_footer_generated.h"
+#include "storage/segment/segment_format.h"
+
+namespace tessera::storage {
+namespace {
+
+using ChunkLocation = SegmentReader::ChunkLocation;
+
+std::string hex32(uint32_t v) {
+  char text[11];
+  std::snprintf(text, sizeof text, "0x%08x", v);
+  return text;
+}
+
+Error corrupt(const std::filesystem::path& path, uint64_t offset, std::string message) {
+  return make_error(ErrorCode::kCorruption,
+                    path.string() + " @ " + std::to_string(offset) + ": " + std::move(message));
+}
+
+struct Trailer {
+  uint64_t footer_offset;
+  uint32_t footer_size;
+  uint32_t footer_crc;
+};
+
+Status check_header(const RandomAccessFile& file) {
+  std::string header;
+  TESSERA_RETURN_IF_ERROR(file.read_at(0, segment_format::kHeaderBytes, &header));
+  if (std::string_view(header).substr(0, 8) != segment_format::kMagic) {
+    return corrupt(file.path(), 0, "not a segment file (bad magic)");
+  }
+  const uint32_t version = load_u32(header.data() + 8);
+  if (version != segment_format::kVersion) {
+    return corrupt(file.path(), 8, "unsupported segment version " + std::to_string(version));
+  }
+  return Status::ok();
+}
+
+Result<Trailer> read_trailer(const RandomAccessFile& file) {
+  const uint64_t start = file.size_bytes() - segment_format::kTrailerBytes;
+  std::string bytes;
+  TESSERA_RETURN_IF_ERROR(file.read_at(start, segment_format::kTrailerBytes, &bytes));
+  if (std::string_view(bytes).substr(20, 8) != segment_format::kMagic) {
+    return corrupt(file.path(), start + 20, "bad trailer magic (file truncated or not a segment)");
+  }
+  const uint32_t version = load_u32(bytes.data() + 16);
+  if (version != segment_format::kVersion) {
+    return corrupt(file.path(), start + 16,
+                   "trailer version " + std::to_string(version) + " does not match the header");
+  }
+  Trailer trailer{load_u64(bytes.data()), load_u32(bytes.data() + 8), load_u32(bytes.data() + 12)};
+  if (trailer.footer_size > segment_format::kMaxFooterBytes) {
+    return corrupt(file.path(), start + 8,
+                   "footer size " + std::to_string(trailer.footer_size) + " exceeds the limit of " +
+                       std::to_string(segment_format::kMaxFooterBytes));
+  }
+  // The footer must sit exactly between the chunks and the trailer.
+  if (trailer.footer_offset < segment_format::kHeaderBytes || trailer.footer_offset > start ||
+      start - trailer.footer_offset != trailer.footer_size) {
+    return corrupt(file.path(), start,
+                   "footer at " + std::to_string(trailer.footer_offset) + " of " +
+                       std::to_string(trailer.footer_size) + " bytes does not end at the trailer (" +
+                       std::to_string(start) + ")");
+  }
+  return trailer;
+}
+
+bool is_known_type(uint8_t type) {
+  return type >= static_cast<uint8_t>(ColumnType::kInt64) &&
+         type <= static_cast<uint8_t>(ColumnType::kString);
+}
+
+// Checks a chunk reference's own fields; `min_raw` and `max_raw` bound its raw size.
+Status check_chunk(const std::filesystem::path& path, uint64_t footer_offset,
+                   const fb::ChunkRef& ref, uint64_t min_raw, uint64_t max_raw,
+                   const std::string& what, ChunkLocation* out) {
+  if (ref.encoding() != segment_format::kEncodingPlainZstd) {
+    return corrupt(path, footer_offset,
+                   what + ": unknown chunk encoding " + std::to_string(ref.encoding()));
+  }
+  if (ref.raw_size() > segment_format::kMaxChunkRawBytes || ref.raw_size() < min_raw ||
+      ref.raw_size() > max_raw) {
+    return corrupt(path, footer_offset,
+                   what + ": raw size " + std::to_string(ref.raw_size()) + " is not in [" +
+                       std::to_string(min_raw) + ", " + std::to_string(max_raw) + "]");
+  }
+  *out = ChunkLocation{ref.offset(), ref.compressed_size(), ref.raw_size(), ref.crc32c(), ref.encoding()};
+  return Status::ok();
+}
+
+ColumnStats to_stats(const fb::ColumnStats& fb_stats) {
+  ColumnStats stats;
+  stats.null_count = fb_stats.null_count();
+  stats.has_min_max = fb_stats.has_min_max();
+  stats.min_int = fb_stats.min_int();
+  stats.max_int = fb_stats.max_int();
+  stats.min_float = fb_stats.min_float();
+  stats.max_float = fb_stats.max_float();
+  if (fb_stats.min_string() != nullptr) stats.min_string = fb_stats.min_string()->str();
+  if (fb_stats.max_string() != nullptr) stats.max_string = fb_stats.max_string()->str();
+  return stats;
+}
+
+// Every byte between header and footer must belong to exactly one chunk, so that
+// a damaged byte anywhere is caught by some checksum.
+Status check_tiling(const std::filesystem::path& path, std::vector<ChunkLocation> chunks,
+                    uint64_t footer_offset) {
+  std::sort(chunks.begin(), chunks.end(),
+            [](const ChunkLocation& a, const ChunkLocation& b) { return a.offset < b.offset; });
+  uint64_t expected = segment_format::kHeaderBytes;
+  for (const ChunkLocation& chunk : chunks) {
+    if (chunk.offset != expected || chunk.compressed_size == 0) {
+      return corrupt(path, expected,
+                     "chunks do not tile the file: next chunk at " + std::to_string(chunk.offset) +
+                         " of " + std::to_string(chunk.compressed_size) + " bytes");
+    }
+    expected += chunk.compressed_size;
+  }
+  if (expected != footer_offset) {
+    return corrupt(path, expected,
+                   "chunks end here but the footer starts at " + std::to_string(footer_offset));
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const SegmentReader>> SegmentReader::open(
+    const std::filesystem::path& path) {
+  TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, RandomAccessFile::open(path));
+  if (file->size_bytes() < segment_format::kHeaderBytes + segment_format::kTrailerBytes) {
+    return corrupt(path, 0,
+                   "segment of " + std::to_string(file->size_bytes()) +
+                       " bytes is shorter than a header and trailer");
+  }
+  TESSERA_RETURN_IF_ERROR(check_header(*file));
+  TESSERA_ASSIGN_OR_RETURN(Trailer trailer, read_trailer(*file));
+
+  std::string footer;
+  TESSERA_RETURN_IF_ERROR(file->read_at(trailer.footer_offset, trailer.footer_size, &footer));
+  const uint32_t computed_crc = crc32c(footer);
+  if (computed_crc != trailer.footer_crc) {
+    return corrupt(path, trailer.footer_offset,
+                   "footer checksum mismatch (stored " + hex32(trailer.footer_crc) +
+                       ", computed " + hex32(computed_crc) + ")");
+  }
+  // FlatBuffers wants its buffer 8-byte aligned; a std::string does not promise that.
+  std::vector<uint64_t> aligned((footer.size() + 7) / 8);
+  std::memcpy(aligned.data(), footer.data(), footer.size());
+  const auto* buffer = reinterpret_cast<const uint8_t*>(aligned.data());
+  // Every table takes at least 4 bytes, so this bound never rejects an honest footer.
+  flatbuffers::Verifier verifier(buffer, footer.size(), /*max_depth=*/16,
+                                 /*max_tables=*/static_cast<uint32_t>(footer.size() / 4 + 1));
+  if (!fb::VerifySegmentFooterBuffer(verifier)) {
+    return corrupt(path, trailer.footer_offset, "footer fails FlatBuffers verification");
+  }
+  const fb::SegmentFooter* root = fb::GetSegmentFooter(buffer);
+  const uint64_t at = trailer.footer_offset;  // where footer field errors point
+
+  std::shared_ptr<SegmentReader> reader(new SegmentReader(std::move(file)));
+  const size_t block_count = root->blocks() == nullptr ? 0 : root->blocks()->size();
+  if (block_count > segment_format::kMaxBlocksPerSegment) {
+    return corrupt(path, at, std::to_string(block_count) + " blocks exceed the limit");
+  }
+  std::vector<ChunkLocation> all_chunks;
+  reader->blocks_.resize(block_count);
+  for (size_t b = 0; b < block_count; ++b) {
+    const fb::BlockMeta& meta = *root->blocks()->Get(static_cast<flatbuffers::uoffset_t>(b));
+    BlockEntry& entry = reader->blocks_[b];
+    const std::string where = "block " + std::to_string(b);
+    const uint64_t rows = meta.row_count();
+    if (rows == 0 || rows > segment_format::kMaxBlockRows) {
+      return corrupt(path, at, where + ": row count " + std::to_string(rows) + " out of range");
+    }
+    if (meta.min_time_ns() > meta.max_time_ns()) {
+      return corrupt(path, at, where + ": min time above max time");
+    }
+    entry.stats.row_count = rows;
+    entry.stats.min_time_ns = meta.min_time_ns();
+    entry.stats.max_time_ns = meta.max_time_ns();
+    TESSERA_RETURN_IF_ERROR(check_chunk(path, at, *meta.time_chunk(), rows * 8, rows * 8,
+                                        where + " time", &entry.time_chunk));
+    all_chunks.push_back(entry.time_chunk);
+
+    const size_t column_count = meta.columns() == nullptr ? 0 : meta.columns()->size();
+    if (column_count > segment_format::kMaxColumnsPerBlock) {
+      return corrupt(path, at, where + ": " + std::to_string(column_count) + " columns exceed the limit");
+    }
+    std::unordered_set<std::string_view> names;
+    for (size_t c = 0; c < column_count; ++c) {
+      const fb::ColumnMeta& column = *meta.columns()->Get(static_cast<flatbuffers::uoffset_t>(c));
+      const std::string_view name = column.name()->string_view();
+      const std::string column_where = where + " column " + std::to_string(c);
+      if (name.size() > segment_format::kMaxColumnNameBytes || !names.insert(name).second) {
+        return corrupt(path, at, column_where + ": name too long or repeated");
+      }
+      if (!is_known_type(column.type())) {
+        return corrupt(path, at, column_where + ": unknown type " + std::to_string(column.type()));
+      }
+      const auto type = static_cast<ColumnType>(column.type());
+      ColumnStats stats = to_stats(*column.stats());
+      if (stats.null_count > rows) {
+        return corrupt(path, at, column_where + ": null count above row count");
+      }
+      uint64_t min_raw = 0;
+      uint64_t max_raw = segment_format::kMaxChunkRawBytes;
+      if (type == ColumnType::kString) {
+        // has_nulls, bitmap?, dictionary count, one code per row.
+        min_raw = fixed_column_chunk_bytes(ColumnType::kInt64, rows, stats.null_count > 0) -
+                  8 * rows + 4 + 4 * rows;
+      } else {
+        min_raw = max_raw = fixed_column_chunk_bytes(type, rows, stats.null_count > 0);
+      }
+      ChunkLocation chunk;
+      TESSERA_RETURN_IF_ERROR(
+          check_chunk(path, at, *column.chunk(), min_raw, max_raw, column_where, &chunk));
+      all_chunks.push_back(chunk);
+      entry.column_chunks.push_back(chunk);
+      entry.stats.column_names.emplace_back(name);
+      entry.stats.column_types.push_back(type);
+      entry.stats.columns.push_back(std::move(stats));
+    }
+  }
+  TESSERA_RETURN_IF_ERROR(check_tiling(path, std::move(all_chunks), trailer.footer_offset));
+  return std::shared_ptr<const SegmentReader>(std::move(reader));
+}
+
+Result<std::string> SegmentReader::read_chunk(const ChunkLocation& chunk,
+                                              const std::string& what) const {
+  std::string stored;
+  TESSERA_RETURN_IF_ERROR(file_->read_at(chunk.offset, chunk.compressed_size, &stored));
+  const uint32_t computed_crc = crc32c(stored);
+  if (computed_crc != chunk.crc32c) {
+    return corrupt(path(), chunk.offset,
+                   what + ": chunk checksum mismatch (stored " + hex32(chunk.crc32c) +
+                       ", computed " + hex32(computed_crc) + ")");
+  }
+  // raw_size was bounded by kMaxChunkRawBytes at open.
+  std::string raw(chunk.raw_size, '\0');
+  const size_t size = ZSTD_decompress(raw.data(), raw.size(), stored.data(), stored.size());
+  if (ZSTD_isError(size)) {
+    return corrupt(path(), chunk.offset,
+                   what + ": zstd decompression failed: " + ZSTD_getErrorName(size));
+  }
+  if (size != raw.size()) {
+    return corrupt(path(), chunk.offset,
+                   what + ": decompressed to " + std::to_string(size) + " bytes, footer says " +
+                       std::to_string(raw.size()));
+  }
+  return raw;
+}
+
+Result<Block> SegmentReader::read_block(size_t i) const {
+  const BlockEntry& entry = blocks_[i];
+  const std::string where = "block " + std::to_string(i);
+  Block block;
+  {
+    TESSERA_ASSIGN_OR_RETURN(std::string raw, read_chunk(entry.time_chunk, where + " time"));
+    auto time = decode_time_chunk(raw, entry.stats.row_count);
+    if (!time.is_ok()) {
+      return corrupt(path(), entry.time_chunk.offset, where + " time: " + time.error().message);
+    }
+    block.time_ns = std::move(time).value();
+    auto [lo, hi] = std::minmax_element(block.time_ns.begin(), block.time_ns.end());
+    if (*lo != entry.stats.min_time_ns || *hi != entry.stats.max_time_ns) {
+      return corrupt(path(), entry.time_chunk.offset,
+                     where + " time: range differs from the footer's");
+    }
+  }
+  for (size_t c = 0; c < entry.column_chunks.size(); ++c) {
+    const ChunkLocation& chunk = entry.column_chunks[c];
+    const std::string what = where + " column \"" + entry.stats.column_names[c] + "\"";
+    TESSERA_ASSIGN_OR_RETURN(std::string raw, read_chunk(chunk, what));
+    auto column = decode_column_chunk(raw, entry.stats.column_types[c], entry.stats.row_count);
+    if (!column.is_ok()) return corrupt(path(), chunk.offset, what + ": " + column.error().message);
+    const auto nulls = static_cast<uint64_t>(
+        std::count(column->valid.begin(), column->valid.end(), uint8_t{0}));
+    if (nulls != entry.stats.columns[c].null_count) {
+      return corrupt(path(), chunk.offset,
+                     what + ": " + std::to_string(nulls) + " NULLs but the footer says " +
+                         std::to_string(entry.stats.columns[c].null_count));
+    }
+    block.column_names.push_back(entry.stats.column_names[c]);
+    block.columns.push_back(std::move(column).value());
+  }
+  return block;
+}
+
+}  // namespace tessera::storage

@@ -1,0 +1,74 @@
+// SegmentReader: an open, verified segment file. Format: docs/format/segment.md.
+// open() checks everything but the chunks (header, trailer, footer checksum and
+// structure, that the chunks tile the file); read_block() checks the chunks it
+// reads. Corrupt bytes give kCorruption naming the file and offset; they are
+// never returned as data.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "storage/base/file_io.h"
+#include "storage/base/status.h"
+#include "storage/block/column.h"
+
+namespace tessera::storage {
+
+class SegmentReader {
+ public:
+  // Reads and verifies the header, trailer and footer (crc32c and the FlatBuffers
+  // verifier, then every field: types, limits, chunk sizes). kNotFound for a
+  // missing file, kCorruption for bad bytes, kIoError when the OS fails.
+  static Result<std::shared_ptr<const SegmentReader>> open(const std::filesystem::path& path);
+
+  size_t block_count() const { return blocks_.size(); }
+
+  // The stats of block `i` as stored in the footer; no I/O.
+  // Requires: i < block_count(). The reference lives as long as the reader.
+  const BlockStats& block_stats(size_t i) const { return blocks_[i].stats; }
+
+  // Reads block `i`: each chunk's crc32c is verified, then it is decompressed and
+  // validated (lengths equal to the row count, codes below the dictionary size,
+  // null count and time range equal to the footer's). Thread-safe.
+  // Requires: i < block_count().
+  Result<Block> read_block(size_t i) const;
+
+  const std::filesystem::path& path() const { return file_->path(); }
+  uint64_t size_bytes() const { return file_->size_bytes(); }
+
+  // Where one stored chunk is and how it is encoded (segment_format::kEncoding*).
+  struct ChunkLocation {
+    uint64_t offset = 0;
+    uint32_t compressed_size = 0;
+    uint32_t raw_size = 0;
+    uint32_t crc32c = 0;
+    uint8_t encoding = 0;
+  };
+
+  // The stored chunks of block `i`, for `tessera inspect`; no I/O.
+  // Requires: i < block_count(), column < block_stats(i).columns.size().
+  const ChunkLocation& time_chunk(size_t i) const { return blocks_[i].time_chunk; }
+  const ChunkLocation& column_chunk(size_t i, size_t column) const {
+    return blocks_[i].column_chunks[column];
+  }
+
+ private:
+  struct BlockEntry {
+    BlockStats stats;
+    ChunkLocation time_chunk;
+    std::vector<ChunkLocation> column_chunks;  // parallel to stats.columns
+  };
+
+  explicit SegmentReader(std::unique_ptr<RandomAccessFile> file) : file_(std::move(file)) {}
+
+  // The verified, decompressed bytes of `chunk`; `what` names it in errors.
+  Result<std::string> read_chunk(const ChunkLocation& chunk, const std::string& what) const;
+
+  std::unique_ptr<RandomAccessFile> file_;
+  std::vector<BlockEntry> blocks_;
+};
+
+}  // namespace tessera::storage

@@ -1,0 +1,134 @@
+#include "query/percentile.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+namespace tessera::query {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Reference: full sort in PostgreSQL's float8 order (NaN last), then the row
+// arithmetic of percentile_cont_float8_final written out directly.
+std::optional<double> reference_percentile_cont(std::vector<double> values, double p) {
+  if (values.empty()) return std::nullopt;
+  std::sort(values.begin(), values.end(), [](double a, double b) {
+    if (std::isnan(a)) return false;
+    if (std::isnan(b)) return true;
+    return a < b;
+  });
+  const int64_t n = static_cast<int64_t>(values.size());
+  const auto first_row = static_cast<int64_t>(std::floor(p * static_cast<double>(n - 1)));
+  const auto second_row = static_cast<int64_t>(std::ceil(p * static_cast<double>(n - 1)));
+  const double lo = values[static_cast<size_t>(first_row)];
+  if (first_row == second_row) return lo;
+  const double hi = values[static_cast<size_t>(second_row)];
+  const double proportion = (p * static_cast<double>(n - 1)) - static_cast<double>(first_row);
+  return lo + (proportion * (hi - lo));
+}
+
+std::optional<double> run(std::vector<double> values, double p) {
+  return percentile_cont(values, p);
+}
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+TEST(PercentileContTest, EmptyInputIsNull) { EXPECT_FALSE(run({}, 0.5).has_value()); }
+
+TEST(PercentileContTest, SingleValueIsReturnedForEveryP) {
+  for (double p : {0.0, 0.3, 0.5, 1.0}) EXPECT_EQ(run({7.25}, p), 7.25);
+}
+
+TEST(PercentileContTest, MedianOfFourInterpolatesBetweenMiddleValues) {
+  // pos = 0.5 * 3 = 1.5: 2 + 0.5 * (3 - 2).
+  EXPECT_EQ(run({4, 1, 3, 2}, 0.5), 2.5);
+}
+
+TEST(PercentileContTest, MedianOfOddCountIsMiddleValue) {
+  EXPECT_EQ(run({5, 9, 1, 3, 7}, 0.5), 5.0);
+}
+
+TEST(PercentileContTest, P95OfOneToTwentyMatchesPostgres) {
+  // PostgreSQL: SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY x)
+  //             FROM generate_series(1, 20) x;  -- 19.05
+  // pos = 0.95 * 19 = 18.05 (double 18.050000000000000710...), rows 18 and 19
+  // (0-based) hold 19 and 20, so 19 + 0.0500000000000007 * 1, which rounds to
+  // the double nearest 19.05.
+  std::vector<double> values;
+  for (int i = 20; i >= 1; --i) values.push_back(i);
+  EXPECT_EQ(run(values, 0.95), 19.05);
+}
+
+TEST(PercentileContTest, ExtremesAreMinAndMax) {
+  EXPECT_EQ(run({3, -1, 8, 2}, 0.0), -1.0);
+  EXPECT_EQ(run({3, -1, 8, 2}, 1.0), 8.0);
+}
+
+TEST(PercentileContTest, QuarterInterpolatesFromLowerRow) {
+  // {10, 20, 30, 40, 50}: pos = 0.25 * 4 = 1 exactly, row 1 = 20.
+  EXPECT_EQ(run({50, 40, 30, 20, 10}, 0.25), 20.0);
+  // pos = 0.1 * 4 = 0.4: 10 + 0.4 * 10 = 14.
+  EXPECT_EQ(run({50, 40, 30, 20, 10}, 0.1), 10 + (0.4 * 10));
+}
+
+TEST(PercentileContTest, DuplicatesAreCountedAsRows) {
+  // {1, 1, 1, 5}: pos = 0.75 * 3 = 2.25, rows 2 and 3: 1 + 0.25 * 4 = 2.
+  EXPECT_EQ(run({1, 5, 1, 1}, 0.75), 2.0);
+}
+
+TEST(PercentileContTest, NaNSortsAboveInfinity) {
+  // Sorted: 1, 2, +inf, NaN.
+  EXPECT_EQ(run({kNaN, 1, kInf, 2}, 0.0), 1.0);
+  EXPECT_EQ(run({kNaN, 1, kInf, 2}, 2.0 / 3.0), kInf);
+  EXPECT_TRUE(std::isnan(*run({kNaN, 1, kInf, 2}, 1.0)));
+  // pos = 0.5 * 3 = 1.5 between 2 and +inf: 2 + 0.5 * inf = inf.
+  EXPECT_EQ(run({kNaN, 1, kInf, 2}, 0.5), kInf);
+  // Between +inf and NaN: NaN.
+  EXPECT_TRUE(std::isnan(*run({kNaN, 1, kInf, 2}, 0.9)));
+}
+
+TEST(PercentileContTest, InfinityAtAnExactRowIsNotInterpolated) {
+  // PostgreSQL returns the row itself when floor == ceil, so inf stays inf
+  // instead of becoming inf + 0 * (inf - inf) = NaN.
+  EXPECT_EQ(run({kInf, kInf, 1}, 0.5), kInf);
+  EXPECT_EQ(run({-kInf, 0, 1}, 0.0), -kInf);
+  // Between -inf and -inf with a fraction: -inf + 0.5 * NaN is NaN in PostgreSQL too.
+  EXPECT_TRUE(std::isnan(*run({-kInf, -kInf, 1, 2}, 0.25)));
+}
+
+TEST(PercentileContTest, MatchesFullSortReferenceOnRandomData) {
+  const uint64_t seed = 20250330;
+  SCOPED_TRACE(::testing::Message() << "seed " << seed);
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1000.0);
+  std::uniform_int_distribution<int> small_int(-5, 5);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (int round = 0; round < 400; ++round) {
+    const size_t n = 1 + rng() % (round < 300 ? 40 : 5000);
+    std::vector<double> values(n);
+    const int kind = round % 3;
+    for (double& v : values) {
+      if (kind == 0) v = normal(rng);
+      if (kind == 1) v = small_int(rng);  // many ties
+      if (kind == 2) v = (rng() % 50 == 0) ? kNaN : normal(rng);
+    }
+    for (double p : {0.0, 0.01, 0.25, 0.5, 0.95, 0.99, 1.0, unit(rng)}) {
+      SCOPED_TRACE(::testing::Message() << "round " << round << " n " << n << " p " << p);
+      const auto expected = reference_percentile_cont(values, p);
+      const auto actual = run(values, p);
+      ASSERT_TRUE(actual.has_value());
+      ASSERT_TRUE(same_bits(*expected, *actual) || (std::isnan(*expected) && std::isnan(*actual)))
+          << "expected " << *expected << " got " << *actual;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tessera::query

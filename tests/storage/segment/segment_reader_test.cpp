@@ -1,0 +1,164 @@
+#include "storage/segment/segment_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "storage/base/crc32c.h"
+#include "storage/base/file_io.h"
+#include "storage/base/little_endian.h"
+#include "storage/segment/segment_format.h"
+#include "storage/segment/segment_writer.h"
+#include "tests/storage/scoped_temp_dir.h"
+#include "tests/storage/segment/segment_test_blocks.h"
+
+namespace tessera::storage {
+namespace {
+
+using testing::render;
+using testing::ScopedTempDir;
+using testing::write_bytes;
+
+// Opens `path` and reads every block. Returns ok only when everything read back
+// equals `expected`; any failure must be kCorruption (never a crash, never wrong
+// data reported as ok).
+Status open_and_read_all(const std::filesystem::path& path, const std::vector<Block>& expected) {
+  auto reader = SegmentReader::open(path);
+  if (!reader.is_ok()) return reader.status();
+  if ((*reader)->block_count() != expected.size()) {
+    return make_error(ErrorCode::kInternal, "block count changed but open() succeeded");
+  }
+  for (size_t b = 0; b < expected.size(); ++b) {
+    auto block = (*reader)->read_block(b);
+    if (!block.is_ok()) return block.status();
+    if (render(*block) != render(expected[b])) {
+      return make_error(ErrorCode::kInternal, "block " + std::to_string(b) + " read back wrong");
+    }
+  }
+  return Status::ok();
+}
+
+class SegmentReaderDamageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Small (every byte is damaged in turn) but covering every column type, NULLs
+    // and a column missing from one block.
+    blocks_.resize(2);
+    blocks_[0].time_ns = {5, -3, 9};
+    blocks_[0].column_names = {"i", "f", "b", "s"};
+    blocks_[0].columns = {testing::int_column({1, 0, -1}, {1, 0, 1}),
+                          testing::float_column({-0.0, 2.5, 1e300}),
+                          testing::bool_column({1, 0, 1}),
+                          testing::string_column({"a", ""}, {1, 0, 1}, {1, 1, 0})};
+    blocks_[1].time_ns = {1};
+    blocks_[1].column_names = {"i"};
+    blocks_[1].columns = {testing::int_column({7})};
+    ASSERT_TRUE(write_segment(dir_ / "seg", blocks_).is_ok());
+    bytes_ = *read_file(dir_ / "seg");
+  }
+
+  ScopedTempDir dir_;
+  std::vector<Block> blocks_;
+  std::string bytes_;
+};
+
+TEST_F(SegmentReaderDamageTest, EveryTruncationIsCorruption) {
+  // Every length near the ends, where the header, trailer and footer live; a
+  // dense sample through the chunks in between.
+  for (size_t length = 0; length < bytes_.size(); length += (length < 64 || length + 400 > bytes_.size()) ? 1 : 3) {
+    SCOPED_TRACE("length " + std::to_string(length));
+    write_bytes(dir_ / "cut", bytes_.substr(0, length));
+    Status status = open_and_read_all(dir_ / "cut", blocks_);
+    ASSERT_FALSE(status.is_ok());
+    ASSERT_EQ(status.code(), ErrorCode::kCorruption) << status.to_string();
+  }
+}
+
+TEST_F(SegmentReaderDamageTest, EveryFlippedByteIsCorruption) {
+  // One bit per byte, cycling through the bit positions.
+  for (size_t at = 0; at < bytes_.size(); ++at) {
+    const int bit = static_cast<int>(at % 8);
+    SCOPED_TRACE("byte " + std::to_string(at) + " bit " + std::to_string(bit));
+    std::string damaged = bytes_;
+    damaged[at] = static_cast<char>(damaged[at] ^ (1 << bit));
+    write_bytes(dir_ / "flip", damaged);
+    Status status = open_and_read_all(dir_ / "flip", blocks_);
+    ASSERT_FALSE(status.is_ok()) << "damage went unnoticed";
+    ASSERT_EQ(status.code(), ErrorCode::kCorruption) << status.to_string();
+    ASSERT_NE(status.message().find((dir_ / "flip").string() + " @ "), std::string::npos)
+        << status.message();
+  }
+}
+
+TEST_F(SegmentReaderDamageTest, AppendedBytesAreCorruption) {
+  write_bytes(dir_ / "long", bytes_ + "x");
+  EXPECT_EQ(open_and_read_all(dir_ / "long", blocks_).code(), ErrorCode::kCorruption);
+  write_bytes(dir_ / "prefixed", "x" + bytes_);
+  EXPECT_EQ(open_and_read_all(dir_ / "prefixed", blocks_).code(), ErrorCode::kCorruption);
+}
+
+// Rewrites the footer's crc in the trailer so that a patched footer passes the
+// checksum and only the field checks stand between it and the data.
+std::string with_patched_footer(std::string bytes, size_t at, uint32_t value) {
+  std::memcpy(bytes.data() + at, &value, 4);
+  const size_t trailer = bytes.size() - segment_format::kTrailerBytes;
+  const uint64_t footer_offset = load_u64(bytes.data() + trailer);
+  const uint32_t footer_size = load_u32(bytes.data() + trailer + 8);
+  const uint32_t crc = crc32c(std::string_view(bytes).substr(footer_offset, footer_size));
+  std::memcpy(bytes.data() + trailer + 12, &crc, 4);
+  return bytes;
+}
+
+TEST_F(SegmentReaderDamageTest, AbsurdRawSizeIsRejectedAtOpen) {
+  // Block 0's time chunk reference: offset 12 (right after the header), raw size
+  // 3 rows × 8 = 24. Find it in the footer and make the raw size absurd.
+  const size_t footer_offset = load_u64(bytes_.data() + bytes_.size() - 28);
+  size_t found = 0;
+  for (size_t at = footer_offset; at + 16 <= bytes_.size() - 28; at += 4) {
+    if (load_u64(bytes_.data() + at) == 12 && load_u32(bytes_.data() + at + 12) == 24) found = at;
+  }
+  ASSERT_NE(found, 0u) << "time chunk reference not found";
+  for (uint32_t raw_size : {0xFFFFFFFFu, segment_format::kMaxChunkRawBytes + 1, 25u, 0u}) {
+    SCOPED_TRACE("raw size " + std::to_string(raw_size));
+    write_bytes(dir_ / "absurd", with_patched_footer(bytes_, found + 12, raw_size));
+    auto reader = SegmentReader::open(dir_ / "absurd");
+    ASSERT_FALSE(reader.is_ok());
+    EXPECT_EQ(reader.error().code, ErrorCode::kCorruption);
+    EXPECT_NE(reader.error().message.find("raw size"), std::string::npos) << reader.error().message;
+  }
+  // A compressed size that runs into the next chunk breaks the tiling.
+  const uint32_t compressed = load_u32(bytes_.data() + found + 8);
+  write_bytes(dir_ / "overlap", with_patched_footer(bytes_, found + 8, compressed + 1));
+  auto reader = SegmentReader::open(dir_ / "overlap");
+  ASSERT_FALSE(reader.is_ok());
+  EXPECT_EQ(reader.error().code, ErrorCode::kCorruption);
+}
+
+TEST(SegmentReaderTest, MissingFileIsNotFound) {
+  ScopedTempDir dir;
+  EXPECT_EQ(SegmentReader::open(dir / "missing").error().code, ErrorCode::kNotFound);
+}
+
+TEST(SegmentReaderTest, ReadsBlocksConcurrently) {
+  ScopedTempDir dir;
+  const std::vector<Block> blocks = testing::random_blocks(11, 16, 500);
+  ASSERT_TRUE(write_segment(dir / "seg", blocks).is_ok());
+  auto reader = SegmentReader::open(dir / "seg");
+  ASSERT_TRUE(reader.is_ok());
+  std::shared_ptr<const SegmentReader> shared = *reader;
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (size_t t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t b = t; b < blocks.size() * 4; b += 3) {
+        auto block = shared->read_block(b % blocks.size());
+        if (!block.is_ok() || render(*block) != render(blocks[b % blocks.size()])) ++mismatches[t];
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(mismatches, std::vector<int>(4, 0));
+}
+
+}  // namespace
+}  // namespace tessera::storage
