@@ -16,9 +16,15 @@ void BlockBuilder::pad_to(Column& column, size_t rows) {
   if (column.valid.empty()) column.valid.assign(n, 1);
   column.valid.resize(rows, 0);
   switch (column.type) {
-    case ColumnType::kInt64: column.ints.resize(rows, 0); break;
-    case ColumnType::kFloat64: column.floats.resize(rows, 0.0); break;
-    case ColumnType::kBool: column.bools.resize(rows, 0); break;
+    case ColumnType::kInt64:
+      column.ints.resize(rows, 0);
+      break;
+    case ColumnType::kFloat64:
+      column.floats.resize(rows, 0.0);
+      break;
+    case ColumnType::kBool:
+      column.bools.resize(rows, 0);
+      break;
     case ColumnType::kString:
       if (column.dictionary.empty()) column.dictionary.emplace_back();
       // NULL rows point at code 0, whatever string it holds; `valid` says they are NULL.
@@ -27,7 +33,8 @@ void BlockBuilder::pad_to(Column& column, size_t rows) {
   }
 }
 
-BlockBuilder::ColumnBuilder& BlockBuilder::column_for_append(std::string_view name, ColumnType type) {
+BlockBuilder::ColumnBuilder& BlockBuilder::column_for_append(std::string_view name,
+                                                             ColumnType type) {
   auto it = index_.find(std::string(name));
   size_t slot;
   if (it == index_.end()) {
@@ -50,8 +57,8 @@ BlockBuilder::ColumnBuilder& BlockBuilder::column_for_append(std::string_view na
 void BlockBuilder::set_string(std::string_view name, std::string_view value) {
   ColumnBuilder& builder = column_for_append(name, ColumnType::kString);
   Column& column = builder.column;
-  auto [it, inserted] =
-      builder.codes.try_emplace(std::string(value), static_cast<uint32_t>(column.dictionary.size()));
+  auto [it, inserted] = builder.codes.try_emplace(std::string(value),
+                                                  static_cast<uint32_t>(column.dictionary.size()));
   if (inserted) column.dictionary.emplace_back(value);
   column.codes.push_back(it->second);
 }

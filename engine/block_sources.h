@@ -28,7 +28,10 @@ class SegmentBlockSource final : public BlockSource {
   // `cache_key` must be unique among all blocks sharing `cache`.
   SegmentBlockSource(std::shared_ptr<const storage::SegmentReader> segment, size_t index,
                      std::shared_ptr<BlockCache> cache, uint64_t cache_key)
-      : segment_(std::move(segment)), index_(index), cache_(std::move(cache)), cache_key_(cache_key) {}
+      : segment_(std::move(segment)),
+        index_(index),
+        cache_(std::move(cache)),
+        cache_key_(cache_key) {}
   const storage::BlockStats& stats() const override { return segment_->block_stats(index_); }
   Result<std::shared_ptr<const storage::Block>> load() const override;
 

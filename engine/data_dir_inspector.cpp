@@ -69,7 +69,9 @@ Result<DataDirReport> inspect_data_dir(const fs::path& dir) {
   }
   TESSERA_ASSIGN_OR_RETURN(std::string text, storage::read_file(manifest_path));
   auto manifest = decode_manifest(text);
-  if (!manifest) return make_error(ErrorCode::kCorruption, manifest_path.string() + ": " + manifest.error().message);
+  if (!manifest)
+    return make_error(ErrorCode::kCorruption,
+                      manifest_path.string() + ": " + manifest.error().message);
 
   for (const TableSchema& schema : manifest->tables) {
     TableStorage table;

@@ -25,7 +25,7 @@ struct ColumnStorage {
 struct TableStorage {
   std::string name;
   uint64_t partitions = 0, segments = 0, blocks = 0, rows = 0;
-  uint64_t segment_bytes = 0;  // whole files: chunks, footers, headers
+  uint64_t segment_bytes = 0;          // whole files: chunks, footers, headers
   std::vector<ColumnStorage> columns;  // time first, then by name
 };
 

@@ -69,11 +69,14 @@ int64_t now_ns() {
 Status make_directory(const fs::path& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) return make_error(ErrorCode::kIoError, "cannot create " + dir.string() + ": " + ec.message());
+  if (ec)
+    return make_error(ErrorCode::kIoError, "cannot create " + dir.string() + ": " + ec.message());
   return Status::ok();
 }
 
-void log_warning(const std::string& message) { std::fprintf(stderr, "tessera: %s\n", message.c_str()); }
+void log_warning(const std::string& message) {
+  std::fprintf(stderr, "tessera: %s\n", message.c_str());
+}
 
 std::string_view strip_cr(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -104,7 +107,8 @@ Database::~Database() {
   flush_signal_.notify_all();
   if (flush_thread_.joinable()) flush_thread_.join();
   // A clean close leaves everything in segments, so the next open replays nothing.
-  if (Status status = flush(); !status.is_ok()) log_warning("final flush failed: " + status.to_string());
+  if (Status status = flush(); !status.is_ok())
+    log_warning("final flush failed: " + status.to_string());
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
@@ -116,8 +120,8 @@ Status Database::recover() {
   fs::path lock_path = options_.data_dir / "LOCK";
   lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    return make_error(ErrorCode::kUnavailable,
-                      "data directory " + options_.data_dir.string() + " is in use by another process");
+    return make_error(ErrorCode::kUnavailable, "data directory " + options_.data_dir.string() +
+                                                   " is in use by another process");
   }
 
   fs::path manifest_path = options_.data_dir / kManifestName;
@@ -126,7 +130,8 @@ Status Database::recover() {
     TESSERA_ASSIGN_OR_RETURN(std::string text, storage::read_file(manifest_path));
     auto decoded = decode_manifest(text);
     if (!decoded) {
-      return make_error(ErrorCode::kCorruption, manifest_path.string() + ": " + decoded.error().message);
+      return make_error(ErrorCode::kCorruption,
+                        manifest_path.string() + ": " + decoded.error().message);
     }
     manifest = std::move(decoded).value();
   }
@@ -141,9 +146,11 @@ Status Database::recover() {
     auto table = tables_.find(segment.table);
     if (table == tables_.end()) {
       return make_error(ErrorCode::kCorruption, manifest_path.string() + ": segment " +
-                                                    segment.file_name + " of unknown table " + segment.table);
+                                                    segment.file_name + " of unknown table " +
+                                                    segment.table);
     }
-    TESSERA_ASSIGN_OR_RETURN(auto reader, storage::SegmentReader::open(segment_dir_ / segment.file_name));
+    TESSERA_ASSIGN_OR_RETURN(auto reader,
+                             storage::SegmentReader::open(segment_dir_ / segment.file_name));
     Partition& partition = table->second.partitions[segment.partition_start_ns];
     for (size_t i = 0; i < reader->block_count(); ++i) {
       partition.persisted.push_back(
@@ -169,7 +176,8 @@ Status Database::recover() {
 
   std::vector<std::pair<uint64_t, fs::path>> logs;
   for (const auto& entry : fs::directory_iterator(wal_dir_)) {
-    if (auto number = file_number(entry.path(), kLogExtension)) logs.emplace_back(*number, entry.path());
+    if (auto number = file_number(entry.path(), kLogExtension))
+      logs.emplace_back(*number, entry.path());
   }
   std::sort(logs.begin(), logs.end());
   for (size_t i = 0; i < logs.size(); ++i) {
@@ -233,15 +241,16 @@ Status Database::replay_log(const fs::path& path) {
 
 Status Database::start_new_log() {
   uint64_t number = next_file_number_++;
-  TESSERA_ASSIGN_OR_RETURN(auto writer,
-                           storage::WalWriter::create(wal_dir_ / numbered_name(number, kLogExtension)));
+  TESSERA_ASSIGN_OR_RETURN(
+      auto writer, storage::WalWriter::create(wal_dir_ / numbered_name(number, kLogExtension)));
   TESSERA_RETURN_IF_ERROR(storage::fsync_directory(wal_dir_));
   wal_ = std::shared_ptr<storage::WalWriter>(std::move(writer));
   wal_number_ = number;
   return Status::ok();
 }
 
-Status Database::apply_line(const ParsedLine& line, const std::optional<std::string>& tenant_scope) {
+Status Database::apply_line(const ParsedLine& line,
+                            const std::optional<std::string>& tenant_scope) {
   auto it = tables_.find(line.measurement);
   std::optional<TableSchema> fresh;
   if (it == tables_.end()) fresh = default_schema(line.measurement);
@@ -259,14 +268,20 @@ Status Database::apply_line(const ParsedLine& line, const std::optional<std::str
   for (const auto& [key, value] : line.tags) head.set_string(key, value);
   for (const ParsedField& field : line.fields) {
     switch (table.schema.find(field.key)->type) {
-      case storage::ColumnType::kInt64: head.set_int(field.key, field.int_value); break;
+      case storage::ColumnType::kInt64:
+        head.set_int(field.key, field.int_value);
+        break;
       case storage::ColumnType::kFloat64:
         head.set_float(field.key, field.type == storage::ColumnType::kInt64
                                       ? static_cast<double>(field.int_value)
                                       : field.float_value);
         break;
-      case storage::ColumnType::kBool: head.set_bool(field.key, field.bool_value); break;
-      case storage::ColumnType::kString: head.set_string(field.key, field.string_value); break;
+      case storage::ColumnType::kBool:
+        head.set_bool(field.key, field.bool_value);
+        break;
+      case storage::ColumnType::kString:
+        head.set_string(field.key, field.string_value);
+        break;
     }
   }
   ++head_rows_;
@@ -292,9 +307,9 @@ Status Database::append_log(std::string_view payload, uint64_t* lsn) {
   if (!appended) {
     // The rows are applied in memory but not logged: refuse every later write rather
     // than acknowledge anything that a restart would lose.
-    wal_failure_ = Error{ErrorCode::kIoError, "write-ahead log append failed (" +
-                                                  appended.error().message +
-                                                  "); writes are refused until restart"};
+    wal_failure_ =
+        Error{ErrorCode::kIoError, "write-ahead log append failed (" + appended.error().message +
+                                       "); writes are refused until restart"};
     return *wal_failure_;
   }
   log_position_ += wal_->size_bytes() - before;
@@ -315,8 +330,9 @@ Result<WriteReport> Database::write(std::span<const InputLine> lines, const Writ
   pending.reserve(lines.size());
   for (const InputLine& input : lines) {
     if (input.text.size() > options_.max_line_bytes) {
-      report.rejected.push_back({input.line_number, "line exceeds " +
-                                                        std::to_string(options_.max_line_bytes) + " bytes"});
+      report.rejected.push_back(
+          {input.line_number,
+           "line exceeds " + std::to_string(options_.max_line_bytes) + " bytes"});
       continue;
     }
     auto parsed = parse_line(input.text, options.precision);
@@ -356,12 +372,14 @@ Result<WriteReport> Database::write(std::span<const InputLine> lines, const Writ
     }
     report.lsn = log_position_;
     if (!log_body.empty()) {
-      TESSERA_RETURN_IF_ERROR(append_log(encode_wal_record(WalRecordType::kLines, log_body), &report.lsn));
+      TESSERA_RETURN_IF_ERROR(
+          append_log(encode_wal_record(WalRecordType::kLines, log_body), &report.lsn));
     }
     wants_flush = head_rows_ >= options_.flush_threshold_rows;
   }
-  std::sort(report.rejected.begin(), report.rejected.end(),
-            [](const LineRejection& a, const LineRejection& b) { return a.line_number < b.line_number; });
+  std::sort(
+      report.rejected.begin(), report.rejected.end(),
+      [](const LineRejection& a, const LineRejection& b) { return a.line_number < b.line_number; });
   rows_written_ += report.accepted;
   lines_rejected_ += report.rejected.size();
   if (wants_flush) {
@@ -400,7 +418,9 @@ Status Database::create_table(const TableSchema& schema) {
   for (const std::string& tag : key_tags) {
     const ColumnDef* def = schema.find(tag);
     if (def != nullptr && def->kind != ColumnKind::kTag) {
-      return make_error(ErrorCode::kInvalidInput, "column \"" + tag + "\" must be a TAG: it is the tenant column or part of the dedup key");
+      return make_error(
+          ErrorCode::kInvalidInput,
+          "column \"" + tag + "\" must be a TAG: it is the tenant column or part of the dedup key");
     }
   }
   uint64_t lsn = 0;
@@ -440,39 +460,71 @@ std::optional<TableSchema> Database::schema(std::string_view table) const {
 }
 
 Result<TableSnapshot> Database::snapshot(std::string_view table_name) const {
+  struct PartitionView {
+    int64_t start;
+    std::vector<std::shared_ptr<const BlockSource>> stable;  // persisted, then sealed
+    std::shared_ptr<const storage::Block> head;              // copy of the unsealed rows, or null
+  };
   TableSnapshot snapshot;
-  std::vector<std::vector<std::shared_ptr<const BlockSource>>> partitions;
+  std::vector<PartitionView> partitions;
+  std::shared_ptr<DedupCache> dedup;
   {
     std::shared_lock lock(mu_);
     auto it = tables_.find(table_name);
     if (it == tables_.end()) {
-      return make_error(ErrorCode::kUnknownTable, "table \"" + std::string(table_name) + "\" does not exist");
+      return make_error(ErrorCode::kUnknownTable,
+                        "table \"" + std::string(table_name) + "\" does not exist");
     }
     snapshot.schema = it->second.schema;
+    dedup = it->second.dedup;
     for (const auto& [start, partition] : it->second.partitions) {
-      std::vector<std::shared_ptr<const BlockSource>>& sources = partitions.emplace_back(partition.persisted);
-      sources.insert(sources.end(), partition.sealed.begin(), partition.sealed.end());
+      PartitionView& view =
+          partitions.emplace_back(PartitionView{start, partition.persisted, nullptr});
+      view.stable.insert(view.stable.end(), partition.sealed.begin(), partition.sealed.end());
       if (partition.head.row_count() > 0) {
-        sources.push_back(std::make_shared<MemoryBlockSource>(
-            std::make_shared<const storage::Block>(partition.head.snapshot())));
+        view.head = std::make_shared<const storage::Block>(partition.head.snapshot());
       }
     }
   }
-  for (auto& sources : partitions) {
-    std::vector<LiveRows> live(sources.size());
+  for (PartitionView& view : partitions) {
+    std::vector<LiveRows> live(view.stable.size() + (view.head ? 1 : 0));
     if (snapshot.schema.has_dedup()) {
-      std::vector<std::shared_ptr<const storage::Block>> blocks;
-      for (const auto& source : sources) {
-        TESSERA_ASSIGN_OR_RETURN(auto block, source->load());
-        blocks.push_back(std::move(block));
-      }
-      live = compute_live_rows(blocks, snapshot.schema.options.dedup_columns);
+      TESSERA_ASSIGN_OR_RETURN(
+          live, dedup_partition(*dedup, view.start, snapshot.schema.options.dedup_columns,
+                                view.stable, view.head));
     }
-    for (size_t i = 0; i < sources.size(); ++i) {
-      snapshot.blocks.push_back({std::move(sources[i]), std::move(live[i])});
+    for (size_t i = 0; i < view.stable.size(); ++i) {
+      snapshot.blocks.push_back({std::move(view.stable[i]), std::move(live[i])});
+    }
+    if (view.head) {
+      snapshot.blocks.push_back(
+          {std::make_shared<MemoryBlockSource>(view.head), std::move(live.back())});
     }
   }
   return snapshot;
+}
+
+Result<std::vector<LiveRows>> Database::dedup_partition(
+    DedupCache& cache, int64_t partition_start, const std::vector<std::string>& key_columns,
+    const std::vector<std::shared_ptr<const BlockSource>>& stable,
+    const std::shared_ptr<const storage::Block>& head) {
+  std::lock_guard lock(cache.mu);
+  PartitionDedup& entry = cache.partitions[partition_start];
+  bool is_prefix = entry.index && entry.indexed.size() <= stable.size() &&
+                   std::equal(entry.indexed.begin(), entry.indexed.end(), stable.begin());
+  if (!is_prefix) {
+    // A flush replaced in-memory blocks by segment blocks: index the partition anew.
+    entry.indexed.clear();
+    entry.index = std::make_unique<DedupIndex>(key_columns);
+  }
+  for (size_t i = entry.indexed.size(); i < stable.size(); ++i) {
+    TESSERA_ASSIGN_OR_RETURN(auto block, stable[i]->load());
+    entry.index->add(*block);
+    entry.indexed.push_back(stable[i]);
+  }
+  std::vector<std::shared_ptr<const storage::Block>> tail;
+  if (head) tail.push_back(head);
+  return entry.index->live_rows(tail);
 }
 
 std::string Database::segment_file_name(uint64_t number) const {
@@ -515,7 +567,8 @@ Status Database::flush_locked_phases() {
     }
     frozen_rows = head_rows_;
     if (Status synced = wal_->sync(); !synced.is_ok()) {
-      wal_failure_ = Error{ErrorCode::kIoError, "write-ahead log fsync failed: " + synced.message()};
+      wal_failure_ =
+          Error{ErrorCode::kIoError, "write-ahead log fsync failed: " + synced.message()};
       return *wal_failure_;
     }
     TESSERA_RETURN_IF_ERROR(start_new_log());
@@ -577,7 +630,8 @@ void Database::flush_loop() {
       if (stopping_) return;
       flush_requested_ = false;
     }
-    if (Status status = flush(); !status.is_ok()) log_warning("flush failed: " + status.to_string());
+    if (Status status = flush(); !status.is_ok())
+      log_warning("flush failed: " + status.to_string());
   }
 }
 

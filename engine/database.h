@@ -24,6 +24,7 @@
 #include "engine/block_builder.h"
 #include "engine/block_cache.h"
 #include "engine/block_sources.h"
+#include "engine/dedup.h"
 #include "engine/engine.h"
 #include "engine/group_commit.h"
 #include "engine/manifest.h"
@@ -48,14 +49,30 @@ class Database final : public Engine {
 
  private:
   struct Partition {
-    std::vector<std::shared_ptr<const BlockSource>> persisted;        // in segment files
-    std::vector<std::shared_ptr<const MemoryBlockSource>> sealed;     // full, in memory
-    BlockBuilder head;                                                // being filled
+    std::vector<std::shared_ptr<const BlockSource>> persisted;     // in segment files
+    std::vector<std::shared_ptr<const MemoryBlockSource>> sealed;  // full, in memory
+    BlockBuilder head;                                             // being filled
+  };
+  // Per partition of a dedup table: the index over its sealed blocks, reused by
+  // every snapshot until the block list changes other than by appending.
+  struct PartitionDedup {
+    std::vector<std::shared_ptr<const BlockSource>> indexed;  // in write order
+    std::unique_ptr<DedupIndex> index;
+  };
+  struct DedupCache {
+    std::mutex mu;
+    std::map<int64_t, PartitionDedup> partitions;
   };
   struct Table {
     TableSchema schema;
     std::map<int64_t, Partition> partitions;  // by partition start
+    std::shared_ptr<DedupCache> dedup = std::make_shared<DedupCache>();
   };
+  // Live-row masks for `stable` blocks (indexed and kept) followed by `head`, if any.
+  static Result<std::vector<LiveRows>> dedup_partition(
+      DedupCache& cache, int64_t partition_start, const std::vector<std::string>& key_columns,
+      const std::vector<std::shared_ptr<const BlockSource>>& stable,
+      const std::shared_ptr<const storage::Block>& head);
   // A partition's sealed blocks taken by a running flush.
   struct FrozenPartition {
     std::string table;

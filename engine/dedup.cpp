@@ -1,49 +1,114 @@
 #include "engine/dedup.h"
 
 #include <cstring>
-#include <unordered_map>
 
 namespace tessera::engine {
 
-std::vector<LiveRows> compute_live_rows(const std::vector<std::shared_ptr<const storage::Block>>& blocks,
-                                        const std::vector<std::string>& key_columns) {
-  struct Location {
-    uint32_t block;
-    uint32_t row;
-  };
-  std::vector<std::vector<uint8_t>> masks(blocks.size());
-  std::unordered_map<std::string, Location> latest;
-  std::string key;
-  for (size_t b = 0; b < blocks.size(); ++b) {
-    const storage::Block& block = *blocks[b];
-    std::vector<const storage::Column*> columns;
-    for (const std::string& name : key_columns) columns.push_back(block.find(name));
-    for (size_t row = 0; row < block.row_count(); ++row) {
-      // Key bytes: time, then each tag as a presence byte plus length-prefixed value,
-      // so that distinct keys never encode alike.
-      key.assign(reinterpret_cast<const char*>(&block.time_ns[row]), sizeof(int64_t));
-      for (const storage::Column* column : columns) {
-        if (column == nullptr || column->type != storage::ColumnType::kString || !column->is_valid(row)) {
-          key.push_back('\0');
-          continue;
-        }
-        std::string_view value = column->string_at(row);
-        uint32_t length = static_cast<uint32_t>(value.size());
-        key.push_back('\1');
-        key.append(reinterpret_cast<const char*>(&length), sizeof length);
-        key.append(value);
-      }
-      auto [it, inserted] = latest.try_emplace(key, Location{static_cast<uint32_t>(b), static_cast<uint32_t>(row)});
-      if (inserted) continue;
-      std::vector<uint8_t>& mask = masks[it->second.block];
-      if (mask.empty()) mask.assign(blocks[it->second.block]->row_count(), 1);
-      mask[it->second.row] = 0;
-      it->second = {static_cast<uint32_t>(b), static_cast<uint32_t>(row)};
+size_t DedupIndex::KeyHash::operator()(const Key& key) const {
+  // splitmix64 finaliser over both fields: cheap and well mixed for dense ids and
+  // regular timestamps alike.
+  uint64_t x =
+      static_cast<uint64_t>(key.time_ns) ^ (static_cast<uint64_t>(key.series) << 32 | key.series);
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return static_cast<size_t>(x);
+}
+
+std::vector<uint32_t> DedupIndex::series_of_rows(const storage::Block& block) {
+  const size_t rows = block.row_count();
+  // Per key column: each dictionary code's interned id, computed once per block.
+  std::vector<const storage::Column*> columns;
+  std::vector<std::vector<uint32_t>> code_ids(key_columns_.size());
+  for (size_t k = 0; k < key_columns_.size(); ++k) {
+    const storage::Column* column = block.find(key_columns_[k]);
+    if (column != nullptr && column->type != storage::ColumnType::kString) column = nullptr;
+    columns.push_back(column);
+    if (column == nullptr) continue;
+    for (const std::string& value : column->dictionary) {
+      auto [it, inserted] =
+          tag_ids_[k].try_emplace(value, static_cast<uint32_t>(tag_ids_[k].size() + 1));
+      code_ids[k].push_back(it->second);
     }
   }
-  std::vector<LiveRows> result(blocks.size());
-  for (size_t b = 0; b < blocks.size(); ++b) {
-    if (!masks[b].empty()) result[b] = std::make_shared<const std::vector<uint8_t>>(std::move(masks[b]));
+  std::vector<uint32_t> series(rows);
+  std::string tuple(key_columns_.size() * sizeof(uint32_t), '\0');
+  for (size_t row = 0; row < rows; ++row) {
+    for (size_t k = 0; k < columns.size(); ++k) {
+      const storage::Column* column = columns[k];
+      uint32_t id =
+          column == nullptr || !column->is_valid(row) ? 0 : code_ids[k][column->codes[row]];
+      std::memcpy(tuple.data() + k * sizeof id, &id, sizeof id);
+    }
+    auto [it, inserted] = series_ids_.try_emplace(tuple, static_cast<uint32_t>(series_ids_.size()));
+    series[row] = it->second;
+  }
+  return series;
+}
+
+std::vector<uint8_t>& DedupIndex::writable_mask(uint32_t b) {
+  std::shared_ptr<std::vector<uint8_t>>& mask = masks_[b];
+  if (!mask) {
+    mask = std::make_shared<std::vector<uint8_t>>(row_counts_[b], 1);
+  } else if (mask.use_count() > 1) {
+    // A snapshot holds this mask: it must keep seeing the rows it saw.
+    mask = std::make_shared<std::vector<uint8_t>>(*mask);
+  }
+  return *mask;
+}
+
+void DedupIndex::add(const storage::Block& block) {
+  const auto b = static_cast<uint32_t>(masks_.size());
+  masks_.emplace_back();
+  row_counts_.push_back(block.row_count());
+  std::vector<uint32_t> series = series_of_rows(block);
+  latest_.reserve(latest_.size() + block.row_count());
+  for (size_t row = 0; row < block.row_count(); ++row) {
+    Location here{b, static_cast<uint32_t>(row)};
+    auto [it, inserted] = latest_.try_emplace(Key{block.time_ns[row], series[row]}, here);
+    if (inserted) continue;
+    writable_mask(it->second.block)[it->second.row] = 0;
+    it->second = here;
+  }
+}
+
+std::vector<LiveRows> DedupIndex::live_rows(
+    const std::vector<std::shared_ptr<const storage::Block>>& tail) {
+  const size_t added = masks_.size();
+  std::vector<LiveRows> result(masks_.begin(), masks_.end());
+  result.resize(added + tail.size());
+  auto rows_of = [&](size_t b) {
+    return b < added ? row_counts_[b] : tail[b - added]->row_count();
+  };
+  // Rows the tail replaces are marked in this snapshot's copies, never in the index.
+  std::unordered_map<size_t, std::vector<uint8_t>> changed;
+  auto kill = [&](size_t b, size_t row) {
+    auto [it, inserted] = changed.try_emplace(b);
+    if (inserted) it->second = result[b] ? *result[b] : std::vector<uint8_t>(rows_of(b), 1);
+    it->second[row] = 0;
+  };
+  KeyMap tail_latest;
+  for (size_t t = 0; t < tail.size(); ++t) {
+    const storage::Block& block = *tail[t];
+    const auto b = static_cast<uint32_t>(added + t);
+    // Interning the tail's tags grows the id tables, which is harmless: ids are only names.
+    std::vector<uint32_t> series = series_of_rows(block);
+    for (size_t row = 0; row < block.row_count(); ++row) {
+      Key key{block.time_ns[row], series[row]};
+      Location here{b, static_cast<uint32_t>(row)};
+      auto [it, inserted] = tail_latest.try_emplace(key, here);
+      if (!inserted) {
+        kill(it->second.block, it->second.row);
+        it->second = here;
+      } else if (auto old = latest_.find(key); old != latest_.end()) {
+        kill(old->second.block, old->second.row);
+      }
+    }
+  }
+  for (auto& [b, mask] : changed) {
+    result[b] = std::make_shared<const std::vector<uint8_t>>(std::move(mask));
   }
   return result;
 }

@@ -4,19 +4,59 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
-#include "storage/base/status.h"
 #include "storage/block/column.h"
 
 namespace tessera::engine {
 
 using LiveRows = std::shared_ptr<const std::vector<uint8_t>>;
 
-// `blocks` are one partition's blocks in write order. Returns one mask per block
-// (live_rows[i] == 0 when a later row has the same key), or null for a block whose
-// rows all survive. A row lacking a key tag has NULL there; NULLs compare equal.
-std::vector<LiveRows> compute_live_rows(const std::vector<std::shared_ptr<const storage::Block>>& blocks,
-                                        const std::vector<std::string>& key_columns);
+// An index of one partition's keys, built incrementally as blocks are sealed, so a
+// snapshot only has to probe the rows written since (the head). Not thread-safe:
+// the engine guards each index with a mutex.
+class DedupIndex {
+ public:
+  explicit DedupIndex(std::vector<std::string> key_columns)
+      : key_columns_(std::move(key_columns)), tag_ids_(key_columns_.size()) {}
+
+  size_t block_count() const { return masks_.size(); }
+  // Adds the next block in write order; rows with a key seen before replace the earlier ones.
+  void add(const storage::Block& block);
+  // Masks for the added blocks followed by `tail` (later blocks that are not added):
+  // one per block, live_rows[i] == 0 when a later row has the same key, or null when
+  // every row of that block is live. A mask handed out is never modified afterwards.
+  std::vector<LiveRows> live_rows(const std::vector<std::shared_ptr<const storage::Block>>& tail);
+
+ private:
+  struct Location {
+    uint32_t block;
+    uint32_t row;
+  };
+  // A row's key: its series (the interned tuple of key tags) and its time.
+  struct Key {
+    int64_t time_ns;
+    uint32_t series;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& key) const;
+  };
+  using KeyMap = std::unordered_map<Key, Location, KeyHash>;
+
+  // The series of each row of `block`: its key tags interned to ids (NULL is id 0,
+  // NULLs match), then the id tuple interned to a series number.
+  std::vector<uint32_t> series_of_rows(const storage::Block& block);
+  // The mask of added block `b`, ready to be modified: cloned if a snapshot holds it.
+  std::vector<uint8_t>& writable_mask(uint32_t b);
+
+  std::vector<std::string> key_columns_;
+  std::vector<std::unordered_map<std::string, uint32_t>> tag_ids_;  // per key column
+  std::unordered_map<std::string, uint32_t> series_ids_;            // id tuple bytes -> series
+  KeyMap latest_;
+  std::vector<std::shared_ptr<std::vector<uint8_t>>> masks_;  // per added block, null: all live
+  std::vector<size_t> row_counts_;
+};
 
 }  // namespace tessera::engine

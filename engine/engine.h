@@ -101,7 +101,8 @@ class Engine {
   // Parses and applies data lines (control lines are the caller's). Accepted rows are
   // appended to the write-ahead log and visible to snapshots taken after return;
   // they are durable once sync(report.lsn) returns ok. A rejected line creates nothing.
-  virtual Result<WriteReport> write(std::span<const InputLine> lines, const WriteOptions& options) = 0;
+  virtual Result<WriteReport> write(std::span<const InputLine> lines,
+                                    const WriteOptions& options) = 0;
   // Blocks until the log is fsynced through `lsn` (group commit: concurrent callers
   // share one fsync). kIoError when the fsync failed: nothing after it is acknowledged.
   virtual Status sync(uint64_t lsn) = 0;

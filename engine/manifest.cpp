@@ -153,8 +153,8 @@ Status for_each_line(std::string_view text, F&& on_line) {
   while (start < text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) {
-      return make_error(ErrorCode::kCorruption, "line " + std::to_string(line_number + 1) +
-                                                    ": missing final newline");
+      return make_error(ErrorCode::kCorruption,
+                        "line " + std::to_string(line_number + 1) + ": missing final newline");
     }
     ++line_number;
     Status status = on_line(split_tokens(text.substr(start, end - start)));
@@ -230,17 +230,19 @@ Result<Manifest> decode_manifest(std::string_view text) {
   std::string_view hex = text.substr(text.size() - kCrcLineBytes + 4, 8);
   uint32_t stored = 0;
   // Exactly as written: lower-case digits only, so that every byte of the line is checked.
-  bool is_lower_hex = std::all_of(hex.begin(), hex.end(),
-                                  [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  bool is_lower_hex = std::all_of(hex.begin(), hex.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
   auto [ptr, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), stored, 16);
   if (!is_lower_hex || ec != std::errc() || ptr != hex.data() + hex.size()) {
-    return make_error(ErrorCode::kCorruption, "manifest: malformed crc \"" + std::string(hex) + "\"");
+    return make_error(ErrorCode::kCorruption,
+                      "manifest: malformed crc \"" + std::string(hex) + "\"");
   }
   uint32_t computed = storage::crc32c(body);
   if (stored != computed) {
     char message[96];
-    std::snprintf(message, sizeof message, "manifest: checksum mismatch (stored %08x, computed %08x)",
-                  stored, computed);
+    std::snprintf(message, sizeof message,
+                  "manifest: checksum mismatch (stored %08x, computed %08x)", stored, computed);
     return make_error(ErrorCode::kCorruption, message);
   }
   Manifest manifest;
@@ -256,7 +258,8 @@ Result<Manifest> decode_manifest(std::string_view text) {
     if (t[0] == "wal_start" && t.size() == 2) {
       TESSERA_ASSIGN_OR_RETURN(manifest.wal_start, parse_number<uint64_t>(t[1], "wal_start"));
     } else if (t[0] == "next_file" && t.size() == 2) {
-      TESSERA_ASSIGN_OR_RETURN(manifest.next_file_number, parse_number<uint64_t>(t[1], "next_file"));
+      TESSERA_ASSIGN_OR_RETURN(manifest.next_file_number,
+                               parse_number<uint64_t>(t[1], "next_file"));
     } else if (t[0] == "table") {
       TESSERA_ASSIGN_OR_RETURN(auto schema, decode_table_line(t));
       manifest.tables.push_back(std::move(schema));
@@ -266,7 +269,8 @@ Result<Manifest> decode_manifest(std::string_view text) {
     } else if (t[0] == "segment" && t.size() == 4) {
       ManifestSegment segment;
       TESSERA_ASSIGN_OR_RETURN(segment.table, unescape(t[1]));
-      TESSERA_ASSIGN_OR_RETURN(segment.partition_start_ns, parse_number<int64_t>(t[2], "partition"));
+      TESSERA_ASSIGN_OR_RETURN(segment.partition_start_ns,
+                               parse_number<int64_t>(t[2], "partition"));
       TESSERA_ASSIGN_OR_RETURN(segment.file_name, unescape(t[3]));
       if (segment.file_name.find('/') != std::string::npos || segment.file_name.empty()) {
         return make_error(ErrorCode::kCorruption, "bad segment file name");

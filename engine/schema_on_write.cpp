@@ -23,13 +23,15 @@ Status check_tenant(const TableSchema& schema, const ParsedLine& line,
   if (!tenant_scope) return Status::ok();
   if (!schema.options.tenant_column) {
     return make_error(ErrorCode::kPermissionDenied,
-                      "table \"" + schema.name + "\" has no tenant column; a tenant-scoped writer cannot write it");
+                      "table \"" + schema.name +
+                          "\" has no tenant column; a tenant-scoped writer cannot write it");
   }
   const std::string& tenant_column = *schema.options.tenant_column;
   auto tag = std::find_if(line.tags.begin(), line.tags.end(),
                           [&](const auto& kv) { return kv.first == tenant_column; });
   if (tag == line.tags.end()) {
-    return make_error(ErrorCode::kPermissionDenied, "tenant tag \"" + tenant_column + "\" is missing");
+    return make_error(ErrorCode::kPermissionDenied,
+                      "tenant tag \"" + tenant_column + "\" is missing");
   }
   if (tag->second != *tenant_scope) {
     return make_error(ErrorCode::kPermissionDenied,
@@ -63,8 +65,9 @@ Result<std::vector<ColumnDef>> admit_line(const TableSchema& schema, const Parse
   }
   for (const ParsedField& field : line.fields) {
     if (is_key_tag(schema, field.key)) {
-      return make_error(ErrorCode::kTypeMismatch, "field \"" + field.key + "\": column is a tag (a key) of table \"" +
-                                                      schema.name + "\"");
+      return make_error(
+          ErrorCode::kTypeMismatch,
+          "field \"" + field.key + "\": column is a tag (a key) of table \"" + schema.name + "\"");
     }
     const ColumnDef* existing = schema.find(field.key);
     if (existing == nullptr) {

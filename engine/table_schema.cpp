@@ -4,9 +4,12 @@ namespace tessera::engine {
 
 std::string_view column_kind_name(ColumnKind kind) {
   switch (kind) {
-    case ColumnKind::kTime: return "time";
-    case ColumnKind::kTag: return "tag";
-    case ColumnKind::kField: return "field";
+    case ColumnKind::kTime:
+      return "time";
+    case ColumnKind::kTag:
+      return "tag";
+    case ColumnKind::kField:
+      return "field";
   }
   return "field";
 }

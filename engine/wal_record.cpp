@@ -15,8 +15,8 @@ Result<WalRecord> decode_wal_record(std::string_view payload) {
   if (payload.empty()) return make_error(ErrorCode::kCorruption, "empty log payload");
   auto type = static_cast<WalRecordType>(static_cast<uint8_t>(payload[0]));
   if (type != WalRecordType::kLines && type != WalRecordType::kCreateTable) {
-    return make_error(ErrorCode::kCorruption,
-                      "unknown log payload type " + std::to_string(static_cast<uint8_t>(payload[0])));
+    return make_error(ErrorCode::kCorruption, "unknown log payload type " +
+                                                  std::to_string(static_cast<uint8_t>(payload[0])));
   }
   return WalRecord{type, payload.substr(1)};
 }

@@ -20,9 +20,18 @@ using ExprPtr = std::unique_ptr<Expr>;
 
 enum class UnaryOp { kNot, kNegate };
 enum class BinaryOp {
-  kAdd, kSubtract, kMultiply, kDivide,
-  kEqual, kNotEqual, kLess, kLessEqual, kGreater, kGreaterEqual,
-  kAnd, kOr,
+  kAdd,
+  kSubtract,
+  kMultiply,
+  kDivide,
+  kEqual,
+  kNotEqual,
+  kLess,
+  kLessEqual,
+  kGreater,
+  kGreaterEqual,
+  kAnd,
+  kOr,
 };
 
 struct LiteralExpr {
@@ -89,8 +98,8 @@ struct SelectItem {
 
 struct TimeGrouping {
   int64_t interval_ns = 0;
-  std::string interval_text;               // "1d"
-  std::optional<std::string> time_zone;   // IANA name, e.g. "Europe/Paris"
+  std::string interval_text;             // "1d"
+  std::optional<std::string> time_zone;  // IANA name, e.g. "Europe/Paris"
   int column = 0;
 };
 
@@ -109,7 +118,7 @@ struct SelectStmt {
   std::vector<SelectItem> items;
   std::string table;
   int table_column = 0;
-  ExprPtr where;   // or null
+  ExprPtr where;  // or null
   GroupBy group_by;
   bool has_group_by = false;
   ExprPtr having;  // or null
@@ -135,6 +144,7 @@ struct DescribeStmt {
   std::string table;
 };
 
-using Statement = std::variant<SelectStmt, ExplainStmt, CreateTableStmt, ShowTablesStmt, DescribeStmt>;
+using Statement =
+    std::variant<SelectStmt, ExplainStmt, CreateTableStmt, ShowTablesStmt, DescribeStmt>;
 
 }  // namespace tessera::query

@@ -49,10 +49,8 @@ std::vector<std::string> make_ad_snapshot_lines(size_t count) {
 void check_ad_snapshot(const ParsedLine& line) {
   const bool is_right = line.measurement == "ad_snapshot" && line.tags.size() == 5 &&
                         line.tags[0].second == "ent_000123" && line.fields.size() == 7 &&
-                        line.fields[0].float_value == 12.34 &&
-                        line.fields[1].int_value == 1523 &&
-                        line.fields[6].int_value == 2 &&
-                        line.timestamp_ns == 1735689600000000000;
+                        line.fields[0].float_value == 12.34 && line.fields[1].int_value == 1523 &&
+                        line.fields[6].int_value == 2 && line.timestamp_ns == 1735689600000000000;
   if (!is_right) {
     std::fprintf(stderr, "parse_line returned a wrong value for the ad_snapshot line\n");
     std::abort();

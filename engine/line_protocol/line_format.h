@@ -12,7 +12,7 @@ namespace tessera::engine::line_format {
 // `\\` is an escape too, so that every name, including one ending in a
 // backslash, can be written; the formatter always escapes backslashes.
 inline constexpr std::string_view kMeasurementEscapable = ", \\";
-inline constexpr std::string_view kKeyEscapable = ",= \\";  // tag keys/values, field keys
+inline constexpr std::string_view kKeyEscapable = ",= \\";    // tag keys/values, field keys
 inline constexpr std::string_view kStringEscapable = "\"\\";  // inside "..." field values
 
 // Neither a tag key nor a field key may be named this: it is the time column.

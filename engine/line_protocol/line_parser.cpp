@@ -144,9 +144,7 @@ class LineParser {
     return message;
   }
 
-  std::string_view text(Span span) const {
-    return line_.substr(span.begin, span.end - span.begin);
-  }
+  std::string_view text(Span span) const { return line_.substr(span.begin, span.end - span.begin); }
 
   // Scans from `pos` to the first unescaped byte of `stops` (other than '\\') or
   // the end of the line. A backslash escapes the next byte only if it is in
@@ -374,8 +372,8 @@ bool parse_decimal(std::string_view text, int64_t& value, bool& overflow) {
     i = 1;
   }
   if (i == text.size()) return false;
-  const uint64_t limit = static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) +
-                         (negative ? 1 : 0);
+  const uint64_t limit =
+      static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0);
   uint64_t magnitude = 0;
   for (; i < text.size(); ++i) {
     if (!is_digit(text[i])) return false;
@@ -453,7 +451,8 @@ Status LineParser::parse_scalar(ParsedField& field, Span token, const std::strin
       return number_error(ErrorCode::kInvalidInput, token, name,
                           "unsigned integer out of range [0, 9223372036854775807]");
     }
-    if (overflow) return number_error(ErrorCode::kInvalidInput, token, name, "integer out of range");
+    if (overflow)
+      return number_error(ErrorCode::kInvalidInput, token, name, "integer out of range");
     field.type = ColumnType::kInt64;
     return Status::ok();
   }
@@ -495,10 +494,18 @@ Status LineParser::parse_timestamp(ParsedLine& out, Span token) {
   }
   int64_t scale = 1;
   switch (precision_) {
-    case Precision::kNanoseconds: scale = 1; break;
-    case Precision::kMicroseconds: scale = 1'000; break;
-    case Precision::kMilliseconds: scale = 1'000'000; break;
-    case Precision::kSeconds: scale = 1'000'000'000; break;
+    case Precision::kNanoseconds:
+      scale = 1;
+      break;
+    case Precision::kMicroseconds:
+      scale = 1'000;
+      break;
+    case Precision::kMilliseconds:
+      scale = 1'000'000;
+      break;
+    case Precision::kSeconds:
+      scale = 1'000'000'000;
+      break;
   }
   int64_t nanos = 0;
   if (overflow || __builtin_mul_overflow(raw, scale, &nanos)) {

@@ -96,7 +96,8 @@ Status write_file_durably(const std::filesystem::path& path, std::string_view co
   TESSERA_RETURN_IF_ERROR(write_all(fd, tmp, contents, nullptr));
   if (::fsync(fd) != 0) return os_error("fsync", tmp, errno);
   if (::close(closer.release()) != 0) return os_error("close", tmp, errno);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return os_error("rename to " + path.string(), tmp, errno);
+  if (::rename(tmp.c_str(), path.c_str()) != 0)
+    return os_error("rename to " + path.string(), tmp, errno);
   return fsync_directory(parent_or_dot(path));
 }
 
@@ -159,16 +160,15 @@ RandomAccessFile::~RandomAccessFile() { ::close(fd_); }
 
 Status RandomAccessFile::read_at(uint64_t offset, size_t length, std::string* out) const {
   if (offset > size_bytes_ || length > size_bytes_ - offset) {
-    return make_error(ErrorCode::kCorruption,
-                      path_.string() + " @ " + std::to_string(offset) + ": read of " +
-                          std::to_string(length) + " bytes runs past the end of the " +
-                          std::to_string(size_bytes_) + "-byte file");
+    return make_error(ErrorCode::kCorruption, path_.string() + " @ " + std::to_string(offset) +
+                                                  ": read of " + std::to_string(length) +
+                                                  " bytes runs past the end of the " +
+                                                  std::to_string(size_bytes_) + "-byte file");
   }
   out->resize(length);
   size_t done = 0;
   while (done < length) {
-    ssize_t n = ::pread(fd_, out->data() + done, length - done,
-                        static_cast<off_t>(offset + done));
+    ssize_t n = ::pread(fd_, out->data() + done, length - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return os_error("read @ " + std::to_string(offset + done) + " of", path_, errno);

@@ -13,8 +13,8 @@
 namespace tessera {
 
 enum class ErrorCode {
-  kInvalidInput,      // the client's fault (bad value, bad argument, out of range)
-  kSyntax,            // a statement or line that does not parse
+  kInvalidInput,  // the client's fault (bad value, bad argument, out of range)
+  kSyntax,        // a statement or line that does not parse
   kUnknownTable,
   kUnknownColumn,
   kUnknownFunction,
@@ -107,9 +107,9 @@ inline Error make_error(ErrorCode code, std::string message) {
 }  // namespace tessera
 
 // Returns early with the error of a Status-returning expression.
-#define TESSERA_RETURN_IF_ERROR(expr)              \
-  do {                                             \
-    ::tessera::Status tessera_status_ = (expr);    \
+#define TESSERA_RETURN_IF_ERROR(expr)                             \
+  do {                                                            \
+    ::tessera::Status tessera_status_ = (expr);                   \
     if (!tessera_status_.is_ok()) return tessera_status_.error(); \
   } while (0)
 

@@ -7,20 +7,28 @@ namespace tessera::storage {
 
 std::string_view column_type_name(ColumnType type) {
   switch (type) {
-    case ColumnType::kInt64: return "INT";
-    case ColumnType::kFloat64: return "FLOAT";
-    case ColumnType::kBool: return "BOOL";
-    case ColumnType::kString: return "STRING";
+    case ColumnType::kInt64:
+      return "INT";
+    case ColumnType::kFloat64:
+      return "FLOAT";
+    case ColumnType::kBool:
+      return "BOOL";
+    case ColumnType::kString:
+      return "STRING";
   }
   return "UNKNOWN";
 }
 
 size_t Column::size() const {
   switch (type) {
-    case ColumnType::kInt64: return ints.size();
-    case ColumnType::kFloat64: return floats.size();
-    case ColumnType::kBool: return bools.size();
-    case ColumnType::kString: return codes.size();
+    case ColumnType::kInt64:
+      return ints.size();
+    case ColumnType::kFloat64:
+      return floats.size();
+    case ColumnType::kBool:
+      return bools.size();
+    case ColumnType::kString:
+      return codes.size();
   }
   return 0;
 }

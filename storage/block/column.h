@@ -25,11 +25,11 @@ std::string_view column_type_name(ColumnType type);
 struct Column {
   ColumnType type = ColumnType::kInt64;
   // Exactly one of these holds the values, per `type`; a NULL row holds 0 / "" there.
-  std::vector<int64_t> ints;             // kInt64
-  std::vector<double> floats;            // kFloat64
-  std::vector<uint8_t> bools;            // kBool: 0 or 1
-  std::vector<uint32_t> codes;           // kString: index into `dictionary`
-  std::vector<std::string> dictionary;   // kString: distinct values
+  std::vector<int64_t> ints;            // kInt64
+  std::vector<double> floats;           // kFloat64
+  std::vector<uint8_t> bools;           // kBool: 0 or 1
+  std::vector<uint32_t> codes;          // kString: index into `dictionary`
+  std::vector<std::string> dictionary;  // kString: distinct values
   // valid[i] == 1 when row i has a value. Empty means every row has one.
   std::vector<uint8_t> valid;
 
@@ -53,10 +53,10 @@ struct Block {
 // prune and answer some aggregates without decoding.
 struct ColumnStats {
   uint64_t null_count = 0;
-  bool has_min_max = false;  // false when every value is NULL
-  int64_t min_int = 0, max_int = 0;        // kInt64, kBool
-  double min_float = 0, max_float = 0;     // kFloat64 (NaN values are not counted)
-  std::string min_string, max_string;      // kString, by bytes
+  bool has_min_max = false;             // false when every value is NULL
+  int64_t min_int = 0, max_int = 0;     // kInt64, kBool
+  double min_float = 0, max_float = 0;  // kFloat64 (NaN values are not counted)
+  std::string min_string, max_string;   // kString, by bytes
 };
 
 struct BlockStats {

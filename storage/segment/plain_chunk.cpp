@@ -18,7 +18,9 @@ void append_array(std::string* out, const std::vector<T>& values) {
   out->append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
 }
 
-Error corrupt(std::string message) { return make_error(ErrorCode::kCorruption, std::move(message)); }
+Error corrupt(std::string message) {
+  return make_error(ErrorCode::kCorruption, std::move(message));
+}
 
 // Reads `row_count` fixed-width values; the caller has bounded row_count.
 template <typename T>
@@ -33,7 +35,8 @@ bool read_array(ByteReader* reader, uint64_t row_count, std::vector<T>* out) {
 Status read_validity(ByteReader* reader, uint64_t row_count, Column* column) {
   uint8_t has_nulls = 0;
   if (!reader->read_u8(&has_nulls)) return corrupt("chunk too short for its has_nulls flag");
-  if (has_nulls > 1) return corrupt("has_nulls flag is " + std::to_string(has_nulls) + ", not 0 or 1");
+  if (has_nulls > 1)
+    return corrupt("has_nulls flag is " + std::to_string(has_nulls) + ", not 0 or 1");
   if (has_nulls == 0) return Status::ok();
   std::string_view bitmap;
   if (!reader->read_bytes(static_cast<size_t>(bitmap_bytes(row_count)), &bitmap)) {
@@ -97,14 +100,21 @@ std::string encode_column_chunk(const Column& column) {
   if (has_nulls) {
     std::string bitmap(static_cast<size_t>(bitmap_bytes(rows)), '\0');
     for (size_t row = 0; row < rows; ++row) {
-      if (column.valid[row] != 0) bitmap[row / 8] = static_cast<char>(bitmap[row / 8] | (1 << (row % 8)));
+      if (column.valid[row] != 0)
+        bitmap[row / 8] = static_cast<char>(bitmap[row / 8] | (1 << (row % 8)));
     }
     out += bitmap;
   }
   switch (column.type) {
-    case ColumnType::kInt64: append_array(&out, column.ints); break;
-    case ColumnType::kFloat64: append_array(&out, column.floats); break;
-    case ColumnType::kBool: append_array(&out, column.bools); break;
+    case ColumnType::kInt64:
+      append_array(&out, column.ints);
+      break;
+    case ColumnType::kFloat64:
+      append_array(&out, column.floats);
+      break;
+    case ColumnType::kBool:
+      append_array(&out, column.bools);
+      break;
     case ColumnType::kString:
       append_u32(&out, static_cast<uint32_t>(column.dictionary.size()));
       for (const std::string& entry : column.dictionary) {
@@ -121,9 +131,12 @@ uint64_t fixed_column_chunk_bytes(ColumnType type, uint64_t row_count, bool has_
   const uint64_t validity = 1 + (has_nulls ? bitmap_bytes(row_count) : 0);
   switch (type) {
     case ColumnType::kInt64:
-    case ColumnType::kFloat64: return validity + 8 * row_count;
-    case ColumnType::kBool: return validity + row_count;
-    case ColumnType::kString: break;
+    case ColumnType::kFloat64:
+      return validity + 8 * row_count;
+    case ColumnType::kBool:
+      return validity + row_count;
+    case ColumnType::kString:
+      break;
   }
   return 0;
 }
@@ -152,8 +165,12 @@ Result<Column> decode_column_chunk(std::string_view raw, ColumnType type, uint64
   TESSERA_RETURN_IF_ERROR(read_validity(&reader, row_count, &column));
   bool is_complete = true;
   switch (type) {
-    case ColumnType::kInt64: is_complete = read_array(&reader, row_count, &column.ints); break;
-    case ColumnType::kFloat64: is_complete = read_array(&reader, row_count, &column.floats); break;
+    case ColumnType::kInt64:
+      is_complete = read_array(&reader, row_count, &column.ints);
+      break;
+    case ColumnType::kFloat64:
+      is_complete = read_array(&reader, row_count, &column.floats);
+      break;
     case ColumnType::kBool:
       is_complete = read_array(&reader, row_count, &column.bools);
       for (size_t row = 0; is_complete && row < column.bools.size(); ++row) {
@@ -163,7 +180,9 @@ Result<Column> decode_column_chunk(std::string_view raw, ColumnType type, uint64
         }
       }
       break;
-    case ColumnType::kString: TESSERA_RETURN_IF_ERROR(read_strings(&reader, row_count, &column)); break;
+    case ColumnType::kString:
+      TESSERA_RETURN_IF_ERROR(read_strings(&reader, row_count, &column));
+      break;
   }
   if (!is_complete) {
     return corrupt("chunk too short for " + std::to_string(row_count) + " " +

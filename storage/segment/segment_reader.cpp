@@ -80,8 +80,8 @@ Result<Trailer> read_trailer(const RandomAccessFile& file) {
       start - trailer.footer_offset != trailer.footer_size) {
     return corrupt(file.path(), start,
                    "footer at " + std::to_string(trailer.footer_offset) + " of " +
-                       std::to_string(trailer.footer_size) + " bytes does not end at the trailer (" +
-                       std::to_string(start) + ")");
+                       std::to_string(trailer.footer_size) +
+                       " bytes does not end at the trailer (" + std::to_string(start) + ")");
   }
   return trailer;
 }
@@ -105,7 +105,8 @@ Status check_chunk(const std::filesystem::path& path, uint64_t footer_offset,
                    what + ": raw size " + std::to_string(ref.raw_size()) + " is not in [" +
                        std::to_string(min_raw) + ", " + std::to_string(max_raw) + "]");
   }
-  *out = ChunkLocation{ref.offset(), ref.compressed_size(), ref.raw_size(), ref.crc32c(), ref.encoding()};
+  *out = ChunkLocation{ref.offset(), ref.compressed_size(), ref.raw_size(), ref.crc32c(),
+                       ref.encoding()};
   return Status::ok();
 }
 
@@ -162,8 +163,8 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::open(
   const uint32_t computed_crc = crc32c(footer);
   if (computed_crc != trailer.footer_crc) {
     return corrupt(path, trailer.footer_offset,
-                   "footer checksum mismatch (stored " + hex32(trailer.footer_crc) +
-                       ", computed " + hex32(computed_crc) + ")");
+                   "footer checksum mismatch (stored " + hex32(trailer.footer_crc) + ", computed " +
+                       hex32(computed_crc) + ")");
   }
   // FlatBuffers wants its buffer 8-byte aligned; a std::string does not promise that.
   std::vector<uint64_t> aligned((footer.size() + 7) / 8);
@@ -205,7 +206,8 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::open(
 
     const size_t column_count = meta.columns() == nullptr ? 0 : meta.columns()->size();
     if (column_count > segment_format::kMaxColumnsPerBlock) {
-      return corrupt(path, at, where + ": " + std::to_string(column_count) + " columns exceed the limit");
+      return corrupt(path, at,
+                     where + ": " + std::to_string(column_count) + " columns exceed the limit");
     }
     std::unordered_set<std::string_view> names;
     for (size_t c = 0; c < column_count; ++c) {
@@ -294,8 +296,8 @@ Result<Block> SegmentReader::read_block(size_t i) const {
     TESSERA_ASSIGN_OR_RETURN(std::string raw, read_chunk(chunk, what));
     auto column = decode_column_chunk(raw, entry.stats.column_types[c], entry.stats.row_count);
     if (!column.is_ok()) return corrupt(path(), chunk.offset, what + ": " + column.error().message);
-    const auto nulls = static_cast<uint64_t>(
-        std::count(column->valid.begin(), column->valid.end(), uint8_t{0}));
+    const auto nulls =
+        static_cast<uint64_t>(std::count(column->valid.begin(), column->valid.end(), uint8_t{0}));
     if (nulls != entry.stats.columns[c].null_count) {
       return corrupt(path(), chunk.offset,
                      what + ": " + std::to_string(nulls) + " NULLs but the footer says " +

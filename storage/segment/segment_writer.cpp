@@ -38,10 +38,10 @@ Status validate_block(const Block& block, size_t index) {
   const size_t rows = block.row_count();
   if (rows == 0) return invalid(index, "has no rows");
   if (rows > segment_format::kMaxBlockRows) {
-    return make_error(ErrorCode::kLimitExceeded,
-                      "segment block " + std::to_string(index) + ": " + std::to_string(rows) +
-                          " rows exceed the limit of " +
-                          std::to_string(segment_format::kMaxBlockRows));
+    return make_error(ErrorCode::kLimitExceeded, "segment block " + std::to_string(index) + ": " +
+                                                     std::to_string(rows) +
+                                                     " rows exceed the limit of " +
+                                                     std::to_string(segment_format::kMaxBlockRows));
   }
   if (block.column_names.size() != block.columns.size()) {
     return invalid(index, std::to_string(block.column_names.size()) + " names for " +
@@ -69,10 +69,11 @@ Status validate_block(const Block& block, size_t index) {
       case ColumnType::kInt64:
       case ColumnType::kFloat64:
       case ColumnType::kBool:
-      case ColumnType::kString: break;
+      case ColumnType::kString:
+        break;
       default:
-        return invalid(index, where + "unknown type " +
-                                  std::to_string(static_cast<int>(column.type)));
+        return invalid(index,
+                       where + "unknown type " + std::to_string(static_cast<int>(column.type)));
     }
     if (column.size() != rows) {
       return invalid(index, where + std::to_string(column.size()) + " values for " +
@@ -86,7 +87,8 @@ Status validate_block(const Block& block, size_t index) {
       if (column.bools[row] > 1) return invalid(index, where + "bool value is not 0 or 1");
     }
     if (column.type == ColumnType::kString) {
-      if (column.dictionary.size() > UINT32_MAX) return invalid(index, where + "dictionary too large");
+      if (column.dictionary.size() > UINT32_MAX)
+        return invalid(index, where + "dictionary too large");
       for (uint32_t code : column.codes) {
         if (code >= column.dictionary.size()) {
           return invalid(index, where + "string code " + std::to_string(code) +
@@ -110,8 +112,8 @@ Result<fb::ChunkRef> append_chunk(AppendFile* file, const std::string& raw, size
                           std::to_string(segment_format::kMaxChunkRawBytes));
   }
   std::string compressed(ZSTD_compressBound(raw.size()), '\0');
-  const size_t size = ZSTD_compress(compressed.data(), compressed.size(), raw.data(), raw.size(),
-                                    kZstdLevel);
+  const size_t size =
+      ZSTD_compress(compressed.data(), compressed.size(), raw.data(), raw.size(), kZstdLevel);
   if (ZSTD_isError(size)) {
     return make_error(ErrorCode::kInternal,
                       std::string("zstd compression failed: ") + ZSTD_getErrorName(size));
@@ -207,8 +209,8 @@ Status write_segment(const std::filesystem::path& path, std::span<const Block> b
   // link() rather than rename(): it refuses to replace an existing segment.
   if (status.is_ok() && ::link(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
-    status = make_error(ErrorCode::kIoError,
-                        "link " + tmp.string() + " to " + path.string() + ": " + std::strerror(err));
+    status = make_error(ErrorCode::kIoError, "link " + tmp.string() + " to " + path.string() +
+                                                 ": " + std::strerror(err));
   }
   std::filesystem::remove(tmp, ignored);
   if (!status.is_ok()) return status;

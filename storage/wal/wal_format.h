@@ -16,8 +16,8 @@ namespace tessera::storage::wal_format {
 
 inline constexpr std::string_view kMagic{"TSRAWAL\0", 8};
 inline constexpr uint32_t kVersion = 1;
-inline constexpr size_t kHeaderBytes = 12;        // magic + version
-inline constexpr size_t kRecordHeaderBytes = 8;   // crc32c + length
+inline constexpr size_t kHeaderBytes = 12;       // magic + version
+inline constexpr size_t kRecordHeaderBytes = 8;  // crc32c + length
 // Largest payload of one record; the writer refuses larger ones (kLimitExceeded)
 // and the reader treats a larger length as a torn tail.
 inline constexpr uint32_t kMaxRecordBytes = uint32_t{64} << 20;

@@ -33,8 +33,8 @@ Result<std::unique_ptr<WalReader>> WalReader::open(const std::filesystem::path& 
   if (file->size_bytes() < wal_format::kHeaderBytes) {
     return make_error(ErrorCode::kCorruption,
                       path.string() + " @ 0: WAL file of " + std::to_string(file->size_bytes()) +
-                          " bytes is shorter than its " +
-                          std::to_string(wal_format::kHeaderBytes) + "-byte header");
+                          " bytes is shorter than its " + std::to_string(wal_format::kHeaderBytes) +
+                          "-byte header");
   }
   std::string header;
   TESSERA_RETURN_IF_ERROR(file->read_at(0, wal_format::kHeaderBytes, &header));
@@ -43,9 +43,9 @@ Result<std::unique_ptr<WalReader>> WalReader::open(const std::filesystem::path& 
   }
   const uint32_t version = load_u32(header.data() + wal_format::kMagic.size());
   if (version != wal_format::kVersion) {
-    return make_error(ErrorCode::kCorruption,
-                      path.string() + " @ 8: unsupported WAL version " + std::to_string(version) +
-                          " (this build reads " + std::to_string(wal_format::kVersion) + ")");
+    return make_error(ErrorCode::kCorruption, path.string() + " @ 8: unsupported WAL version " +
+                                                  std::to_string(version) + " (this build reads " +
+                                                  std::to_string(wal_format::kVersion) + ")");
   }
   return std::unique_ptr<WalReader>(new WalReader(std::move(file)));
 }
@@ -55,7 +55,8 @@ Status WalReader::fill(uint64_t offset, size_t length) {
     return Status::ok();
   }
   const uint64_t left = file_->size_bytes() - offset;
-  const size_t want = static_cast<size_t>(std::min<uint64_t>(std::max(length, kReadAheadBytes), left));
+  const size_t want =
+      static_cast<size_t>(std::min<uint64_t>(std::max(length, kReadAheadBytes), left));
   buffer_offset_ = offset;
   Status status = file_->read_at(offset, want, &buffer_);
   if (!status.is_ok()) buffer_.clear();  // never serve half-read bytes later
@@ -68,8 +69,8 @@ std::string_view WalReader::buffered(uint64_t offset, size_t length) const {
 
 void WalReader::end_with_problem(std::string problem) {
   is_done_ = true;
-  tail_problem_ = file_->path().string() + " @ " + std::to_string(valid_bytes_) + ": " +
-                  std::move(problem);
+  tail_problem_ =
+      file_->path().string() + " @ " + std::to_string(valid_bytes_) + ": " + std::move(problem);
 }
 
 Result<std::optional<std::string>> WalReader::next() {
@@ -90,14 +91,13 @@ Result<std::optional<std::string>> WalReader::next() {
   const uint32_t stored_crc = load_u32(head.data());
   const uint32_t length = load_u32(head.data() + 4);
   if (length > wal_format::kMaxRecordBytes) {
-    end_with_problem("corrupt record: length " + std::to_string(length) +
-                     " exceeds the limit of " + std::to_string(wal_format::kMaxRecordBytes));
+    end_with_problem("corrupt record: length " + std::to_string(length) + " exceeds the limit of " +
+                     std::to_string(wal_format::kMaxRecordBytes));
     return std::optional<std::string>();
   }
   if (length > left - wal_format::kRecordHeaderBytes) {
     end_with_problem("torn record: length " + std::to_string(length) + " but only " +
-                     std::to_string(left - wal_format::kRecordHeaderBytes) +
-                     " payload bytes left");
+                     std::to_string(left - wal_format::kRecordHeaderBytes) + " payload bytes left");
     return std::optional<std::string>();
   }
   const size_t record_bytes = wal_format::kRecordHeaderBytes + length;

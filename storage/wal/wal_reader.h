@@ -44,7 +44,7 @@ class WalReader {
   void end_with_problem(std::string problem);
 
   std::unique_ptr<RandomAccessFile> file_;
-  std::string buffer_;        // file bytes starting at buffer_offset_
+  std::string buffer_;  // file bytes starting at buffer_offset_
   uint64_t buffer_offset_ = 0;
   uint64_t valid_bytes_;
   bool is_done_ = false;

@@ -28,10 +28,10 @@ Result<uint64_t> WalWriter::append(std::string_view payload) {
                       file_->path().string() + ": an earlier append failed; the log is closed");
   }
   if (payload.size() > wal_format::kMaxRecordBytes) {
-    return make_error(ErrorCode::kLimitExceeded,
-                      file_->path().string() + ": WAL record of " +
-                          std::to_string(payload.size()) + " bytes exceeds the limit of " +
-                          std::to_string(wal_format::kMaxRecordBytes));
+    return make_error(ErrorCode::kLimitExceeded, file_->path().string() + ": WAL record of " +
+                                                     std::to_string(payload.size()) +
+                                                     " bytes exceeds the limit of " +
+                                                     std::to_string(wal_format::kMaxRecordBytes));
   }
   std::string length_bytes;
   append_u32(&length_bytes, static_cast<uint32_t>(payload.size()));

@@ -59,7 +59,8 @@ TEST(DataDirInspectorTest, ReportsACorruptSegmentAndKeepsGoing) {
   auto report = inspect_data_dir(dir.path());
   ASSERT_TRUE(report.is_ok()) << report.status().to_string();
   ASSERT_EQ(report->problems.size(), 1u);
-  EXPECT_NE(report->problems[0].find(victim.filename().string()), std::string::npos) << report->problems[0];
+  EXPECT_NE(report->problems[0].find(victim.filename().string()), std::string::npos)
+      << report->problems[0];
   uint64_t rows = 0;
   for (const TableStorage& t : report->tables) rows += t.rows;
   EXPECT_EQ(rows, 1u);

@@ -11,9 +11,9 @@
 namespace tessera::engine {
 namespace {
 
-using ::testing::ElementsAre;
 using tessera::testing::table_rows;
 using tessera::testing::TempDir;
+using ::testing::ElementsAre;
 
 std::unique_ptr<Engine> open_engine(const std::filesystem::path& dir, size_t block_rows = 8192) {
   EngineOptions options;
@@ -31,7 +31,8 @@ WriteReport write(Engine& engine, std::string_view text, WriteOptions options = 
 }
 
 // The bytes on disk of an open engine, as a crash would leave them.
-std::filesystem::path crash_image(const std::filesystem::path& live, const std::filesystem::path& copy) {
+std::filesystem::path crash_image(const std::filesystem::path& live,
+                                  const std::filesystem::path& copy) {
   std::filesystem::copy(live, copy, std::filesystem::copy_options::recursive);
   std::filesystem::remove(copy / "LOCK");
   return copy;
@@ -46,10 +47,9 @@ TEST(DatabaseTest, StoresRowsWithNullsForAbsentFieldsAndWidensIntegersIntoFloats
                              "ad spend=0.25,note=\"x y\" 300\n");
   EXPECT_EQ(report.accepted, 3u);
   EXPECT_TRUE(report.rejected.empty());
-  EXPECT_THAT(table_rows(*engine, "ad"),
-              ElementsAre("100 tenant=a spend=1.5 clicks=3i note=NULL",
-                          "200 tenant=b spend=2 clicks=NULL note=NULL",
-                          "300 spend=0.25 clicks=NULL note=\"x y\""));
+  EXPECT_THAT(table_rows(*engine, "ad"), ElementsAre("100 tenant=a spend=1.5 clicks=3i note=NULL",
+                                                     "200 tenant=b spend=2 clicks=NULL note=NULL",
+                                                     "300 spend=0.25 clicks=NULL note=\"x y\""));
 }
 
 TEST(DatabaseTest, RejectedLinesCreateNothingAndCarryTheirLineNumbers) {
@@ -64,13 +64,15 @@ TEST(DatabaseTest, RejectedLinesCreateNothingAndCarryTheirLineNumbers) {
   EXPECT_EQ(report.accepted, 2u);
   ASSERT_EQ(report.rejected.size(), 2u);
   EXPECT_EQ(report.rejected[0].line_number, 3u);
-  EXPECT_NE(report.rejected[0].reason.find("clicks"), std::string::npos) << report.rejected[0].reason;
+  EXPECT_NE(report.rejected[0].reason.find("clicks"), std::string::npos)
+      << report.rejected[0].reason;
   EXPECT_EQ(report.rejected[1].line_number, 4u);
   EXPECT_FALSE(engine->schema("newtable").has_value());
   auto schema = engine->schema("ad");
   ASSERT_TRUE(schema.has_value());
   EXPECT_EQ(schema->find("extra"), nullptr);
-  EXPECT_THAT(table_rows(*engine, "ad"), ElementsAre("100 tenant=a clicks=3i", "300 tenant=a clicks=4i"));
+  EXPECT_THAT(table_rows(*engine, "ad"),
+              ElementsAre("100 tenant=a clicks=3i", "300 tenant=a clicks=4i"));
 }
 
 TEST(DatabaseTest, TenantScopedWriterMayWriteOnlyItsTenant) {
@@ -96,13 +98,34 @@ TEST(DatabaseTest, DedupKeyKeepsTheLatestWriteAcrossBlocksAndFlushes) {
                     {"entity", ColumnKind::kTag, storage::ColumnType::kString}};
   schema.options.dedup_columns = {"tenant", "entity"};
   ASSERT_TRUE(engine->create_table(schema).is_ok());
-  write(*engine, "snap,tenant=a,entity=e1 spend=1 100\nsnap,tenant=a,entity=e2 spend=2 100\n"
-                 "snap,tenant=a,entity=e1 spend=3 200\n");
+  write(*engine,
+        "snap,tenant=a,entity=e1 spend=1 100\nsnap,tenant=a,entity=e2 spend=2 100\n"
+        "snap,tenant=a,entity=e1 spend=3 200\n");
   ASSERT_TRUE(engine->flush().is_ok());
   write(*engine, "snap,tenant=a,entity=e1 spend=10 100\nsnap,tenant=a,entity=e1 spend=11 100\n");
   EXPECT_THAT(table_rows(*engine, "snap"),
               ElementsAre("100 tenant=a entity=e2 spend=2", "200 tenant=a entity=e1 spend=3",
                           "100 tenant=a entity=e1 spend=11"));
+}
+
+TEST(DatabaseTest, AnEarlierSnapshotKeepsItsRowsWhenLaterWritesReplaceThem) {
+  TempDir dir;
+  auto engine = open_engine(dir.path(), /*block_rows=*/2);
+  TableSchema schema;
+  schema.name = "snap";
+  schema.columns = {{"time", ColumnKind::kTime, storage::ColumnType::kInt64},
+                    {"entity", ColumnKind::kTag, storage::ColumnType::kString}};
+  schema.options.dedup_columns = {"entity"};
+  ASSERT_TRUE(engine->create_table(schema).is_ok());
+  write(*engine, "snap,entity=e1 v=1 100\nsnap,entity=e2 v=2 100\nsnap,entity=e1 v=3 100\n");
+  auto before = engine->snapshot("snap");
+  ASSERT_TRUE(before.is_ok());
+  // Seals the first blocks (block_rows = 2) and replaces e2 and e1 again.
+  write(*engine, "snap,entity=e2 v=4 100\nsnap,entity=e1 v=5 100\nsnap,entity=e3 v=6 100\n");
+  EXPECT_THAT(tessera::testing::snapshot_rows(*before),
+              ElementsAre("100 entity=e2 v=2", "100 entity=e1 v=3"));
+  EXPECT_THAT(table_rows(*engine, "snap"),
+              ElementsAre("100 entity=e2 v=4", "100 entity=e1 v=5", "100 entity=e3 v=6"));
 }
 
 TEST(DatabaseTest, CreateTableIsIdempotentButRejectsAnotherDefinition) {
@@ -155,7 +178,8 @@ TEST(DatabaseTest, TornLogTailIsCutAndEarlierRowsSurvive) {
   auto copy = crash_image(dir / "live", dir / "crash");
   // A half-written record: garbage after the last good one.
   for (const auto& entry : std::filesystem::directory_iterator(copy / "wal")) {
-    std::ofstream(entry.path(), std::ios::app | std::ios::binary) << std::string("\x13\x00\x00\x00garbage", 11);
+    std::ofstream(entry.path(), std::ios::app | std::ios::binary)
+        << std::string("\x13\x00\x00\x00garbage", 11);
   }
   auto reopened = open_engine(copy);
   EXPECT_THAT(table_rows(*reopened, "m"), ElementsAre("1 v=1i", "2 v=2i"));

@@ -24,17 +24,22 @@ std::vector<std::string> snapshot_rows(const engine::TableSnapshot& snapshot) {
           continue;
         }
         switch (column->type) {
-          case storage::ColumnType::kInt64: text += std::to_string(column->ints[row]) + "i"; break;
+          case storage::ColumnType::kInt64:
+            text += std::to_string(column->ints[row]) + "i";
+            break;
           case storage::ColumnType::kFloat64: {
             char buf[32];
             std::snprintf(buf, sizeof buf, "%.17g", column->floats[row]);
             text += buf;
             break;
           }
-          case storage::ColumnType::kBool: text += column->bools[row] ? "true" : "false"; break;
+          case storage::ColumnType::kBool:
+            text += column->bools[row] ? "true" : "false";
+            break;
           case storage::ColumnType::kString:
-            text += def.kind == engine::ColumnKind::kTag ? std::string(column->string_at(row))
-                                                          : "\"" + std::string(column->string_at(row)) + "\"";
+            text += def.kind == engine::ColumnKind::kTag
+                        ? std::string(column->string_at(row))
+                        : "\"" + std::string(column->string_at(row)) + "\"";
             break;
         }
       }

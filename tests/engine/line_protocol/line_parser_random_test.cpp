@@ -24,9 +24,37 @@ using test::render;
 constexpr uint32_t kSeed = 0x7e55e2a;
 
 // Pieces of names and strings, chosen to need escapes or look like syntax.
-const std::vector<std::string> kNamePieces = {
-    "a", "b", "Z", "0", "9", "_", "-", ".", ",", "=", " ", "\\", "\\\\", "\"", "#", "\t", "\r",
-    "t", "i", "m", "e", "u", "é", "€", "𝄞", "time", "\\,", "\\ ", "\\=", "\x01", std::string(1, '\0')};
+const std::vector<std::string> kNamePieces = {"a",
+                                              "b",
+                                              "Z",
+                                              "0",
+                                              "9",
+                                              "_",
+                                              "-",
+                                              ".",
+                                              ",",
+                                              "=",
+                                              " ",
+                                              "\\",
+                                              "\\\\",
+                                              "\"",
+                                              "#",
+                                              "\t",
+                                              "\r",
+                                              "t",
+                                              "i",
+                                              "m",
+                                              "e",
+                                              "u",
+                                              "é",
+                                              "€",
+                                              "𝄞",
+                                              "time",
+                                              "\\,",
+                                              "\\ ",
+                                              "\\=",
+                                              "\x01",
+                                              std::string(1, '\0')};
 
 class Generator {
  public:
@@ -59,8 +87,10 @@ class Generator {
                                       -std::numeric_limits<double>::denorm_min(),
                                       2.2250738585072009e-308};
     switch (below(4)) {
-      case 0: return kSpecial[below(std::size(kSpecial))];
-      case 1: return static_cast<double>(static_cast<int64_t>(rng_() % 2000001) - 1000000);
+      case 0:
+        return kSpecial[below(std::size(kSpecial))];
+      case 1:
+        return static_cast<double>(static_cast<int64_t>(rng_() % 2000001) - 1000000);
       default: {
         for (;;) {
           const double value = std::bit_cast<double>(rng_());
@@ -140,9 +170,8 @@ void expect_round_trip_if_valid(const std::string& text) {
   }
   const std::string formatted = format_line(*parsed);
   auto again = parse_line(formatted, Precision::kNanoseconds);
-  ASSERT_TRUE(again.is_ok()) << test::render_bytes(text) << " -> "
-                             << test::render_bytes(formatted) << ": "
-                             << again.status().to_string();
+  ASSERT_TRUE(again.is_ok()) << test::render_bytes(text) << " -> " << test::render_bytes(formatted)
+                             << ": " << again.status().to_string();
   EXPECT_EQ(render(*again), render(*parsed)) << test::render_bytes(text);
 }
 
@@ -166,7 +195,8 @@ TEST(LineParserRandomTest, FormattedLinesParseBackToTheSameValue) {
     const std::string text = format_line(expected);
     auto parsed = parse_line(text, Precision::kNanoseconds);
     ASSERT_TRUE(parsed.is_ok()) << "iteration " << iteration << ": " << test::render_bytes(text)
-                                << "\n" << parsed.status().to_string();
+                                << "\n"
+                                << parsed.status().to_string();
     ASSERT_EQ(render(*parsed), render(expected))
         << "iteration " << iteration << ": " << test::render_bytes(text);
     // Canonical form is a fixed point.
@@ -230,8 +260,9 @@ TEST(LineParserRandomTest, ReparsesNonCanonicalSpellings) {
   // runs of spaces) exercise parse -> format -> parse from the input side.
   SCOPED_TRACE(std::string("seed ") + std::to_string(kSeed));
   Generator generator(kSeed + 4);
-  const std::vector<std::string> values = {"1", "-0", ".5", "1.", "1E5", "2e-3", "7i", "-7i", "0u",
-                                           "t", "FALSE", "\"\\a\\\\\"", "\"x,y=z w\""};
+  const std::vector<std::string> values = {"1",     "-0",          ".5",         "1.", "1E5",
+                                           "2e-3",  "7i",          "-7i",        "0u", "t",
+                                           "FALSE", "\"\\a\\\\\"", "\"x,y=z w\""};
   int parsed_count = 0;
   for (int iteration = 0; iteration < 3000; ++iteration) {
     std::string text = generator.name(4);

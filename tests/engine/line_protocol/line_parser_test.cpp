@@ -84,11 +84,14 @@ TEST(LineParserTest, ParsesInfluxDocsExample) {
 TEST(LineParserTest, ParsesAdSnapshotLine) {
   ParsedLine expected;
   expected.measurement = "ad_snapshot";
-  expected.tags = {{"entity_id", "ent_000123"}, {"goal", "purchases"}, {"level", "ad"},
-                   {"provider", "meta"},        {"tenant", "ws_0007"}};
-  expected.fields = {float_field("spend", 12.34),     int_field("impressions", 1523),
-                     int_field("clicks", 41),         float_field("conversions", 2),
-                     float_field("revenue", 88.1),    float_field("leads", 0),
+  expected.tags = {{"entity_id", "ent_000123"},
+                   {"goal", "purchases"},
+                   {"level", "ad"},
+                   {"provider", "meta"},
+                   {"tenant", "ws_0007"}};
+  expected.fields = {float_field("spend", 12.34),  int_field("impressions", 1523),
+                     int_field("clicks", 41),      float_field("conversions", 2),
+                     float_field("revenue", 88.1), float_field("leads", 0),
                      int_field("purchases", 2)};
   expected.timestamp_ns = 1735689600000000000;
   EXPECT_EQ(render(parse_ok("ad_snapshot,entity_id=ent_000123,goal=purchases,level=ad,"
@@ -101,9 +104,9 @@ TEST(LineParserTest, ParsesAdSnapshotLine) {
 TEST(LineParserTest, ParsesEveryFloatSpelling) {
   ParsedLine expected;
   expected.measurement = "m";
-  expected.fields = {float_field("a", 1),       float_field("b", 1.5),    float_field("c", -1.5),
+  expected.fields = {float_field("a", 1),       float_field("b", 1.5),     float_field("c", -1.5),
                      float_field("d", 1e10),    float_field("e", -1.5e-3), float_field("f", 0.5),
-                     float_field("g", 1),       float_field("h", -0.5),   float_field("i", 2e5),
+                     float_field("g", 1),       float_field("h", -0.5),    float_field("i", 2e5),
                      float_field("j", 0.00123), float_field("k", -0.0)};
   EXPECT_EQ(render(parse_ok("m a=1,b=1.5,c=-1.5,d=1e10,e=-1.5E-3,f=.5,g=1.,h=-.5,i=2e+5,"
                             "j=12.3e-4,k=-0")),
@@ -111,8 +114,9 @@ TEST(LineParserTest, ParsesEveryFloatSpelling) {
 }
 
 TEST(LineParserTest, ParsesExtremeFloatsBitExactly) {
-  const ParsedLine line = parse_ok("m a=1e308,b=1.7976931348623157e308,c=5e-324,d=-5e-324,"
-                                   "e=2.2250738585072014e-308,f=0.1");
+  const ParsedLine line = parse_ok(
+      "m a=1e308,b=1.7976931348623157e308,c=5e-324,d=-5e-324,"
+      "e=2.2250738585072014e-308,f=0.1");
   ASSERT_EQ(line.fields.size(), 6u);
   EXPECT_EQ(line.fields[0].float_value, 1e308);
   EXPECT_EQ(line.fields[1].float_value, std::numeric_limits<double>::max());
@@ -152,8 +156,8 @@ TEST(LineParserTest, ParsesStringsWithSeparatorsAndEscapes) {
   ParsedLine expected;
   expected.measurement = "m";
   expected.fields = {string_field("a", "hello, world=1 x"), string_field("b", ""),
-                     string_field("c", "say \"hi\""), string_field("d", "back\\slash"),
-                     string_field("e", "one\\two"), string_field("f", "end\\")};
+                     string_field("c", "say \"hi\""),       string_field("d", "back\\slash"),
+                     string_field("e", "one\\two"),         string_field("f", "end\\")};
   EXPECT_EQ(render(parse_ok(R"(m a="hello, world=1 x",b="",c="say \"hi\"",d="back\\slash",)"
                             R"(e="one\two",f="end\\")")),
             render(expected));
@@ -291,16 +295,35 @@ TEST(LineParserTest, RejectsInvalidNumbersAndValues) {
     const char* what;
   };
   const Case cases[] = {
-      {"abc", "invalid value"},      {"nan", "invalid value"},     {"NaN", "invalid value"},
-      {"inf", "invalid value"},      {"Infinity", "invalid value"}, {"tru", "invalid value"},
-      {"yes", "invalid value"},      {"-inf", "invalid number"},   {"0x10", "invalid number"},
-      {"+1", "invalid number"},      {"1e", "invalid number"},     {"1e+", "invalid number"},
-      {"1.2.3", "invalid number"},   {".", "invalid number"},      {"-", "invalid number"},
-      {"-.", "invalid number"},      {"1x", "invalid number"},     {"1e5.0", "invalid number"},
-      {"1u5", "invalid number"},     {"1_000", "invalid number"},  {".e1", "invalid number"},
-      {"1.5i", "invalid integer"},   {"i", "invalid integer"},     {"-i", "invalid integer"},
-      {"1e3i", "invalid integer"},   {"+1i", "invalid integer"},   {"u", "invalid unsigned integer"},
-      {"1.0u", "invalid unsigned integer"}, {"-u", "invalid unsigned integer"},
+      {"abc", "invalid value"},
+      {"nan", "invalid value"},
+      {"NaN", "invalid value"},
+      {"inf", "invalid value"},
+      {"Infinity", "invalid value"},
+      {"tru", "invalid value"},
+      {"yes", "invalid value"},
+      {"-inf", "invalid number"},
+      {"0x10", "invalid number"},
+      {"+1", "invalid number"},
+      {"1e", "invalid number"},
+      {"1e+", "invalid number"},
+      {"1.2.3", "invalid number"},
+      {".", "invalid number"},
+      {"-", "invalid number"},
+      {"-.", "invalid number"},
+      {"1x", "invalid number"},
+      {"1e5.0", "invalid number"},
+      {"1u5", "invalid number"},
+      {"1_000", "invalid number"},
+      {".e1", "invalid number"},
+      {"1.5i", "invalid integer"},
+      {"i", "invalid integer"},
+      {"-i", "invalid integer"},
+      {"1e3i", "invalid integer"},
+      {"+1i", "invalid integer"},
+      {"u", "invalid unsigned integer"},
+      {"1.0u", "invalid unsigned integer"},
+      {"-u", "invalid unsigned integer"},
   };
   for (const Case& c : cases) {
     const std::string line = std::string("cpu f=") + c.value;
@@ -418,8 +441,7 @@ TEST(LineParserTest, FindsFirstDuplicateAmongManyKeys) {
   }
   const size_t f35 = line.size() + 1;  // col of the next key
   line += "f35=2,t3=1,f35=3";
-  EXPECT_EQ(parse_error(line),
-            std::string("invalid_input: col ") + std::to_string(f35) +
+  EXPECT_EQ(parse_error(line), std::string("invalid_input: col ") + std::to_string(f35) +
                                    ": duplicate field key \"f35\"");
   EXPECT_TRUE(parse_line(line.substr(0, f35 - 2), kNs).is_ok());
 }
@@ -432,7 +454,8 @@ TEST(LineParserTest, FindsTagFieldCollisionAmongManyKeys) {
     line += "=v";
   }
   line += " a=1,b=1,c=1,t7=1";
-  EXPECT_EQ(parse_error(line), std::string("invalid_input: col ") + std::to_string(line.size() - 3) +
+  EXPECT_EQ(parse_error(line), std::string("invalid_input: col ") +
+                                   std::to_string(line.size() - 3) +
                                    ": field key \"t7\" is also a tag key");
 }
 
@@ -483,8 +506,8 @@ TEST(LineFormatTest, WritesCanonicalLineWithEscapes) {
 TEST(LineFormatTest, WritesShortestRoundTrippingFloats) {
   ParsedLine line;
   line.measurement = "m";
-  line.fields = {float_field("a", 1),     float_field("b", 0.1),    float_field("c", -0.0),
-                 float_field("d", 1e308), float_field("e", 5e-324), float_field("f", 1e16),
+  line.fields = {float_field("a", 1),      float_field("b", 0.1),    float_field("c", -0.0),
+                 float_field("d", 1e308),  float_field("e", 5e-324), float_field("f", 1e16),
                  float_field("g", 123.456)};
   EXPECT_EQ(format_line(line), "m a=1,b=0.1,c=-0,d=1e+308,e=5e-324,f=1e+16,g=123.456");
 }

@@ -59,7 +59,8 @@ size_t reference_valid_prefix(const std::string& text) {
       if ((byte & 0xC0) != 0x80) return i;
       code_point = (code_point << 6) | (byte & 0x3F);
     }
-    const bool is_scalar = code_point <= 0x10FFFF && !(code_point >= 0xD800 && code_point <= 0xDFFF);
+    const bool is_scalar =
+        code_point <= 0x10FFFF && !(code_point >= 0xD800 && code_point <= 0xDFFF);
     if (!is_scalar || encode(code_point).size() != length) return i;
     i += length;
   }
@@ -75,17 +76,17 @@ TEST(Utf8Test, AcceptsEveryScalarValue) {
 }
 
 TEST(Utf8Test, RejectsSurrogatesOverlongsAndTooLarge) {
-  EXPECT_EQ(utf8_valid_prefix("ab\xed\xa0\x80"), 2u);          // U+D800
-  EXPECT_EQ(utf8_valid_prefix("\xed\xbf\xbf"), 0u);            // U+DFFF
-  EXPECT_EQ(utf8_valid_prefix("x\xc0\x80"), 1u);               // overlong NUL
-  EXPECT_EQ(utf8_valid_prefix("\xc1\xbf"), 0u);                // overlong U+007F
-  EXPECT_EQ(utf8_valid_prefix("\xe0\x9f\xbf"), 0u);            // overlong U+07FF
-  EXPECT_EQ(utf8_valid_prefix("\xf0\x8f\xbf\xbf"), 0u);        // overlong U+FFFF
-  EXPECT_EQ(utf8_valid_prefix("\xf4\x90\x80\x80"), 0u);        // U+110000
+  EXPECT_EQ(utf8_valid_prefix("ab\xed\xa0\x80"), 2u);    // U+D800
+  EXPECT_EQ(utf8_valid_prefix("\xed\xbf\xbf"), 0u);      // U+DFFF
+  EXPECT_EQ(utf8_valid_prefix("x\xc0\x80"), 1u);         // overlong NUL
+  EXPECT_EQ(utf8_valid_prefix("\xc1\xbf"), 0u);          // overlong U+007F
+  EXPECT_EQ(utf8_valid_prefix("\xe0\x9f\xbf"), 0u);      // overlong U+07FF
+  EXPECT_EQ(utf8_valid_prefix("\xf0\x8f\xbf\xbf"), 0u);  // overlong U+FFFF
+  EXPECT_EQ(utf8_valid_prefix("\xf4\x90\x80\x80"), 0u);  // U+110000
   EXPECT_EQ(utf8_valid_prefix("\xf5\x80\x80\x80"), 0u);
   EXPECT_EQ(utf8_valid_prefix("\xff"), 0u);
-  EXPECT_EQ(utf8_valid_prefix("abc\x80"), 3u);                 // stray continuation
-  EXPECT_EQ(utf8_valid_prefix("abcdefghij\xe2\x82"), 10u);     // cut short
+  EXPECT_EQ(utf8_valid_prefix("abc\x80"), 3u);              // stray continuation
+  EXPECT_EQ(utf8_valid_prefix("abcdefghij\xe2\x82"), 10u);  // cut short
   EXPECT_EQ(utf8_valid_prefix("\xe2\x82x"), 0u);
 }
 
@@ -99,15 +100,21 @@ TEST(Utf8Test, MatchesReferenceOnRandomBytes) {
     const int pieces = static_cast<int>(rng() % 12);
     for (int p = 0; p < pieces; ++p) {
       switch (rng() % 4) {
-        case 0: text += encode(rng() % 0x80); break;
+        case 0:
+          text += encode(rng() % 0x80);
+          break;
         case 1: {
           uint32_t cp = rng() % 0x110000;
           if (cp >= 0xD800 && cp <= 0xDFFF) cp = 'x';
           text += encode(cp);
           break;
         }
-        case 2: text += static_cast<char>(rng() % 256); break;
-        default: text += "plain ascii run"; break;
+        case 2:
+          text += static_cast<char>(rng() % 256);
+          break;
+        default:
+          text += "plain ascii run";
+          break;
       }
     }
     ASSERT_EQ(utf8_valid_prefix(text), reference_valid_prefix(text)) << iteration;

@@ -41,7 +41,8 @@ TEST(Crc32cTest, MatchesRfc3720Vectors) {
   }
   EXPECT_EQ(crc32c(ascending), 0x46DD794Eu);
   EXPECT_EQ(crc32c(descending), 0x113FDB5Cu);
-  EXPECT_EQ(crc32c(bytes_from({0x01, 0xC0, 0x00, 0x00})), reference_crc32c(bytes_from({0x01, 0xC0, 0x00, 0x00})));
+  EXPECT_EQ(crc32c(bytes_from({0x01, 0xC0, 0x00, 0x00})),
+            reference_crc32c(bytes_from({0x01, 0xC0, 0x00, 0x00})));
 }
 
 TEST(Crc32cTest, MatchesBitwiseReferenceAtEveryLengthAndAlignment) {
@@ -53,7 +54,8 @@ TEST(Crc32cTest, MatchesBitwiseReferenceAtEveryLengthAndAlignment) {
   for (size_t start = 0; start < 8; ++start) {
     for (size_t length = 0; start + length <= 300; ++length) {
       std::string_view piece = std::string_view(data).substr(start, length);
-      ASSERT_EQ(crc32c(piece), reference_crc32c(piece)) << "start " << start << " length " << length;
+      ASSERT_EQ(crc32c(piece), reference_crc32c(piece))
+          << "start " << start << " length " << length;
     }
   }
   EXPECT_EQ(crc32c(data), reference_crc32c(data));

@@ -27,7 +27,8 @@ TEST(PlainChunkTest, EncodesIntsWithBitmapAsDocumented) {
 
 TEST(PlainChunkTest, EncodesStringsAsDictionaryThenCodes) {
   Column column = testing::string_column({"ab", ""}, {1, 0, 0});
-  const std::string expected = std::string(1, '\0') + u32s({2, 2}) + "ab" + u32s({0}) + u32s({1, 0, 0});
+  const std::string expected =
+      std::string(1, '\0') + u32s({2, 2}) + "ab" + u32s({0}) + u32s({1, 0, 0});
   EXPECT_EQ(encode_column_chunk(column), expected);
 }
 
@@ -39,13 +40,18 @@ TEST(PlainChunkTest, RejectsMalformedChunks) {
   };
   expect_corrupt("", ColumnType::kInt64, 0, "no has_nulls flag");
   expect_corrupt(std::string("\x02", 1) + std::string(8, '\0'), ColumnType::kInt64, 1, "flag 2");
-  expect_corrupt(std::string("\x01\x03", 2) + std::string(1, '\0'), ColumnType::kBool, 1, "padding bit set");
+  expect_corrupt(std::string("\x01\x03", 2) + std::string(1, '\0'), ColumnType::kBool, 1,
+                 "padding bit set");
   expect_corrupt(std::string("\x00\x02", 2), ColumnType::kBool, 1, "bool 2");
   expect_corrupt(std::string(1, '\0') + std::string(7, '\0'), ColumnType::kInt64, 1, "short value");
-  expect_corrupt(std::string(1, '\0') + std::string(9, '\0'), ColumnType::kInt64, 1, "trailing byte");
-  expect_corrupt(std::string(1, '\0') + u32s({0xFFFFFFFFu, 0}), ColumnType::kString, 1, "absurd dictionary");
-  expect_corrupt(std::string(1, '\0') + u32s({1, 0xFFFFFFF0u, 0}), ColumnType::kString, 1, "absurd entry");
-  expect_corrupt(std::string(1, '\0') + u32s({1, 0, 1}), ColumnType::kString, 1, "code past dictionary");
+  expect_corrupt(std::string(1, '\0') + std::string(9, '\0'), ColumnType::kInt64, 1,
+                 "trailing byte");
+  expect_corrupt(std::string(1, '\0') + u32s({0xFFFFFFFFu, 0}), ColumnType::kString, 1,
+                 "absurd dictionary");
+  expect_corrupt(std::string(1, '\0') + u32s({1, 0xFFFFFFF0u, 0}), ColumnType::kString, 1,
+                 "absurd entry");
+  expect_corrupt(std::string(1, '\0') + u32s({1, 0, 1}), ColumnType::kString, 1,
+                 "code past dictionary");
   expect_corrupt(std::string(1, '\0') + u32s({0, 0}), ColumnType::kString, 1, "empty dictionary");
   expect_corrupt(std::string(16, '\0'), ColumnType::kInt64, 1u << 30, "absurd row count");
   EXPECT_FALSE(decode_time_chunk(std::string(15, '\0'), 2).is_ok());

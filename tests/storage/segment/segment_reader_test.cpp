@@ -46,10 +46,9 @@ class SegmentReaderDamageTest : public ::testing::Test {
     blocks_.resize(2);
     blocks_[0].time_ns = {5, -3, 9};
     blocks_[0].column_names = {"i", "f", "b", "s"};
-    blocks_[0].columns = {testing::int_column({1, 0, -1}, {1, 0, 1}),
-                          testing::float_column({-0.0, 2.5, 1e300}),
-                          testing::bool_column({1, 0, 1}),
-                          testing::string_column({"a", ""}, {1, 0, 1}, {1, 1, 0})};
+    blocks_[0].columns = {
+        testing::int_column({1, 0, -1}, {1, 0, 1}), testing::float_column({-0.0, 2.5, 1e300}),
+        testing::bool_column({1, 0, 1}), testing::string_column({"a", ""}, {1, 0, 1}, {1, 1, 0})};
     blocks_[1].time_ns = {1};
     blocks_[1].column_names = {"i"};
     blocks_[1].columns = {testing::int_column({7})};
@@ -65,7 +64,8 @@ class SegmentReaderDamageTest : public ::testing::Test {
 TEST_F(SegmentReaderDamageTest, EveryTruncationIsCorruption) {
   // Every length near the ends, where the header, trailer and footer live; a
   // dense sample through the chunks in between.
-  for (size_t length = 0; length < bytes_.size(); length += (length < 64 || length + 400 > bytes_.size()) ? 1 : 3) {
+  for (size_t length = 0; length < bytes_.size();
+       length += (length < 64 || length + 400 > bytes_.size()) ? 1 : 3) {
     SCOPED_TRACE("length " + std::to_string(length));
     write_bytes(dir_ / "cut", bytes_.substr(0, length));
     Status status = open_and_read_all(dir_ / "cut", blocks_);

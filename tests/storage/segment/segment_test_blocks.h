@@ -105,7 +105,8 @@ inline std::vector<Block> random_blocks(uint32_t seed, int count, int max_rows) 
     };
     if (rng() % 4 != 0) {
       std::vector<int64_t> ints;
-      for (size_t row = 0; row < rows; ++row) ints.push_back(static_cast<int64_t>(rng()) >> (rng() % 64));
+      for (size_t row = 0; row < rows; ++row)
+        ints.push_back(static_cast<int64_t>(rng()) >> (rng() % 64));
       block.column_names.push_back("ints");
       block.columns.push_back(int_column(ints, validity()));
     }
@@ -133,7 +134,8 @@ inline std::vector<Block> random_blocks(uint32_t seed, int count, int max_rows) 
         for (char& ch : entry) ch = static_cast<char>(rng());
       }
       std::vector<uint32_t> codes;
-      for (size_t row = 0; row < rows; ++row) codes.push_back(static_cast<uint32_t>(rng() % dictionary.size()));
+      for (size_t row = 0; row < rows; ++row)
+        codes.push_back(static_cast<uint32_t>(rng() % dictionary.size()));
       block.column_names.push_back("strings");
       block.columns.push_back(string_column(dictionary, codes, validity()));
     }
@@ -160,15 +162,24 @@ inline std::string render(const Block& block) {
     for (size_t row = 0; row < column.size(); ++row) {
       out << ' ' << (column.is_valid(row) ? "" : "null/");
       switch (column.type) {
-        case ColumnType::kInt64: out << column.ints[row]; break;
-        case ColumnType::kFloat64: out << std::hex << bits_of(column.floats[row]) << std::dec; break;
-        case ColumnType::kBool: out << int{column.bools[row]}; break;
-        case ColumnType::kString: out << column.codes[row]; break;
+        case ColumnType::kInt64:
+          out << column.ints[row];
+          break;
+        case ColumnType::kFloat64:
+          out << std::hex << bits_of(column.floats[row]) << std::dec;
+          break;
+        case ColumnType::kBool:
+          out << int{column.bools[row]};
+          break;
+        case ColumnType::kString:
+          out << column.codes[row];
+          break;
       }
     }
     if (column.type == ColumnType::kString) {
       out << " dict";
-      for (const std::string& entry : column.dictionary) out << " [" << ::testing::PrintToString(entry) << ']';
+      for (const std::string& entry : column.dictionary)
+        out << " [" << ::testing::PrintToString(entry) << ']';
     }
   }
   return out.str();

@@ -59,8 +59,10 @@ void expect_stats_match(const BlockStats& stats, const Block& block) {
       }
       if (column.type == ColumnType::kInt64) ints.push_back(column.ints[row]);
       if (column.type == ColumnType::kBool) ints.push_back(column.bools[row]);
-      if (column.type == ColumnType::kFloat64 && !std::isnan(column.floats[row])) floats.push_back(column.floats[row]);
-      if (column.type == ColumnType::kString) strings.push_back(column.dictionary[column.codes[row]]);
+      if (column.type == ColumnType::kFloat64 && !std::isnan(column.floats[row]))
+        floats.push_back(column.floats[row]);
+      if (column.type == ColumnType::kString)
+        strings.push_back(column.dictionary[column.codes[row]]);
     }
     EXPECT_EQ(got.null_count, nulls);
     std::sort(ints.begin(), ints.end());

@@ -1,0 +1,267 @@
+#include "query/aggregate.h"
+
+#include <bit>
+#include <cmath>
+#include <span>
+
+#include "query/percentile.h"
+
+namespace tessera::query {
+namespace {
+
+// Rough per-entry cost of a hash-set node, for the memory limit.
+constexpr size_t kSetEntryBytes = 32;
+
+// PostgreSQL orders NaN above every number.
+bool float_less(double a, double b) {
+  if (std::isnan(a)) return false;
+  if (std::isnan(b)) return true;
+  return a < b;
+}
+
+}  // namespace
+
+void Aggregator::resize(size_t n) {
+  switch (spec_.fn) {
+    case AggregateFn::kCountStar:
+    case AggregateFn::kCount:
+    case AggregateFn::kCountIf:
+      counts_.resize(n, 0);
+      break;
+    case AggregateFn::kSlaPct:
+      counts_.resize(n, 0);
+      counts_ok_.resize(n, 0);
+      break;
+    case AggregateFn::kCountDistinct:
+      if (spec_.arg_type == ValueType::kString) {
+        distinct_strings_.resize(n);
+      } else {
+        distinct_ints_.resize(n);
+      }
+      break;
+    case AggregateFn::kSum:
+    case AggregateFn::kAvg:
+      counts_.resize(n, 0);
+      ints_.resize(n, 0);
+      floats_.resize(n, 0.0);
+      wide_.resize(n, 0.0L);
+      has_.resize(n, 0);
+      break;
+    case AggregateFn::kMin:
+    case AggregateFn::kMax:
+    case AggregateFn::kFirst:
+    case AggregateFn::kLast:
+      ints_.resize(n, 0);
+      floats_.resize(n, 0.0);
+      strings_.resize(n);
+      best_time_.resize(n, 0);
+      has_.resize(n, 0);
+      break;
+    case AggregateFn::kPercentile:
+      gathered_.resize(n);
+      break;
+    case AggregateFn::kApproxPercentile:
+      sketches_.resize(n);
+      break;
+  }
+}
+
+Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
+  const std::vector<uint32_t>& gid = *in.group_ids;
+  const size_t n = gid.size();
+  const uint8_t* filter = in.filter != nullptr ? in.filter->data() : nullptr;
+  auto counts = [&](size_t i) { return filter == nullptr || filter[i] != 0; };
+  const Vec* arg = in.arg;
+  const bool arg_is_null_type = arg != nullptr && arg->type == ValueType::kNull;
+  auto has_value = [&](size_t i) { return !arg_is_null_type && arg->valid[i] != 0 && counts(i); };
+
+  switch (spec_.fn) {
+    case AggregateFn::kCountStar:
+      for (size_t i = 0; i < n; ++i) counts_[gid[i]] += counts(i);
+      return Status::ok();
+    case AggregateFn::kCount:
+      for (size_t i = 0; i < n; ++i) counts_[gid[i]] += has_value(i);
+      return Status::ok();
+    case AggregateFn::kCountIf:
+      for (size_t i = 0; i < n; ++i) counts_[gid[i]] += has_value(i) && arg->ints[i] != 0;
+      return Status::ok();
+    case AggregateFn::kSlaPct: {
+      const Vec& cond = *in.sla_condition;
+      for (size_t i = 0; i < n; ++i) {
+        if (!has_value(i)) continue;
+        counts_[gid[i]] += 1;
+        counts_ok_[gid[i]] += cond.valid[i] && cond.ints[i] != 0;
+      }
+      return Status::ok();
+    }
+    case AggregateFn::kCountDistinct:
+      for (size_t i = 0; i < n; ++i) {
+        if (!has_value(i)) continue;
+        bool inserted = false;
+        if (arg->type == ValueType::kString) {
+          auto& set = distinct_strings_[gid[i]];
+          inserted = set.emplace(arg->strings[i]).second;
+          if (inserted) *memory_bytes += kSetEntryBytes + arg->strings[i].size();
+        } else {
+          int64_t key = 0;
+          if (arg->type == ValueType::kFloat) {
+            double v = arg->floats[i];
+            if (v == 0.0) v = 0.0;                // -0.0 equals 0.0
+            if (std::isnan(v)) v = std::nan("");  // every NaN is one value
+            key = std::bit_cast<int64_t>(v);
+          } else {
+            key = arg->ints[i];
+          }
+          inserted = distinct_ints_[gid[i]].insert(key).second;
+          if (inserted) *memory_bytes += kSetEntryBytes;
+        }
+      }
+      return Status::ok();
+    case AggregateFn::kSum:
+    case AggregateFn::kAvg:
+      if (arg->type == ValueType::kFloat) {
+        for (size_t i = 0; i < n; ++i) {
+          if (!has_value(i)) continue;
+          floats_[gid[i]] += arg->floats[i];
+          counts_[gid[i]] += 1;
+        }
+        return Status::ok();
+      }
+      for (size_t i = 0; i < n; ++i) {
+        if (!has_value(i)) continue;
+        const uint32_t g = gid[i];
+        counts_[g] += 1;
+        wide_[g] += static_cast<long double>(arg->ints[i]);
+        if (spec_.fn == AggregateFn::kSum &&
+            __builtin_add_overflow(ints_[g], arg->ints[i], &ints_[g])) {
+          return make_error(ErrorCode::kInvalidInput, "integer overflow in " + spec_.text);
+        }
+      }
+      return Status::ok();
+    case AggregateFn::kMin:
+    case AggregateFn::kMax: {
+      const bool is_min = spec_.fn == AggregateFn::kMin;
+      for (size_t i = 0; i < n; ++i) {
+        if (!has_value(i)) continue;
+        const uint32_t g = gid[i];
+        bool better = !has_[g];
+        switch (arg->type) {
+          case ValueType::kFloat:
+            better = better || (is_min ? float_less(arg->floats[i], floats_[g])
+                                       : float_less(floats_[g], arg->floats[i]));
+            if (better) floats_[g] = arg->floats[i];
+            break;
+          case ValueType::kString:
+            better =
+                better || (is_min ? arg->strings[i] < strings_[g] : arg->strings[i] > strings_[g]);
+            if (better) strings_[g].assign(arg->strings[i]);
+            break;
+          default:
+            better = better || (is_min ? arg->ints[i] < ints_[g] : arg->ints[i] > ints_[g]);
+            if (better) ints_[g] = arg->ints[i];
+            break;
+        }
+        has_[g] = 1;
+      }
+      return Status::ok();
+    }
+    case AggregateFn::kFirst:
+    case AggregateFn::kLast: {
+      const bool is_first = spec_.fn == AggregateFn::kFirst;
+      const std::vector<int64_t>& t = *in.time_ns;
+      for (size_t i = 0; i < n; ++i) {
+        if (!has_value(i)) continue;
+        const uint32_t g = gid[i];
+        // Rows arrive in write order, so on equal times the later write wins.
+        const bool better = !has_[g] || (is_first ? t[i] <= best_time_[g] : t[i] >= best_time_[g]);
+        if (!better) continue;
+        has_[g] = 1;
+        best_time_[g] = t[i];
+        switch (arg->type) {
+          case ValueType::kFloat:
+            floats_[g] = arg->floats[i];
+            break;
+          case ValueType::kString:
+            strings_[g].assign(arg->strings[i]);
+            break;
+          default:
+            ints_[g] = arg->ints[i];
+            break;
+        }
+      }
+      return Status::ok();
+    }
+    case AggregateFn::kPercentile:
+      for (size_t i = 0; i < n; ++i) {
+        if (!has_value(i)) continue;
+        gathered_[gid[i]].push_back(
+            arg->type == ValueType::kFloat ? arg->floats[i] : static_cast<double>(arg->ints[i]));
+        *memory_bytes += sizeof(double);
+      }
+      return Status::ok();
+    case AggregateFn::kApproxPercentile:
+      for (size_t i = 0; i < n; ++i) {
+        if (!has_value(i)) continue;
+        sketches_[gid[i]].add(arg->type == ValueType::kFloat ? arg->floats[i]
+                                                             : static_cast<double>(arg->ints[i]));
+      }
+      return Status::ok();
+  }
+  return Status::ok();
+}
+
+Value Aggregator::finalize(size_t g) {
+  auto typed = [&](ValueType type) -> Value {
+    switch (type) {
+      case ValueType::kFloat:
+        return Value{floats_[g]};
+      case ValueType::kString:
+        return Value{strings_[g]};
+      case ValueType::kBool:
+        return Value{ints_[g] != 0};
+      case ValueType::kTime:
+        return Value{Timestamp{ints_[g]}};
+      default:
+        return Value{ints_[g]};
+    }
+  };
+  switch (spec_.fn) {
+    case AggregateFn::kCountStar:
+    case AggregateFn::kCount:
+    case AggregateFn::kCountIf:
+      return Value{counts_[g]};
+    case AggregateFn::kSlaPct:
+      if (counts_[g] == 0) return Value{};
+      return Value{100.0 * static_cast<double>(counts_ok_[g]) / static_cast<double>(counts_[g])};
+    case AggregateFn::kCountDistinct:
+      return Value{static_cast<int64_t>(spec_.arg_type == ValueType::kString
+                                            ? distinct_strings_[g].size()
+                                            : distinct_ints_[g].size())};
+    case AggregateFn::kSum:
+      if (counts_[g] == 0) return Value{};
+      return spec_.arg_type == ValueType::kFloat ? Value{floats_[g]} : Value{ints_[g]};
+    case AggregateFn::kAvg:
+      if (counts_[g] == 0) return Value{};
+      if (spec_.arg_type == ValueType::kFloat) {
+        return Value{floats_[g] / static_cast<double>(counts_[g])};
+      }
+      return Value{static_cast<double>(wide_[g] / static_cast<long double>(counts_[g]))};
+    case AggregateFn::kMin:
+    case AggregateFn::kMax:
+    case AggregateFn::kFirst:
+    case AggregateFn::kLast:
+      if (!has_[g]) return Value{};
+      return typed(spec_.arg_type);
+    case AggregateFn::kPercentile: {
+      auto p = percentile_cont(std::span<double>(gathered_[g]), spec_.fraction);
+      return p ? Value{*p} : Value{};
+    }
+    case AggregateFn::kApproxPercentile: {
+      auto p = sketches_[g].quantile(spec_.fraction);
+      return p ? Value{*p} : Value{};
+    }
+  }
+  return Value{};
+}
+
+}  // namespace tessera::query

@@ -1,0 +1,58 @@
+// Aggregator: the running state of one aggregate (count, sum, avg, min, max, first,
+// last, percentiles, count_if, sla_pct) for every group, updated a block at a time
+// with tight loops over typed vectors, and finalized into one Value per group.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "query/binder.h"
+#include "query/expression_eval.h"
+#include "query/quantile_sketch.h"
+#include "query/value.h"
+#include "storage/base/status.h"
+
+namespace tessera::query {
+
+// One block's worth of input to an aggregate, all vectors with one entry per selected row.
+struct AggregateInput {
+  const std::vector<uint32_t>* group_ids = nullptr;
+  const std::vector<int64_t>* time_ns = nullptr;  // row times (first/last)
+  const Vec* arg = nullptr;                       // the argument, or null for count(*)
+  const Vec* sla_condition = nullptr;             // sla_pct: arg <= target
+  const std::vector<uint8_t>* filter = nullptr;   // FILTER: 1 = row counts; null = all
+};
+
+class Aggregator {
+ public:
+  explicit Aggregator(const AggregateSpec& spec) : spec_(spec) {}
+
+  // Makes room for groups [0, group_count).
+  void resize(size_t group_count);
+  // Folds one block's rows in. Rows must arrive in write order (first/last ties).
+  // Adds the bytes newly held (gathered values, distinct sets) to *memory_bytes.
+  // kInvalidInput on integer overflow in sum.
+  Status update(const AggregateInput& input, size_t* memory_bytes);
+  // The aggregate's value for one group; NULL over no values (count: 0).
+  Value finalize(size_t group);
+
+ private:
+  const AggregateSpec& spec_;
+  std::vector<int64_t> counts_;       // count, count_if, sla_pct total
+  std::vector<int64_t> counts_ok_;    // sla_pct: rows with arg <= target
+  std::vector<int64_t> ints_;         // sum of ints, min/max/first/last of int-like
+  std::vector<double> floats_;        // sum/avg of floats, min/max/first/last of floats
+  std::vector<long double> wide_;     // avg of ints: exact up to 2^64
+  std::vector<std::string> strings_;  // min/max/first/last of strings
+  std::vector<int64_t> best_time_;    // first/last: time of the value held
+  std::vector<uint8_t> has_;          // min/max/first/last/sum: a value is held
+  std::vector<std::unordered_set<int64_t>> distinct_ints_;  // ints, times, bools, float bits
+  std::vector<std::unordered_set<std::string>> distinct_strings_;
+  std::vector<std::vector<double>> gathered_;  // exact percentiles
+  std::vector<QuantileSketch> sketches_;       // approx_percentile
+};
+
+}  // namespace tessera::query

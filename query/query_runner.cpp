@@ -1,0 +1,77 @@
+#include "query/query_runner.h"
+
+#include "query/binder.h"
+#include "query/catalog_statements.h"
+#include "query/parser.h"
+#include "query/select_executor.h"
+
+namespace tessera::query {
+namespace {
+
+// Checks who may read `schema` and returns the tenant the scan must keep, if any.
+Result<std::optional<std::string>> read_scope(const engine::TableSchema& schema,
+                                              const QueryContext& context) {
+  if (context.role != Role::kReader) return std::optional<std::string>();
+  if (!context.tenant) {
+    return make_error(ErrorCode::kPermissionDenied, "a reader needs a tenant");
+  }
+  if (!schema.options.tenant_column) {
+    return make_error(
+        ErrorCode::kPermissionDenied,
+        "table \"" + schema.name + "\" has no tenant column; a tenant reader cannot read it");
+  }
+  return context.tenant;
+}
+
+std::string plan_line(const std::string& label, uint64_t value) {
+  return label + std::to_string(value);
+}
+
+Result<ResultSet> run_select(engine::Engine& engine, const SelectStmt& select,
+                             const QueryContext& context, bool is_explain) {
+  TESSERA_ASSIGN_OR_RETURN(engine::TableSnapshot snapshot, engine.snapshot(select.table));
+  TESSERA_ASSIGN_OR_RETURN(std::optional<std::string> tenant, read_scope(snapshot.schema, context));
+  TESSERA_ASSIGN_OR_RETURN(BoundSelect plan, bind_select(select, snapshot.schema, context));
+  ScanStats stats;
+  TESSERA_ASSIGN_OR_RETURN(ResultSet result,
+                           execute_select(plan, snapshot, tenant, context, &stats));
+  if (!is_explain) return result;
+  ResultSet explain;
+  explain.columns = {"plan"};
+  std::vector<std::string> lines;
+  lines.push_back("table: " + snapshot.schema.name);
+  lines.push_back(plan.is_aggregate ? "mode: aggregate" : "mode: raw rows");
+  if (plan.bucketer) lines.push_back("group by: " + plan.time_group_text);
+  for (const std::string& tag : plan.group_tags) lines.push_back("group by: " + tag);
+  for (const std::string& p : stats.pruning_predicates) lines.push_back("pruning predicate: " + p);
+  lines.push_back(plan_line("blocks total: ", stats.blocks_total));
+  lines.push_back(plan_line("blocks scanned: ", stats.blocks_scanned));
+  lines.push_back(plan_line("blocks pruned: ", stats.blocks_pruned));
+  lines.push_back(plan_line("rows scanned: ", stats.rows_scanned));
+  lines.push_back(plan_line("rows matched: ", stats.rows_matched));
+  if (plan.is_aggregate) lines.push_back(plan_line("groups: ", stats.groups));
+  lines.push_back(plan_line("result rows: ", result.rows.size()));
+  for (std::string& line : lines) explain.rows.push_back({Value{std::move(line)}});
+  return explain;
+}
+
+}  // namespace
+
+Result<ResultSet> run_query(engine::Engine& engine, std::string_view statement,
+                            const QueryContext& context) {
+  if (context.role == Role::kWriter) {
+    return make_error(ErrorCode::kPermissionDenied, "a writer token may not run queries");
+  }
+  TESSERA_ASSIGN_OR_RETURN(Statement parsed, parse_statement(statement));
+  if (auto* select = std::get_if<SelectStmt>(&parsed))
+    return run_select(engine, *select, context, false);
+  if (auto* explain = std::get_if<ExplainStmt>(&parsed)) {
+    return run_select(engine, explain->select, context, true);
+  }
+  if (auto* create = std::get_if<CreateTableStmt>(&parsed))
+    return run_create_table(engine, *create, context);
+  if (std::holds_alternative<ShowTablesStmt>(parsed)) return run_show_tables(engine, context);
+  return run_describe(engine, std::get<DescribeStmt>(parsed), context);
+}
+
+}  // namespace tessera::query

@@ -1,0 +1,32 @@
+// QuerySession: one connection on the query port (docs/protocol/query.md). One
+// statement per line, answered in order with an OK table or one ERR line; the
+// connection stays open after errors. AUTH, PING and STATS are handled here;
+// everything else goes to query::run_query on the blocking pool.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "server/auth/principal.h"
+#include "server/session.h"
+#include "storage/base/status.h"
+
+namespace tessera::server {
+
+class QuerySession final : public Session {
+ public:
+  QuerySession(tcp::socket socket, ServerContext& context);
+
+ protected:
+  awaitable<void> serve() override;
+  std::string internal_error_reply(std::string_view what) const override;
+
+ private:
+  // The full reply (OK table or ERR line) to one statement.
+  awaitable<std::string> answer(std::string_view statement);
+
+  bool is_authenticated_;
+  Principal principal_;
+};
+
+}  // namespace tessera::server

@@ -1,0 +1,21 @@
+// ServerContext: what every session of one Server shares. Owned by the Server,
+// which outlives its sessions.
+#pragma once
+
+#include "engine/engine.h"
+#include "server/asio.h"
+#include "server/server_options.h"
+#include "server/server_stats.h"
+#include "server/session_registry.h"
+
+namespace tessera::server {
+
+struct ServerContext {
+  engine::Engine& engine;
+  const ServerOptions& options;
+  asio::thread_pool& blocking_pool;  // for engine writes, syncs and queries
+  ServerStats& stats;
+  SessionRegistry& registry;
+};
+
+}  // namespace tessera::server

@@ -1,0 +1,51 @@
+// ServerOptions: where the server listens, who may connect, and the named limits
+// of both ports (docs/protocol/errors.md lists the error of each limit).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "server/auth/token_table.h"
+
+namespace tessera::server {
+
+struct ServerLimits {
+  // Ingest: longer lines are rejected ("line exceeds N bytes") and skipped.
+  size_t max_line_bytes = size_t{1} << 20;
+  // Query port: longer statements get `ERR limit` and are skipped.
+  size_t max_statement_bytes = size_t{1} << 20;
+  // Both ports together; extra connections get one error line and are closed.
+  size_t max_connections = 1024;
+  // A connection with no bytes received for this long is closed (not while the
+  // server is working on its input).
+  std::chrono::milliseconds idle_timeout{300'000};
+  // Data lines handed to the engine in one write.
+  size_t max_batch_lines = 10'000;
+  // Bytes read from a socket at once: with the batch, bounds a session's memory.
+  size_t read_buffer_bytes = 256 * 1024;
+  // Per query (query::QueryContext).
+  size_t max_result_rows = 1'000'000;
+  size_t max_query_memory_bytes = size_t{1} << 30;
+  std::chrono::milliseconds query_timeout{30'000};
+  // After SIGTERM: how long sessions get to finish their input before being closed.
+  std::chrono::milliseconds shutdown_grace{5'000};
+};
+
+struct ServerOptions {
+  std::string bind_address = "127.0.0.1";
+  uint16_t ingest_port = 9009;  // 0: any free port
+  uint16_t query_port = 9010;   // 0: any free port
+  // Null: no authentication, and only a loopback bind_address is allowed.
+  std::shared_ptr<const TokenTable> tokens;
+  ServerLimits limits;
+  // Stop on SIGINT / SIGTERM (for `tessera serve`; off for in-process servers).
+  bool handle_signals = false;
+  int io_threads = 2;
+  // Threads running blocking engine calls (writes, fsyncs, queries).
+  int blocking_threads = 4;
+};
+
+}  // namespace tessera::server

@@ -1,0 +1,70 @@
+// Session: one client connection, run as a coroutine on its own strand. The base
+// owns the socket, the idle deadline and the single catch boundary; IngestSession
+// and QuerySession implement serve().
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "server/asio.h"
+#include "server/server_context.h"
+
+namespace tessera::server {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  // Requires: `socket` is open and its executor is a strand (one session's
+  // handlers never run concurrently).
+  Session(tcp::socket socket, ServerContext& context);
+  virtual ~Session() = default;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Spawns the session coroutine (detached). Requires: already in the registry.
+  void start();
+  // Graceful stop: no more input is read; what was read is still processed and
+  // answered. Thread-safe.
+  void stop_reading();
+  // Forced stop: closes the socket. Thread-safe.
+  void close();
+  // For a session that was never started (refused): sends `bytes`, then closes.
+  awaitable<void> write_and_close(std::string bytes);
+
+ protected:
+  // The protocol loop. Returns when the connection should close. May throw (a
+  // library did): run() logs, sends internal_error_reply() and closes.
+  virtual awaitable<void> serve() = 0;
+  // The line sent before closing after an exception, e.g. "ERR internal ...\n".
+  virtual std::string internal_error_reply(std::string_view what) const = 0;
+
+  // Reads what is available (at least one byte) within the idle timeout. Returns
+  // 0 at end of input, on error, on stop_reading() and when the deadline passed
+  // (then is_idle_expired() is true).
+  awaitable<size_t> read_some(std::span<char> buffer);
+  // Writes everything within the idle timeout; false when the socket failed.
+  awaitable<bool> write(std::string_view bytes);
+  bool is_idle_expired() const { return is_idle_expired_; }
+  // True once the client closed its sending side (a clean end of input, as opposed
+  // to an error, an idle timeout or a server stop).
+  bool is_end_of_input() const { return is_end_of_input_; }
+
+  tcp::socket socket_;
+  ServerContext& context_;
+
+ private:
+  awaitable<void> run(std::shared_ptr<Session> self);
+  void arm_deadline();
+  void disarm_deadline();
+
+  asio::steady_timer deadline_;
+  uint64_t deadline_generation_ = 0;
+  bool is_deadline_armed_ = false;
+  bool is_idle_expired_ = false;
+  bool is_read_stopped_ = false;
+  bool is_end_of_input_ = false;
+};
+
+}  // namespace tessera::server

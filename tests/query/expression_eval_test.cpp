@@ -1,0 +1,119 @@
+// Column-at-a-time evaluation: SQL three-valued logic truth tables, NULL
+// propagation, integer overflow, division by zero, and the sort order of values.
+#include "query/expression_eval.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "tests/query/query_test_util.h"
+
+namespace tessera::query {
+namespace {
+
+using Kind = BoundExpr::Kind;
+
+BoundExpr column(std::string name, ValueType type) {
+  BoundExpr e;
+  e.kind = Kind::kColumn;
+  e.name = std::move(name);
+  e.type = type;
+  e.text = e.name;
+  return e;
+}
+
+BoundExpr binary(BinaryOp op, ValueType type, BoundExpr a, BoundExpr b) {
+  BoundExpr e;
+  e.kind = Kind::kBinary;
+  e.binary_op = op;
+  e.type = type;
+  e.text = a.text + " op " + b.text;
+  e.children.push_back(std::move(a));
+  e.children.push_back(std::move(b));
+  return e;
+}
+
+// Nine rows: x and y run over every pair of (true, false, NULL).
+const std::vector<Value> kX = {true, true, true, false, false, false, Value{}, Value{}, Value{}};
+const std::vector<Value> kY = {true, false, Value{}, true, false, Value{}, true, false, Value{}};
+
+std::string eval_to_text(const BoundExpr& e, const std::vector<Value>& x,
+                         const std::vector<Value>& y, ValueType type) {
+  LeafResolver leaves = [&](const BoundExpr& leaf) -> Result<Vec> {
+    const std::vector<Value>& src = leaf.name == "x" ? x : y;
+    std::vector<const Value*> ptrs;
+    for (const Value& v : src) ptrs.push_back(&v);
+    return vec_from_values(type, ptrs);
+  };
+  auto v = evaluate(e, leaves, x.size());
+  if (!v) return "ERR " + v.status().to_string();
+  std::string out;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (i) out += ' ';
+    out += testing::render(value_at(*v, i));
+  }
+  return out;
+}
+
+TEST(ExpressionEvalTest, AndOrNotFollowThreeValuedLogic) {
+  const auto x = column("x", ValueType::kBool), y = column("y", ValueType::kBool);
+  EXPECT_EQ(eval_to_text(binary(BinaryOp::kAnd, ValueType::kBool, x, y), kX, kY, ValueType::kBool),
+            "true false NULL false false false NULL false NULL");
+  EXPECT_EQ(eval_to_text(binary(BinaryOp::kOr, ValueType::kBool, x, y), kX, kY, ValueType::kBool),
+            "true true true true false NULL true NULL NULL");
+  BoundExpr not_x;
+  not_x.kind = Kind::kUnary;
+  not_x.unary_op = UnaryOp::kNot;
+  not_x.type = ValueType::kBool;
+  not_x.children.push_back(x);
+  EXPECT_EQ(eval_to_text(not_x, kX, kY, ValueType::kBool),
+            "false false false true true true NULL NULL NULL");
+}
+
+TEST(ExpressionEvalTest, ComparisonsWithNullAreUnknownAndIsNullIsNot) {
+  const std::vector<Value> x = {int64_t{1}, Value{}, int64_t{3}};
+  const std::vector<Value> y = {int64_t{1}, int64_t{2}, Value{}};
+  const auto cx = column("x", ValueType::kInt), cy = column("y", ValueType::kInt);
+  EXPECT_EQ(eval_to_text(binary(BinaryOp::kEqual, ValueType::kBool, cx, cy), x, y, ValueType::kInt),
+            "true NULL NULL");
+  BoundExpr is_null;
+  is_null.kind = Kind::kIsNull;
+  is_null.type = ValueType::kBool;
+  is_null.children.push_back(cx);
+  EXPECT_EQ(eval_to_text(is_null, x, y, ValueType::kInt), "false true false");
+}
+
+TEST(ExpressionEvalTest, DivisionIsFloatingAndByZeroIsNull) {
+  const std::vector<Value> x = {int64_t{7}, int64_t{1}, Value{}};
+  const std::vector<Value> y = {int64_t{2}, int64_t{0}, int64_t{1}};
+  const auto cx = column("x", ValueType::kInt), cy = column("y", ValueType::kInt);
+  EXPECT_EQ(
+      eval_to_text(binary(BinaryOp::kDivide, ValueType::kFloat, cx, cy), x, y, ValueType::kInt),
+      "3.5 NULL NULL");
+  EXPECT_EQ(
+      eval_to_text(binary(BinaryOp::kMultiply, ValueType::kInt, cx, cy), x, y, ValueType::kInt),
+      "14 0 NULL");
+}
+
+TEST(ExpressionEvalTest, IntegerOverflowIsAnErrorNamingTheExpression) {
+  const std::vector<Value> x = {int64_t{INT64_MAX}};
+  const std::vector<Value> y = {int64_t{1}};
+  auto e = binary(BinaryOp::kAdd, ValueType::kInt, column("x", ValueType::kInt),
+                  column("y", ValueType::kInt));
+  e.text = "x + y";
+  EXPECT_EQ(eval_to_text(e, x, y, ValueType::kInt), "ERR invalid_input: integer overflow in x + y");
+}
+
+TEST(ExpressionEvalTest, SortOrderPutsNullLastAndComparesNumbersAcrossTypes) {
+  EXPECT_LT(compare_for_sort(Value{int64_t{1}}, Value{1.5}), 0);
+  EXPECT_EQ(compare_for_sort(Value{int64_t{2}}, Value{2.0}), 0);
+  EXPECT_GT(compare_for_sort(Value{}, Value{int64_t{-5}}), 0);
+  EXPECT_EQ(compare_for_sort(Value{}, Value{}), 0);
+  EXPECT_LT(compare_for_sort(Value{std::string("B")}, Value{std::string("a")}), 0);  // bytes
+  EXPECT_LT(compare_for_sort(Value{Timestamp{1}}, Value{Timestamp{2}}), 0);
+  EXPECT_LT(compare_for_sort(Value{false}, Value{true}), 0);
+  EXPECT_GT(compare_for_sort(Value{std::nan("")}, Value{1e300}), 0);  // NaN above numbers
+}
+
+}  // namespace
+}  // namespace tessera::query
