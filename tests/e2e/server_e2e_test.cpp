@@ -16,6 +16,7 @@
 #include "server/client/query_client.h"
 #include "server/client/tcp_client.h"
 #include "server/server.h"
+#include "tests/support/child_process.h"
 
 namespace tessera::server {
 namespace {
@@ -290,54 +291,13 @@ TEST_F(ServerE2eTest, ReadersSeeOnlyTheirTenant) {
 }
 
 // Runs the tessera binary; returns its exit status. `stdout_line` gets the first line.
-struct ChildProcess {
-  pid_t pid = -1;
-  int stdout_fd = -1;
-  int stderr_fd = -1;
-};
+using tessera::testing::ChildProcess;
+using tessera::testing::read_all;
+using tessera::testing::read_first_line;
+using tessera::testing::wait_exit;
 
 ChildProcess spawn(const std::vector<std::string>& args) {
-  int out[2], err[2];
-  EXPECT_EQ(pipe(out), 0);
-  EXPECT_EQ(pipe(err), 0);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out[1], STDOUT_FILENO);
-    dup2(err[1], STDERR_FILENO);
-    close(out[0]);
-    close(err[0]);
-    std::vector<char*> argv;
-    std::vector<std::string> copy = args;
-    copy.insert(copy.begin(), TESSERA_BINARY);
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(TESSERA_BINARY, argv.data());
-    _exit(127);
-  }
-  close(out[1]);
-  close(err[1]);
-  return {pid, out[0], err[0]};
-}
-
-std::string read_all(int fd) {
-  std::string text;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-  return text;
-}
-
-std::string read_first_line(int fd) {
-  std::string text;
-  char c;
-  while (read(fd, &c, 1) == 1 && c != '\n') text += c;
-  return text;
-}
-
-int wait_exit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return tessera::testing::spawn(TESSERA_BINARY, args);
 }
 
 TEST(ServeBinaryTest, PrintsListeningLineAndExitsZeroOnSigterm) {
