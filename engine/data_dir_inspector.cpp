@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "engine/data_dir_layout.h"
 #include "engine/manifest.h"
 #include "storage/base/file_io.h"
 #include "storage/segment/segment_format.h"
@@ -54,13 +55,13 @@ void add_segment(TableStorage& table, const storage::SegmentReader& segment,
 Result<DataDirReport> inspect_data_dir(const fs::path& dir) {
   DataDirReport report;
   std::error_code ec;
-  if (fs::is_directory(dir / "wal", ec)) {
-    for (const auto& entry : fs::directory_iterator(dir / "wal", ec)) {
+  if (fs::is_directory(dir / kLogDirName, ec)) {
+    for (const auto& entry : fs::directory_iterator(dir / kLogDirName, ec)) {
       ++report.wal_files;
       report.wal_bytes += entry.file_size(ec);
     }
   }
-  fs::path manifest_path = dir / "MANIFEST";
+  fs::path manifest_path = dir / kManifestFileName;
   if (!fs::exists(manifest_path, ec)) {
     if (report.wal_files == 0) {
       return make_error(ErrorCode::kNotFound, dir.string() + " is not a Tessera data directory");
@@ -84,7 +85,7 @@ Result<DataDirReport> inspect_data_dir(const fs::path& dir) {
     for (const ManifestSegment& entry : manifest->segments) {
       if (entry.table != schema.name) continue;
       partitions.push_back(entry.partition_start_ns);
-      auto segment = storage::SegmentReader::open(dir / "segments" / entry.file_name);
+      auto segment = storage::SegmentReader::open(dir / kSegmentDirName / entry.file_name);
       if (!segment) {
         report.problems.push_back(schema.name + ": " + segment.error().message);
         continue;

@@ -1,22 +1,17 @@
+// Database: the engine's write path (admit, apply, log, group commit), DDL and
+// snapshots. Recovery and flush live in database_recovery.cpp and database_flush.cpp.
 #include "engine/database.h"
-
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <set>
 
+#include "engine/data_dir_layout.h"
 #include "engine/dedup.h"
 #include "engine/line_protocol/line_parser.h"
 #include "engine/schema_on_write.h"
 #include "engine/wal_record.h"
 #include "storage/base/file_io.h"
-#include "storage/segment/segment_reader.h"
-#include "storage/segment/segment_writer.h"
-#include "storage/wal/wal_reader.h"
 
 namespace tessera::engine {
 
@@ -29,10 +24,6 @@ Result<std::unique_ptr<Engine>> Engine::open(const EngineOptions& options) {
 
 namespace {
 
-constexpr std::string_view kManifestName = "MANIFEST";
-constexpr std::string_view kLogExtension = ".log";
-constexpr std::string_view kSegmentExtension = ".tsg";
-
 // Start of the partition holding `t`, rounding toward minus infinity; saturates at
 // INT64_MIN for the few instants whose partition would start before it.
 int64_t partition_start(int64_t t, int64_t interval_ns) {
@@ -43,39 +34,10 @@ int64_t partition_start(int64_t t, int64_t interval_ns) {
   return start;
 }
 
-std::string numbered_name(uint64_t number, std::string_view extension) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%010llu", static_cast<unsigned long long>(number));
-  return std::string(buf) + std::string(extension);
-}
-
-// The number of a file named by numbered_name, or nullopt.
-std::optional<uint64_t> file_number(const fs::path& path, std::string_view extension) {
-  if (path.extension() != extension) return std::nullopt;
-  std::string stem = path.stem().string();
-  if (stem.empty() || stem.size() > 19 ||
-      !std::all_of(stem.begin(), stem.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
-  return std::stoull(stem);
-}
-
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-Status make_directory(const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec)
-    return make_error(ErrorCode::kIoError, "cannot create " + dir.string() + ": " + ec.message());
-  return Status::ok();
-}
-
-void log_warning(const std::string& message) {
-  std::fprintf(stderr, "tessera: %s\n", message.c_str());
 }
 
 std::string_view strip_cr(std::string_view line) {
@@ -87,8 +49,8 @@ std::string_view strip_cr(std::string_view line) {
 
 Database::Database(const EngineOptions& options)
     : options_(options),
-      wal_dir_(options.data_dir / "wal"),
-      segment_dir_(options.data_dir / "segments"),
+      wal_dir_(options.data_dir / kLogDirName),
+      segment_dir_(options.data_dir / kSegmentDirName),
       cache_(std::make_shared<BlockCache>(options.block_cache_bytes)) {}
 
 Result<std::unique_ptr<Database>> Database::open(const EngineOptions& options) {
@@ -112,137 +74,10 @@ Database::~Database() {
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
-Status Database::recover() {
-  TESSERA_RETURN_IF_ERROR(make_directory(options_.data_dir));
-  TESSERA_RETURN_IF_ERROR(make_directory(wal_dir_));
-  TESSERA_RETURN_IF_ERROR(make_directory(segment_dir_));
-
-  fs::path lock_path = options_.data_dir / "LOCK";
-  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    return make_error(ErrorCode::kUnavailable, "data directory " + options_.data_dir.string() +
-                                                   " is in use by another process");
-  }
-
-  fs::path manifest_path = options_.data_dir / kManifestName;
-  Manifest manifest;
-  if (fs::exists(manifest_path)) {
-    TESSERA_ASSIGN_OR_RETURN(std::string text, storage::read_file(manifest_path));
-    auto decoded = decode_manifest(text);
-    if (!decoded) {
-      return make_error(ErrorCode::kCorruption,
-                        manifest_path.string() + ": " + decoded.error().message);
-    }
-    manifest = std::move(decoded).value();
-  }
-  wal_start_ = manifest.wal_start;
-  next_file_number_ = manifest.next_file_number;
-  for (TableSchema& schema : manifest.tables) {
-    std::string name = schema.name;
-    tables_[name].schema = std::move(schema);
-  }
-  std::set<std::string> live_segments;
-  for (const ManifestSegment& segment : manifest.segments) {
-    auto table = tables_.find(segment.table);
-    if (table == tables_.end()) {
-      return make_error(ErrorCode::kCorruption, manifest_path.string() + ": segment " +
-                                                    segment.file_name + " of unknown table " +
-                                                    segment.table);
-    }
-    TESSERA_ASSIGN_OR_RETURN(auto reader,
-                             storage::SegmentReader::open(segment_dir_ / segment.file_name));
-    Partition& partition = table->second.partitions[segment.partition_start_ns];
-    for (size_t i = 0; i < reader->block_count(); ++i) {
-      partition.persisted.push_back(
-          std::make_shared<SegmentBlockSource>(reader, i, cache_, next_cache_key_++));
-    }
-    segments_.push_back(segment);
-    live_segments.insert(segment.file_name);
-  }
-
-  // Segment files the manifest does not name come from a flush that crashed before
-  // publishing; the log still holds their rows.
-  for (const auto& entry : fs::directory_iterator(segment_dir_)) {
-    std::string name = entry.path().filename().string();
-    if (auto number = file_number(entry.path(), kSegmentExtension)) {
-      next_file_number_ = std::max(next_file_number_, *number + 1);
-    }
-    if (!live_segments.contains(name)) {
-      log_warning("removing unpublished segment file " + entry.path().string());
-      std::error_code ec;
-      fs::remove(entry.path(), ec);
-    }
-  }
-
-  std::vector<std::pair<uint64_t, fs::path>> logs;
-  for (const auto& entry : fs::directory_iterator(wal_dir_)) {
-    if (auto number = file_number(entry.path(), kLogExtension))
-      logs.emplace_back(*number, entry.path());
-  }
-  std::sort(logs.begin(), logs.end());
-  for (size_t i = 0; i < logs.size(); ++i) {
-    const auto& [number, path] = logs[i];
-    next_file_number_ = std::max(next_file_number_, number + 1);
-    if (number < wal_start_) {
-      std::error_code ec;
-      fs::remove(path, ec);
-      continue;
-    }
-    TESSERA_RETURN_IF_ERROR(replay_log(path));
-  }
-  TESSERA_RETURN_IF_ERROR(start_new_log());
-  group_commit_.rotated(wal_, log_position_);
-  return Status::ok();
-}
-
-Status Database::replay_log(const fs::path& path) {
-  auto opened = storage::WalReader::open(path);
-  if (!opened) {
-    // A crash right after creating a log file can leave its header incomplete; such a
-    // file holds no record, so nothing acknowledged is in it.
-    std::error_code ec;
-    if (opened.error().code == ErrorCode::kCorruption && fs::file_size(path, ec) < 64 && !ec) {
-      log_warning("removing log file with an incomplete header: " + path.string());
-      fs::remove(path, ec);
-      return Status::ok();
-    }
-    return opened.error();
-  }
-  auto reader = std::move(opened).value();
-  while (true) {
-    TESSERA_ASSIGN_OR_RETURN(std::optional<std::string> payload, reader->next());
-    if (!payload) break;
-    TESSERA_ASSIGN_OR_RETURN(WalRecord record, decode_wal_record(*payload));
-    if (record.type == WalRecordType::kCreateTable) {
-      TESSERA_ASSIGN_OR_RETURN(TableSchema schema, decode_schema(record.body));
-      TESSERA_RETURN_IF_ERROR(apply_create_table(schema));
-      continue;
-    }
-    std::string_view body = record.body;
-    while (!body.empty()) {
-      size_t end = body.find('\n');
-      std::string_view line = body.substr(0, end);
-      body = end == std::string_view::npos ? std::string_view() : body.substr(end + 1);
-      auto parsed = parse_line(line, Precision::kNanoseconds);
-      Status applied = parsed ? apply_line(*parsed, std::nullopt) : parsed.status();
-      if (!applied.is_ok()) {
-        return make_error(ErrorCode::kCorruption,
-                          path.string() + ": logged line no longer applies: " + applied.message());
-      }
-    }
-  }
-  if (const auto& problem = reader->tail_problem()) {
-    log_warning(path.string() + ": cutting torn log tail at byte " +
-                std::to_string(reader->valid_bytes()) + ": " + *problem);
-    TESSERA_RETURN_IF_ERROR(storage::truncate_file(path, reader->valid_bytes()));
-  }
-  return Status::ok();
-}
-
 Status Database::start_new_log() {
   uint64_t number = next_file_number_++;
-  TESSERA_ASSIGN_OR_RETURN(
-      auto writer, storage::WalWriter::create(wal_dir_ / numbered_name(number, kLogExtension)));
+  TESSERA_ASSIGN_OR_RETURN(auto writer, storage::WalWriter::create(
+                                            wal_dir_ / numbered_file_name(number, kLogExtension)));
   TESSERA_RETURN_IF_ERROR(storage::fsync_directory(wal_dir_));
   wal_ = std::shared_ptr<storage::WalWriter>(std::move(writer));
   wal_number_ = number;
@@ -525,114 +360,6 @@ Result<std::vector<LiveRows>> Database::dedup_partition(
   std::vector<std::shared_ptr<const storage::Block>> tail;
   if (head) tail.push_back(head);
   return entry.index->live_rows(tail);
-}
-
-std::string Database::segment_file_name(uint64_t number) const {
-  return numbered_name(number, kSegmentExtension);
-}
-
-Manifest Database::current_manifest() const {
-  Manifest manifest;
-  manifest.wal_start = wal_start_;
-  manifest.next_file_number = next_file_number_;
-  for (const auto& [name, table] : tables_) manifest.tables.push_back(table.schema);
-  manifest.segments = segments_;
-  return manifest;
-}
-
-Status Database::flush() {
-  std::lock_guard flush_lock(flush_mu_);
-  return flush_locked_phases();
-}
-
-Status Database::flush_locked_phases() {
-  // Phase 1 (write lock): seal every head, take the sealed blocks, rotate the log so
-  // that everything taken lives in log files older than the new one.
-  std::vector<FrozenPartition> frozen;
-  uint64_t frozen_rows = 0;
-  uint64_t new_wal_start = 0;
-  {
-    std::unique_lock lock(mu_);
-    if (wal_failure_) return *wal_failure_;
-    if (head_rows_ == 0) return Status::ok();
-    for (auto& [name, table] : tables_) {
-      for (auto& [start, partition] : table.partitions) {
-        if (partition.head.row_count() > 0) {
-          partition.sealed.push_back(std::make_shared<MemoryBlockSource>(
-              std::make_shared<const storage::Block>(partition.head.take())));
-        }
-        if (partition.sealed.empty()) continue;
-        frozen.push_back({name, start, partition.sealed, segment_file_name(next_file_number_++)});
-      }
-    }
-    frozen_rows = head_rows_;
-    if (Status synced = wal_->sync(); !synced.is_ok()) {
-      wal_failure_ =
-          Error{ErrorCode::kIoError, "write-ahead log fsync failed: " + synced.message()};
-      return *wal_failure_;
-    }
-    TESSERA_RETURN_IF_ERROR(start_new_log());
-    group_commit_.rotated(wal_, log_position_);
-    new_wal_start = wal_number_;
-  }
-
-  // Phase 2 (no lock): write and reopen the segment files.
-  std::vector<std::shared_ptr<const storage::SegmentReader>> readers;
-  for (const FrozenPartition& f : frozen) {
-    std::vector<storage::Block> blocks;
-    blocks.reserve(f.blocks.size());
-    for (const auto& source : f.blocks) blocks.push_back(*source->block());
-    fs::path path = segment_dir_ / f.file_name;
-    TESSERA_RETURN_IF_ERROR(storage::write_segment(path, blocks));
-    TESSERA_ASSIGN_OR_RETURN(auto reader, storage::SegmentReader::open(path));
-    readers.push_back(std::move(reader));
-  }
-
-  // Phase 3 (write lock): swap the frozen blocks for their segments, publish the manifest.
-  {
-    std::unique_lock lock(mu_);
-    for (size_t i = 0; i < frozen.size(); ++i) {
-      const FrozenPartition& f = frozen[i];
-      Partition& partition = tables_.at(f.table).partitions.at(f.partition_start_ns);
-      // Appends only ever go after the frozen blocks, so they are still the prefix.
-      partition.sealed.erase(partition.sealed.begin(),
-                             partition.sealed.begin() + static_cast<ptrdiff_t>(f.blocks.size()));
-      for (size_t b = 0; b < readers[i]->block_count(); ++b) {
-        partition.persisted.push_back(
-            std::make_shared<SegmentBlockSource>(readers[i], b, cache_, next_cache_key_++));
-      }
-      segments_.push_back({f.table, f.partition_start_ns, f.file_name});
-    }
-    head_rows_ -= frozen_rows;
-    wal_start_ = new_wal_start;
-    TESSERA_RETURN_IF_ERROR(storage::write_file_durably(options_.data_dir / kManifestName,
-                                                        encode_manifest(current_manifest())));
-  }
-
-  // The manifest no longer needs the older logs.
-  for (const auto& entry : fs::directory_iterator(wal_dir_)) {
-    auto number = file_number(entry.path(), kLogExtension);
-    if (number && *number < new_wal_start) {
-      std::error_code ec;
-      fs::remove(entry.path(), ec);
-    }
-  }
-  TESSERA_RETURN_IF_ERROR(storage::fsync_directory(wal_dir_));
-  ++flushes_;
-  return Status::ok();
-}
-
-void Database::flush_loop() {
-  while (true) {
-    {
-      std::unique_lock lock(flush_signal_mu_);
-      flush_signal_.wait(lock, [&] { return flush_requested_ || stopping_; });
-      if (stopping_) return;
-      flush_requested_ = false;
-    }
-    if (Status status = flush(); !status.is_ok())
-      log_warning("flush failed: " + status.to_string());
-  }
 }
 
 EngineStats Database::stats() const {
