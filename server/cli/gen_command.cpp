@@ -11,8 +11,8 @@ namespace {
 
 constexpr const char* kHelp =
     "usage: tessera gen [--scale tiny|small|medium|large] [--seed N] [--start YYYY-MM-DD]\n"
-    "                   [--days N] [--entities N] [--tenants N] [--shops N] [--tables a,b] --out "
-    "DIR\n"
+    "                   [--days N] [--entities N] [--tenants N] [--shops N] [--tables a,b]\n"
+    "                   --out DIR\n"
     "Writes the example workloads (one <table>.lp file per table), deterministically.\n"
     "--days, --entities, --tenants and --shops override the scale's preset.\n";
 
