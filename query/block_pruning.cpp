@@ -1,0 +1,118 @@
+#include "query/block_pruning.h"
+
+#include <algorithm>
+
+namespace tessera::query::detail {
+namespace {
+
+using Kind = BoundExpr::Kind;
+
+bool constant_ns(const BoundExpr& e, int64_t* out) {
+  if (e.kind != Kind::kConstant) return false;
+  if (const Timestamp* t = std::get_if<Timestamp>(&e.constant)) {
+    *out = t->ns;
+    return true;
+  }
+  if (const int64_t* i = std::get_if<int64_t>(&e.constant)) {
+    *out = *i;
+    return true;
+  }
+  return false;
+}
+
+BinaryOp mirror(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::kLess:
+      return BinaryOp::kGreater;
+    case BinaryOp::kLessEqual:
+      return BinaryOp::kGreaterEqual;
+    case BinaryOp::kGreater:
+      return BinaryOp::kLess;
+    case BinaryOp::kGreaterEqual:
+      return BinaryOp::kLessEqual;
+    default:
+      return op;
+  }
+}
+
+}  // namespace
+
+PruneRule derive_prune_rule(const BoundSelect& plan, const std::optional<std::string>& tenant,
+                            std::vector<std::string>* described) {
+  PruneRule rule;
+  if (tenant) {
+    rule.equalities.emplace_back(*plan.schema.options.tenant_column, *tenant);
+    described->push_back("tenant scope: " + *plan.schema.options.tenant_column + " = '" + *tenant +
+                         "'");
+  }
+  for (const BoundExpr& c : plan.where_conjuncts) {
+    if (c.kind != Kind::kBinary || c.children.size() != 2) continue;
+    const BoundExpr* col = &c.children[0];
+    const BoundExpr* lit = &c.children[1];
+    BinaryOp op = c.binary_op;
+    if (col->kind != Kind::kColumn) {
+      std::swap(col, lit);
+      op = mirror(op);
+    }
+    if (col->kind != Kind::kColumn || lit->kind != Kind::kConstant) continue;
+    if (col->type == ValueType::kTime) {
+      int64_t v = 0;
+      if (!constant_ns(*lit, &v)) continue;
+      bool used = true;
+      switch (op) {
+        case BinaryOp::kEqual:
+          rule.min_time_ns = std::max(rule.min_time_ns, v);
+          rule.max_time_ns = std::min(rule.max_time_ns, v);
+          break;
+        case BinaryOp::kGreaterEqual:
+          rule.min_time_ns = std::max(rule.min_time_ns, v);
+          break;
+        case BinaryOp::kGreater:
+          if (v == std::numeric_limits<int64_t>::max()) {
+            rule.max_time_ns = std::numeric_limits<int64_t>::min();
+            rule.min_time_ns = std::numeric_limits<int64_t>::max();
+          } else {
+            rule.min_time_ns = std::max(rule.min_time_ns, v + 1);
+          }
+          break;
+        case BinaryOp::kLessEqual:
+          rule.max_time_ns = std::min(rule.max_time_ns, v);
+          break;
+        case BinaryOp::kLess:
+          if (v == std::numeric_limits<int64_t>::min()) {
+            rule.max_time_ns = std::numeric_limits<int64_t>::min();
+            rule.min_time_ns = std::numeric_limits<int64_t>::max();
+          } else {
+            rule.max_time_ns = std::min(rule.max_time_ns, v - 1);
+          }
+          break;
+        default:
+          used = false;
+          break;
+      }
+      if (used) described->push_back(c.text);
+    } else if (col->type == ValueType::kString && op == BinaryOp::kEqual) {
+      if (const std::string* s = std::get_if<std::string>(&lit->constant)) {
+        rule.equalities.emplace_back(col->name, *s);
+        described->push_back(c.text);
+      }
+    }
+  }
+  return rule;
+}
+
+bool can_skip(const PruneRule& rule, const storage::BlockStats& stats) {
+  if (stats.row_count == 0) return true;
+  if (stats.max_time_ns < rule.min_time_ns || stats.min_time_ns > rule.max_time_ns) return true;
+  for (const auto& [column, value] : rule.equalities) {
+    const int i = stats.find(column);
+    if (i < 0) return true;  // the column is NULL in every row: `=` is never true
+    const storage::ColumnStats& cs = stats.columns[static_cast<size_t>(i)];
+    if (stats.column_types[static_cast<size_t>(i)] != storage::ColumnType::kString) continue;
+    if (!cs.has_min_max) return true;
+    if (value < cs.min_string || value > cs.max_string) return true;
+  }
+  return false;
+}
+
+}  // namespace tessera::query::detail

@@ -1,0 +1,33 @@
+// Internal to query/ (select executor). Block pruning: from a bound SELECT and
+// the tenant scope, derives the time range and string equalities every kept row
+// must satisfy, and decides from a block's statistics alone that no row of it can.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "query/binder.h"
+#include "storage/block/column.h"
+
+namespace tessera::query::detail {
+
+struct PruneRule {
+  int64_t min_time_ns = std::numeric_limits<int64_t>::min();
+  int64_t max_time_ns = std::numeric_limits<int64_t>::max();
+  std::vector<std::pair<std::string, std::string>> equalities;  // string column = constant
+};
+
+// Only top-level AND conjuncts prune: each must hold for a row to be kept. When
+// `tenant` is set, plan.schema.options.tenant_column must be set. Appends the text
+// of every predicate used to `described` (for EXPLAIN).
+PruneRule derive_prune_rule(const BoundSelect& plan, const std::optional<std::string>& tenant,
+                            std::vector<std::string>* described);
+
+// True when no row of a block with `stats` can satisfy `rule`.
+bool can_skip(const PruneRule& rule, const storage::BlockStats& stats);
+
+}  // namespace tessera::query::detail

@@ -1,0 +1,127 @@
+#include "query/group_table.h"
+
+namespace tessera::query::detail {
+namespace {
+
+constexpr size_t kGroupOverheadBytes = 96;
+// Bounds of the per-block dense group lookup tables (tag-code combinations per
+// bucket, and table entries per block); beyond them rows use the hash map.
+constexpr uint64_t kMaxDenseCombos = 4096;
+constexpr size_t kMaxDenseEntriesPerBlock = size_t{1} << 16;
+
+}  // namespace
+
+uint32_t add_group_if_new(GroupTable& groups, const std::string& key, size_t* memory_bytes) {
+  auto it = groups.by_key.find(key);
+  if (it != groups.by_key.end()) return it->second;
+  const uint32_t id = static_cast<uint32_t>(groups.count++);
+  groups.by_key.emplace(key, id);
+  *memory_bytes += kGroupOverheadBytes + key.size() * 2;
+  return id;
+}
+
+Status assign_group_ids(const BoundSelect& plan, const storage::Block& block,
+                        const std::vector<uint32_t>& sel, GroupTable& groups, size_t* memory_bytes,
+                        std::vector<uint32_t>* gids) {
+  if (plan.group_key_count() == 0) return Status::ok();
+  const size_t n = sel.size();
+  const size_t tag_count = plan.group_tags.size();
+  // Dictionary codes map to group-wide tag ids once per block, not per row.
+  // Each row also gets a dense block-local combination of its tag codes, so
+  // that most rows find their group with one array lookup.
+  std::vector<std::vector<uint32_t>> row_tag_ids(tag_count, std::vector<uint32_t>(n, kNullTagId));
+  std::vector<uint32_t> combo(n, 0);
+  uint64_t combos = 1;
+  for (size_t k = 0; k < tag_count; ++k) {
+    const storage::Column* col = block.find(plan.group_tags[k]);
+    if (col == nullptr) continue;  // every row NULL: one slot, nothing to add
+    if (col->type != storage::ColumnType::kString || col->codes.size() != block.row_count() ||
+        (!col->valid.empty() && col->valid.size() != block.row_count())) {
+      return make_error(ErrorCode::kCorruption,
+                        "tag column \"" + plan.group_tags[k] + "\" does not match its block");
+    }
+    const size_t dict = col->dictionary.size();
+    std::vector<uint32_t> code_to_id(dict);
+    for (size_t c = 0; c < dict; ++c) {
+      code_to_id[c] = groups.dictionaries[k].intern(col->dictionary[c]);
+    }
+    const uint64_t stride = combos;
+    combos = combos <= kMaxDenseCombos ? combos * (dict + 1) : combos;
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t r = sel[i];
+      uint32_t local = static_cast<uint32_t>(dict);
+      if (col->is_valid(r)) {
+        const uint32_t code = col->codes[r];
+        if (code >= dict)
+          return make_error(ErrorCode::kCorruption, "tag dictionary code out of range");
+        row_tag_ids[k][i] = code_to_id[code];
+        local = code;
+      }
+      if (combos <= kMaxDenseCombos) combo[i] += static_cast<uint32_t>(local * stride);
+    }
+  }
+  std::string key;
+  auto lookup = [&](size_t i, int64_t bucket) -> uint32_t {
+    key.clear();
+    if (plan.bucketer) key.append(reinterpret_cast<const char*>(&bucket), sizeof(bucket));
+    for (size_t k = 0; k < tag_count; ++k) {
+      key.append(reinterpret_cast<const char*>(&row_tag_ids[k][i]), sizeof(uint32_t));
+    }
+    const size_t before = groups.count;
+    const uint32_t gid = add_group_if_new(groups, key, memory_bytes);
+    if (groups.count != before) {
+      groups.buckets.push_back(bucket);
+      for (size_t k = 0; k < tag_count; ++k) groups.tag_ids.push_back(row_tag_ids[k][i]);
+    }
+    return gid;
+  };
+  constexpr uint32_t kUnset = std::numeric_limits<uint32_t>::max();
+  const bool is_dense = combos <= kMaxDenseCombos;
+  std::unordered_map<int64_t, std::vector<uint32_t>> tables;  // by bucket start
+  size_t dense_entries = 0;
+  std::vector<uint32_t>* table = nullptr;
+  int64_t table_bucket = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t bucket = plan.bucketer ? plan.bucketer->bucket_start(block.time_ns[sel[i]]) : 0;
+    if (is_dense && (table == nullptr || bucket != table_bucket)) {
+      auto it = tables.find(bucket);
+      if (it != tables.end()) {
+        table = &it->second;
+      } else if (dense_entries + combos <= kMaxDenseEntriesPerBlock) {
+        table = &tables[bucket];
+        table->assign(combos, kUnset);
+        dense_entries += combos;
+      } else {
+        table = nullptr;
+      }
+      table_bucket = bucket;
+    }
+    if (table != nullptr) {
+      uint32_t& slot = (*table)[combo[i]];
+      if (slot == kUnset) slot = lookup(i, bucket);
+      (*gids)[i] = slot;
+    } else {
+      (*gids)[i] = lookup(i, bucket);
+    }
+  }
+  return Status::ok();
+}
+
+std::vector<std::vector<Value>> group_key_columns(const BoundSelect& plan,
+                                                  const GroupTable& table) {
+  const size_t groups = table.count;
+  const size_t key_count = plan.group_key_count();
+  const size_t tag_count = plan.group_tags.size();
+  std::vector<std::vector<Value>> keys(key_count, std::vector<Value>(groups));
+  for (size_t g = 0; g < groups; ++g) {
+    size_t k = 0;
+    if (plan.bucketer) keys[k++][g] = Value{Timestamp{table.buckets[g]}};
+    for (size_t t = 0; t < tag_count; ++t, ++k) {
+      const uint32_t id = table.tag_ids[g * tag_count + t];
+      if (id != kNullTagId) keys[k][g] = Value{table.dictionaries[t].names[id]};
+    }
+  }
+  return keys;
+}
+
+}  // namespace tessera::query::detail

@@ -1,0 +1,64 @@
+// Internal to query/ (select executor). The group table of an aggregate query:
+// assigns each selected row the id of its group — its (time bucket, tags) key —
+// creating groups as new keys appear, and yields the key values per group.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "query/binder.h"
+#include "query/value.h"
+#include "storage/base/status.h"
+#include "storage/block/column.h"
+
+namespace tessera::query::detail {
+
+// The tag id of a NULL tag value.
+constexpr uint32_t kNullTagId = std::numeric_limits<uint32_t>::max();
+
+// Group-wide ids of one group tag's values; block dictionary codes map to them.
+struct TagDictionary {
+  std::vector<std::string> names;
+  std::unordered_map<std::string, uint32_t> ids;
+
+  uint32_t intern(std::string_view name) {
+    auto it = ids.find(std::string(name));
+    if (it != ids.end()) return it->second;
+    const uint32_t id = static_cast<uint32_t>(names.size());
+    names.emplace_back(name);
+    ids.emplace(std::string(name), id);
+    return id;
+  }
+};
+
+// The groups found so far; a group's id indexes the per-group vectors.
+struct GroupTable {
+  std::vector<int64_t> buckets;   // per group (time grouping)
+  std::vector<uint32_t> tag_ids;  // per group, group_tags.size() entries each
+  std::vector<TagDictionary> dictionaries;
+  std::unordered_map<std::string, uint32_t> by_key;
+  size_t count = 0;
+};
+
+// Returns the id of the group with `key`, adding it (and charging its memory to
+// *memory_bytes) when new. Group ids are dense, in order of first appearance.
+uint32_t add_group_if_new(GroupTable& groups, const std::string& key, size_t* memory_bytes);
+
+// Sets (*gids)[i] to the group of row sel[i] of `block`, grouped by plan's time
+// bucket and tags. Requires: groups.dictionaries.size() == plan.group_tags.size(),
+// gids->size() == sel.size(). Leaves *gids as is when the plan has no group keys.
+// Errors: kCorruption (tag column does not match its block, code out of range).
+Status assign_group_ids(const BoundSelect& plan, const storage::Block& block,
+                        const std::vector<uint32_t>& sel, GroupTable& groups, size_t* memory_bytes,
+                        std::vector<uint32_t>* gids);
+
+// The group key values, column-major: [key][group], key 0 the time bucket when
+// plan.bucketer is set, then the tags (NULL tags as null Values).
+std::vector<std::vector<Value>> group_key_columns(const BoundSelect& plan, const GroupTable& table);
+
+}  // namespace tessera::query::detail

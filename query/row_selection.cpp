@@ -1,0 +1,171 @@
+#include "query/row_selection.h"
+
+#include <algorithm>
+
+namespace tessera::query::detail {
+namespace {
+
+using Kind = BoundExpr::Kind;
+
+// True when every column `e` reads is the one string column *name (and it reads one).
+bool reads_one_string_column(const BoundExpr& e, const std::string** name) {
+  if (e.kind == Kind::kColumn) {
+    if (e.type != ValueType::kString || e.name == "time") return false;
+    if (*name != nullptr && **name != e.name) return false;
+    *name = &e.name;
+    return true;
+  }
+  for (const BoundExpr& c : e.children) {
+    if (!reads_one_string_column(c, name)) return false;
+  }
+  return true;
+}
+
+Vec take(const Vec& v, const std::vector<uint32_t>& index) {
+  const size_t n = index.size();
+  Vec out = Vec::nulls(v.type, n);
+  if (v.type == ValueType::kNull) return out;
+  for (size_t i = 0; i < n; ++i) out.valid[i] = v.valid[index[i]];
+  if (v.type == ValueType::kFloat) {
+    for (size_t i = 0; i < n; ++i) out.floats[i] = v.floats[index[i]];
+  } else if (v.type == ValueType::kString) {
+    for (size_t i = 0; i < n; ++i) out.strings[i] = v.strings[index[i]];
+  } else {
+    for (size_t i = 0; i < n; ++i) out.ints[i] = v.ints[index[i]];
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Vec> gather_column(const storage::Block& block, const BoundExpr& leaf,
+                          const std::vector<uint32_t>& sel) {
+  const size_t n = sel.size();
+  if (leaf.name == "time") {
+    Vec v;
+    v.type = ValueType::kTime;
+    v.size = n;
+    v.ints.resize(n);
+    v.valid.assign(n, 1);
+    for (size_t i = 0; i < n; ++i) v.ints[i] = block.time_ns[sel[i]];
+    return v;
+  }
+  const storage::Column* col = block.find(leaf.name);
+  if (col == nullptr) return Vec::nulls(leaf.type, n);
+  if (col->size() != block.row_count() ||
+      (!col->valid.empty() && col->valid.size() != block.row_count())) {
+    return make_error(ErrorCode::kCorruption,
+                      "column \"" + leaf.name + "\" has " + std::to_string(col->size()) +
+                          " rows in a block of " + std::to_string(block.row_count()));
+  }
+  Vec v = Vec::nulls(leaf.type, n);
+  if (col->valid.empty()) {
+    std::fill(v.valid.begin(), v.valid.end(), uint8_t{1});
+  } else {
+    for (size_t i = 0; i < n; ++i) v.valid[i] = col->valid[sel[i]] != 0;
+  }
+  using storage::ColumnType;
+  switch (col->type) {
+    case ColumnType::kInt64:
+      if (leaf.type == ValueType::kFloat) {  // an integer written into a float column
+        for (size_t i = 0; i < n; ++i) v.floats[i] = static_cast<double>(col->ints[sel[i]]);
+        return v;
+      }
+      if (leaf.type != ValueType::kInt) break;
+      for (size_t i = 0; i < n; ++i) v.ints[i] = col->ints[sel[i]];
+      return v;
+    case ColumnType::kFloat64:
+      if (leaf.type != ValueType::kFloat) break;
+      for (size_t i = 0; i < n; ++i) v.floats[i] = col->floats[sel[i]];
+      return v;
+    case ColumnType::kBool:
+      if (leaf.type != ValueType::kBool) break;
+      for (size_t i = 0; i < n; ++i) v.ints[i] = col->bools[sel[i]] != 0;
+      return v;
+    case ColumnType::kString: {
+      if (leaf.type != ValueType::kString) break;
+      const size_t dict = col->dictionary.size();
+      for (size_t i = 0; i < n; ++i) {
+        if (!v.valid[i]) continue;
+        const uint32_t code = col->codes[sel[i]];
+        if (code >= dict) {
+          return make_error(ErrorCode::kCorruption, "column \"" + leaf.name +
+                                                        "\": dictionary code " +
+                                                        std::to_string(code) + " out of range");
+        }
+        v.strings[i] = col->dictionary[code];
+      }
+      return v;
+    }
+  }
+  return make_error(ErrorCode::kInternal, "column \"" + leaf.name + "\" is stored as " +
+                                              std::string(storage::column_type_name(col->type)) +
+                                              " but the schema says " +
+                                              std::string(value_type_name(leaf.type)));
+}
+
+std::vector<uint32_t> keep_true(const std::vector<uint32_t>& sel, const Vec& cond) {
+  std::vector<uint32_t> out;
+  out.reserve(sel.size());
+  if (cond.type == ValueType::kNull) return out;
+  for (size_t i = 0; i < sel.size(); ++i) {
+    if (cond.valid[i] && cond.ints[i] != 0) out.push_back(sel[i]);
+  }
+  return out;
+}
+
+Result<Vec> evaluate_rows(const BoundExpr& e, const storage::Block& block,
+                          const std::vector<uint32_t>& sel, const LeafResolver& leaves) {
+  const std::string* name = nullptr;
+  if (reads_one_string_column(e, &name) && name != nullptr) {
+    const storage::Column* col = block.find(*name);
+    if (col != nullptr && col->type == storage::ColumnType::kString &&
+        col->dictionary.size() < sel.size() && col->codes.size() == block.row_count() &&
+        (col->valid.empty() || col->valid.size() == block.row_count())) {
+      const size_t dict = col->dictionary.size();
+      Vec entries = Vec::nulls(ValueType::kString, dict + 1);  // the last entry is NULL
+      for (size_t c = 0; c < dict; ++c) {
+        entries.strings[c] = col->dictionary[c];
+        entries.valid[c] = 1;
+      }
+      LeafResolver per_entry = [&](const BoundExpr&) -> Result<Vec> { return entries; };
+      TESSERA_ASSIGN_OR_RETURN(Vec per_code, evaluate(e, per_entry, dict + 1));
+      std::vector<uint32_t> index(sel.size());
+      for (size_t i = 0; i < sel.size(); ++i) {
+        const uint32_t r = sel[i];
+        const uint32_t code = col->codes[r];
+        if (col->is_valid(r) && code >= dict) {
+          return make_error(ErrorCode::kCorruption, "column \"" + *name + "\": dictionary code " +
+                                                        std::to_string(code) + " out of range");
+        }
+        index[i] = col->is_valid(r) ? code : static_cast<uint32_t>(dict);
+      }
+      return take(per_code, index);
+    }
+  }
+  return evaluate(e, leaves, sel.size());
+}
+
+Status keep_tenant_rows(const storage::Block& block, const std::string& tenant_column,
+                        const std::string& tenant, std::vector<uint32_t>& sel) {
+  const storage::Column* col = block.find(tenant_column);
+  if (col == nullptr || col->type != storage::ColumnType::kString) {
+    sel.clear();
+    return Status::ok();
+  }
+  std::vector<uint8_t> code_matches(col->dictionary.size());
+  for (size_t c = 0; c < col->dictionary.size(); ++c)
+    code_matches[c] = col->dictionary[c] == tenant;
+  std::vector<uint32_t> kept;
+  kept.reserve(sel.size());
+  for (uint32_t r : sel) {
+    if (r >= col->codes.size())
+      return make_error(ErrorCode::kCorruption, "tenant column too short");
+    const uint32_t code = col->codes[r];
+    if (col->is_valid(r) && code < code_matches.size() && code_matches[code]) kept.push_back(r);
+  }
+  sel = std::move(kept);
+  return Status::ok();
+}
+
+}  // namespace tessera::query::detail
