@@ -7,29 +7,28 @@
 //
 // Escapes and the full list of rejections: docs/protocol/ingest.md ("Line syntax",
 // "Rejected lines"). Each element is found by scanning for its unescaped
-// terminator; names without a backslash are copied in one piece.
+// terminator; names without a backslash are copied in one piece. This file cuts
+// the line into its sections; the values inside (field values, the timestamp)
+// are parsed by field_value_parser.cpp.
 #include "engine/line_protocol/line_parser.h"
 
 #include <algorithm>
 #include <array>
-#include <charconv>
-#include <cstdint>
 #include <cstring>
-#include <limits>
 #include <numeric>
-#include <system_error>
 #include <vector>
 
+#include "engine/line_protocol/field_value_parser.h"
 #include "engine/line_protocol/line_format.h"
+#include "engine/line_protocol/parse_error.h"
 #include "engine/line_protocol/utf8.h"
 
 namespace tessera::engine {
 namespace {
 
+using detail::quote;
 using storage::ColumnType;
 
-// User text quoted in an error message is cut after this many bytes.
-constexpr size_t kMaxQuotedBytes = 64;
 // Up to this many keys, duplicates are found by comparing every pair;
 // beyond it, by sorting (so a line with 100k fields stays O(n log n)).
 constexpr size_t kPairwiseDuplicateCheckLimit = 16;
@@ -46,50 +45,12 @@ constexpr ByteSet make_byte_set(std::string_view bytes) {
 constexpr ByteSet kMeasurementStops = make_byte_set(", \\");
 constexpr ByteSet kKeyStops = make_byte_set(",= \\");
 constexpr ByteSet kValueStops = make_byte_set(", ");
-constexpr ByteSet kStringStops = make_byte_set("\"\\");
 
 constexpr ByteSet kMeasurementEscapable = make_byte_set(line_format::kMeasurementEscapable);
 constexpr ByteSet kKeyEscapable = make_byte_set(line_format::kKeyEscapable);
-constexpr ByteSet kStringEscapable = make_byte_set(line_format::kStringEscapable);
 constexpr ByteSet kTrimmedBlanks = make_byte_set(line_format::kTrimmedBlanks);
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// Renders user text for an error message: quoted, with quotes, backslashes,
-// control bytes and invalid UTF-8 escaped (the message itself stays valid
-// UTF-8), cut after kMaxQuotedBytes.
-std::string quote(std::string_view text) {
-  std::string out = "\"";
-  const size_t limit = std::min(text.size(), kMaxQuotedBytes);
-  size_t i = 0;
-  while (i < limit) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte >= 0x80) {
-      // Keep a whole valid character; its length follows from the lead byte.
-      const size_t length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2;
-      if (utf8_valid_prefix(text.substr(i, 4)) >= length) {
-        out.append(text.substr(i, length));
-        i += length;
-        continue;
-      }
-    }
-    if (byte == '"' || byte == '\\') {
-      out += '\\';
-      out += static_cast<char>(byte);
-    } else if (byte < 0x20 || byte >= 0x7F) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xF];
-    } else {
-      out += static_cast<char>(byte);
-    }
-    ++i;
-  }
-  if (text.size() > limit) out += "...";
-  out += '"';
-  return out;
-}
 
 // A half-open byte range [begin, end) of the line.
 struct Span {
@@ -130,18 +91,11 @@ class LineParser {
   Status parse(ParsedLine& out);
 
  private:
-  Error syntax(size_t pos, std::string_view what) const {
-    return make_error(ErrorCode::kSyntax, at(pos, what));
+  static Error syntax(size_t pos, std::string_view what) {
+    return detail::error_at(ErrorCode::kSyntax, pos, what);
   }
-  Error invalid(size_t pos, std::string_view what) const {
-    return make_error(ErrorCode::kInvalidInput, at(pos, what));
-  }
-  static std::string at(size_t pos, std::string_view what) {
-    std::string message = "col ";
-    message += std::to_string(pos + 1);
-    message += ": ";
-    message += what;
-    return message;
+  static Error invalid(size_t pos, std::string_view what) {
+    return detail::error_at(ErrorCode::kInvalidInput, pos, what);
   }
 
   std::string_view text(Span span) const { return line_.substr(span.begin, span.end - span.begin); }
@@ -199,12 +153,7 @@ class LineParser {
 
   Status parse_tags(ParsedLine& out, size_t& pos);
   Status parse_fields(ParsedLine& out, size_t& pos);
-  Status parse_string(ParsedField& field, size_t& pos, const std::string& name);
-  Status parse_scalar(ParsedField& field, Span token, const std::string& name);
-  Status parse_timestamp(ParsedLine& out, Span token);
   Status check_duplicate_keys(const ParsedLine& out) const;
-  Error number_error(ErrorCode code, Span token, const std::string& name,
-                     std::string_view what) const;
 
   const char* s_;
   std::string_view line_;
@@ -245,7 +194,8 @@ Status LineParser::parse(ParsedLine& out) {
     pos = skip_spaces(pos);
     Span token{pos, pos, false};
     while (token.end < end_ && s_[token.end] != ' ') ++token.end;
-    TESSERA_RETURN_IF_ERROR(parse_timestamp(out, token));
+    TESSERA_RETURN_IF_ERROR(
+        detail::parse_timestamp(text(token), token.begin, is_ascii_, precision_, out.timestamp_ns));
     if (token.end < end_) {
       return syntax(skip_spaces(token.end), "unexpected text after the timestamp");
     }
@@ -311,208 +261,22 @@ Status LineParser::parse_fields(ParsedLine& out, size_t& pos) {
     ParsedField& field = out.fields.emplace_back();
     field.key = std::move(name);
     if (s_[pos] == '"') {
-      TESSERA_RETURN_IF_ERROR(parse_string(field, pos, field.key));
+      TESSERA_RETURN_IF_ERROR(
+          detail::parse_string_value(line_.substr(0, end_), pos, is_ascii_, field.key, field));
       previous_number = Span{};
     } else {
       Span token{pos, pos, false};
       while (token.end < end_ && !kValueStops[static_cast<unsigned char>(s_[token.end])]) {
         ++token.end;
       }
-      TESSERA_RETURN_IF_ERROR(parse_scalar(field, token, field.key));
+      TESSERA_RETURN_IF_ERROR(
+          detail::parse_scalar_value(text(token), token.begin, is_ascii_, field.key, field));
       previous_number = field.type == ColumnType::kFloat64 ? token : Span{};
       pos = token.end;
     }
     if (pos >= end_ || s_[pos] == ' ') return Status::ok();
     ++pos;  // ','
   }
-}
-
-// `pos` is at the opening quote; on success it is just past the closing one.
-Status LineParser::parse_string(ParsedField& field, size_t& pos, const std::string& name) {
-  const size_t quote_pos = pos;
-  const Span content = scan(pos + 1, kStringStops, kStringEscapable);
-  if (content.end >= end_) {
-    return syntax(quote_pos, "field " + quote(name) + ": unterminated string");
-  }
-  TESSERA_RETURN_IF_ERROR(check_utf8(content, "field " + quote(name)));
-  field.type = ColumnType::kString;
-  unescape(content, kStringEscapable, field.string_value);
-  pos = content.end + 1;
-  if (pos < end_ && s_[pos] != ',' && s_[pos] != ' ') {
-    return syntax(pos, "field " + quote(name) + ": unexpected text after the closing quote");
-  }
-  return Status::ok();
-}
-
-Error LineParser::number_error(ErrorCode code, Span token, const std::string& name,
-                               std::string_view what) const {
-  // A value holding invalid UTF-8 is reported as such, whatever else is wrong.
-  if (!is_ascii_) {
-    const size_t valid = utf8_valid_prefix(text(token));
-    if (valid < token.end - token.begin) {
-      return invalid(token.begin + valid, "field " + quote(name) + ": invalid UTF-8");
-    }
-  }
-  std::string message = "field " + quote(name) + ": ";
-  message += what;
-  message += ' ';
-  message += quote(text(token));
-  return make_error(code, at(token.begin, message));
-}
-
-// Parses "-"? digit+ into an int64. Returns false on bad syntax; sets
-// `overflow` (and leaves `value` alone) when the digits are fine but the value
-// is outside int64.
-bool parse_decimal(std::string_view text, int64_t& value, bool& overflow) {
-  overflow = false;
-  bool negative = false;
-  size_t i = 0;
-  if (!text.empty() && text[0] == '-') {
-    negative = true;
-    i = 1;
-  }
-  if (i == text.size()) return false;
-  const uint64_t limit =
-      static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0);
-  uint64_t magnitude = 0;
-  for (; i < text.size(); ++i) {
-    if (!is_digit(text[i])) return false;
-    const auto digit = static_cast<uint64_t>(text[i] - '0');
-    if (magnitude > (limit - digit) / 10) {
-      overflow = true;
-    } else {
-      magnitude = magnitude * 10 + digit;
-    }
-  }
-  if (overflow) return true;
-  if (!negative) {
-    value = static_cast<int64_t>(magnitude);
-  } else if (magnitude == limit) {
-    value = std::numeric_limits<int64_t>::min();
-  } else {
-    value = -static_cast<int64_t>(magnitude);
-  }
-  return true;
-}
-
-// InfluxDB's float syntax: "-"? (digits ("." digits?)? | "." digits) exponent?,
-// which excludes "nan", "inf", hex and a leading "+".
-bool is_float_syntax(std::string_view text) {
-  size_t i = 0;
-  const size_t n = text.size();
-  if (i < n && text[i] == '-') ++i;
-  size_t digits = 0;
-  for (; i < n && is_digit(text[i]); ++i) ++digits;
-  if (i < n && text[i] == '.') {
-    for (++i; i < n && is_digit(text[i]); ++i) ++digits;
-  }
-  if (digits == 0) return false;
-  if (i < n && (text[i] == 'e' || text[i] == 'E')) {
-    ++i;
-    if (i < n && (text[i] == '+' || text[i] == '-')) ++i;
-    const size_t exponent_begin = i;
-    while (i < n && is_digit(text[i])) ++i;
-    if (i == exponent_begin) return false;
-  }
-  return i == n;
-}
-
-bool parse_bool(std::string_view text, bool& value) {
-  if (text == "t" || text == "T" || text == "true" || text == "True" || text == "TRUE") {
-    value = true;
-    return true;
-  }
-  if (text == "f" || text == "F" || text == "false" || text == "False" || text == "FALSE") {
-    value = false;
-    return true;
-  }
-  return false;
-}
-
-Status LineParser::parse_scalar(ParsedField& field, Span token, const std::string& name) {
-  const std::string_view value = text(token);
-  const char first = value.front();  // the caller guarantees a non-empty token
-  const char last = value.back();
-  if (first == 't' || first == 'T' || first == 'f' || first == 'F') {
-    if (!parse_bool(value, field.bool_value)) {
-      return number_error(ErrorCode::kSyntax, token, name, "invalid value");
-    }
-    field.type = ColumnType::kBool;
-    return Status::ok();
-  }
-  if (last == 'i' || last == 'u') {
-    const bool is_unsigned = last == 'u';
-    bool overflow = false;
-    if (!parse_decimal(value.substr(0, value.size() - 1), field.int_value, overflow)) {
-      return number_error(ErrorCode::kSyntax, token, name,
-                          is_unsigned ? "invalid unsigned integer" : "invalid integer");
-    }
-    if (is_unsigned && (overflow || first == '-')) {
-      return number_error(ErrorCode::kInvalidInput, token, name,
-                          "unsigned integer out of range [0, 9223372036854775807]");
-    }
-    if (overflow)
-      return number_error(ErrorCode::kInvalidInput, token, name, "integer out of range");
-    field.type = ColumnType::kInt64;
-    return Status::ok();
-  }
-  if (!is_float_syntax(value)) {
-    const bool looks_numeric = is_digit(first) || first == '-' || first == '.' || first == '+';
-    return number_error(ErrorCode::kSyntax, token, name,
-                        looks_numeric ? "invalid number" : "invalid value");
-  }
-  double parsed = 0;
-  const auto result = std::from_chars(value.data(), value.data() + value.size(), parsed);
-  if (result.ec == std::errc::result_out_of_range) {
-    // Both overflow (1e400) and underflow to zero (1e-400) land here.
-    return number_error(ErrorCode::kInvalidInput, token, name, "number out of range");
-  }
-  if (result.ec != std::errc() || result.ptr != value.data() + value.size()) {
-    return number_error(ErrorCode::kSyntax, token, name, "invalid number");
-  }
-  field.type = ColumnType::kFloat64;
-  field.float_value = parsed;
-  return Status::ok();
-}
-
-Status LineParser::parse_timestamp(ParsedLine& out, Span token) {
-  const std::string_view value = text(token);
-  auto describe = [&](std::string_view what) {
-    std::string message(what);
-    message += ' ';
-    message += quote(value);
-    return message;
-  };
-  if (!is_ascii_) {
-    const size_t valid = utf8_valid_prefix(value);
-    if (valid < value.size()) return invalid(token.begin + valid, "timestamp: invalid UTF-8");
-  }
-  int64_t raw = 0;
-  bool overflow = false;
-  if (!parse_decimal(value, raw, overflow)) {
-    return syntax(token.begin, describe("invalid timestamp"));
-  }
-  int64_t scale = 1;
-  switch (precision_) {
-    case Precision::kNanoseconds:
-      scale = 1;
-      break;
-    case Precision::kMicroseconds:
-      scale = 1'000;
-      break;
-    case Precision::kMilliseconds:
-      scale = 1'000'000;
-      break;
-    case Precision::kSeconds:
-      scale = 1'000'000'000;
-      break;
-  }
-  int64_t nanos = 0;
-  if (overflow || __builtin_mul_overflow(raw, scale, &nanos)) {
-    return invalid(token.begin, describe("timestamp out of range"));
-  }
-  out.timestamp_ns = nanos;
-  return Status::ok();
 }
 
 // Reports the first key (in line order) that repeats an earlier one: a tag key
