@@ -7,6 +7,7 @@
 #include <memory>
 #include <random>
 
+#include "engine/block_sources.h"
 #include "engine/engine.h"
 #include "query/query_runner.h"
 
@@ -16,19 +17,6 @@ namespace {
 constexpr size_t kBlockRows = 8192;
 constexpr int64_t kStart = 1'736'985'600'000'000'000;  // 2025-01-16T00:00:00Z
 constexpr int64_t kStep = 15LL * 60 * 1'000'000'000;   // 15-minute snapshots
-
-class FixedBlock final : public engine::BlockSource {
- public:
-  explicit FixedBlock(storage::Block block)
-      : block_(std::make_shared<const storage::Block>(std::move(block))),
-        stats_(storage::compute_stats(*block_)) {}
-  const storage::BlockStats& stats() const override { return stats_; }
-  Result<std::shared_ptr<const storage::Block>> load() const override { return block_; }
-
- private:
-  std::shared_ptr<const storage::Block> block_;
-  storage::BlockStats stats_;
-};
 
 // A read-only engine holding one table, `ads`.
 class BenchEngine final : public engine::Engine {
@@ -104,7 +92,9 @@ Fixture make_fixture(size_t rows) {
     block.column_names = {"tenant", "provider", "spend", "clicks"};
     block.columns = {tag_column(tenant_codes, tenants), tag_column(provider_codes, providers),
                      std::move(spend), std::move(clicks)};
-    blocks.push_back({std::make_shared<FixedBlock>(std::move(block)), nullptr});
+    blocks.push_back({std::make_shared<engine::MemoryBlockSource>(
+                          std::make_shared<const storage::Block>(std::move(block))),
+                      nullptr});
   }
   f.engine = std::make_unique<BenchEngine>(schema, std::move(blocks));
   return f;

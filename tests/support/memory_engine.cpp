@@ -2,21 +2,10 @@
 
 #include <algorithm>
 
+#include "engine/block_sources.h"
+
 namespace tessera::testing {
 namespace {
-
-class MemoryBlockSource final : public engine::BlockSource {
- public:
-  explicit MemoryBlockSource(storage::Block block)
-      : block_(std::make_shared<const storage::Block>(std::move(block))),
-        stats_(storage::compute_stats(*block_)) {}
-  const storage::BlockStats& stats() const override { return stats_; }
-  Result<std::shared_ptr<const storage::Block>> load() const override { return block_; }
-
- private:
-  std::shared_ptr<const storage::Block> block_;
-  storage::BlockStats stats_;
-};
 
 template <typename T, typename Fill>
 storage::Column make_column(storage::ColumnType type, const std::vector<std::optional<T>>& values,
@@ -43,7 +32,8 @@ void MemoryEngine::add_block(const std::string& table, storage::Block block,
                              std::vector<uint8_t> live_rows) {
   std::lock_guard lock(mutex_);
   engine::BlockView view;
-  view.source = std::make_shared<MemoryBlockSource>(std::move(block));
+  view.source = std::make_shared<engine::MemoryBlockSource>(
+      std::make_shared<const storage::Block>(std::move(block)));
   if (!live_rows.empty()) {
     view.live_rows = std::make_shared<const std::vector<uint8_t>>(std::move(live_rows));
   }

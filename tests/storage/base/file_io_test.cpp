@@ -6,12 +6,12 @@
 #include <thread>
 #include <vector>
 
-#include "tests/storage/scoped_temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace tessera::storage {
 namespace {
 
-using testing::ScopedTempDir;
+using tessera::testing::TempDir;
 
 void write_plain(const std::filesystem::path& path, const std::string& contents) {
   std::ofstream out(path, std::ios::binary);
@@ -19,7 +19,7 @@ void write_plain(const std::filesystem::path& path, const std::string& contents)
 }
 
 TEST(FileIoTest, ReadFileReturnsWholeContents) {
-  ScopedTempDir dir;
+  TempDir dir;
   std::string contents(100000, '\0');
   for (size_t i = 0; i < contents.size(); ++i) contents[i] = static_cast<char>(i * 7);
   write_plain(dir / "f", contents);
@@ -29,7 +29,7 @@ TEST(FileIoTest, ReadFileReturnsWholeContents) {
 }
 
 TEST(FileIoTest, ReadFileOfMissingFileIsNotFound) {
-  ScopedTempDir dir;
+  TempDir dir;
   auto read = read_file(dir / "missing");
   ASSERT_FALSE(read.is_ok());
   EXPECT_EQ(read.error().code, ErrorCode::kNotFound);
@@ -37,14 +37,14 @@ TEST(FileIoTest, ReadFileOfMissingFileIsNotFound) {
 }
 
 TEST(FileIoTest, ReadFileOfDirectoryIsIoError) {
-  ScopedTempDir dir;
+  TempDir dir;
   auto read = read_file(dir.path());
   ASSERT_FALSE(read.is_ok());
   EXPECT_EQ(read.error().code, ErrorCode::kIoError);
 }
 
 TEST(FileIoTest, WriteFileDurablyReplacesContentsAndLeavesNoTempFile) {
-  ScopedTempDir dir;
+  TempDir dir;
   ASSERT_TRUE(write_file_durably(dir / "m", "first version").is_ok());
   ASSERT_TRUE(write_file_durably(dir / "m", "second").is_ok());
   EXPECT_EQ(*read_file(dir / "m"), "second");
@@ -54,20 +54,20 @@ TEST(FileIoTest, WriteFileDurablyReplacesContentsAndLeavesNoTempFile) {
 }
 
 TEST(FileIoTest, WriteFileDurablyIntoMissingDirectoryFails) {
-  ScopedTempDir dir;
+  TempDir dir;
   Status status = write_file_durably(dir / "no" / "such" / "f", "x");
   ASSERT_FALSE(status.is_ok());
   EXPECT_NE(status.message().find("no/such"), std::string::npos);
 }
 
 TEST(FileIoTest, FsyncDirectoryWorksOnDirectoriesOnly) {
-  ScopedTempDir dir;
+  TempDir dir;
   EXPECT_TRUE(fsync_directory(dir.path()).is_ok());
   EXPECT_EQ(fsync_directory(dir / "missing").code(), ErrorCode::kNotFound);
 }
 
 TEST(FileIoTest, TruncateFileCutsToSize) {
-  ScopedTempDir dir;
+  TempDir dir;
   write_plain(dir / "f", "0123456789");
   ASSERT_TRUE(truncate_file(dir / "f", 4).is_ok());
   EXPECT_EQ(*read_file(dir / "f"), "0123");
@@ -75,7 +75,7 @@ TEST(FileIoTest, TruncateFileCutsToSize) {
 }
 
 TEST(FileIoTest, AppendFileCreateRefusesExistingFile) {
-  ScopedTempDir dir;
+  TempDir dir;
   write_plain(dir / "f", "x");
   auto file = AppendFile::create(dir / "f");
   ASSERT_FALSE(file.is_ok());
@@ -84,7 +84,7 @@ TEST(FileIoTest, AppendFileCreateRefusesExistingFile) {
 }
 
 TEST(FileIoTest, AppendFileAppendsAndCountsBytes) {
-  ScopedTempDir dir;
+  TempDir dir;
   auto file = AppendFile::create(dir / "f");
   ASSERT_TRUE(file.is_ok()) << file.status().to_string();
   EXPECT_EQ((*file)->size_bytes(), 0u);
@@ -98,7 +98,7 @@ TEST(FileIoTest, AppendFileAppendsAndCountsBytes) {
 }
 
 TEST(FileIoTest, AppendFileOpenExistingAppendsAtEnd) {
-  ScopedTempDir dir;
+  TempDir dir;
   write_plain(dir / "f", "head");
   auto file = AppendFile::open_existing(dir / "f");
   ASSERT_TRUE(file.is_ok()) << file.status().to_string();
@@ -111,7 +111,7 @@ TEST(FileIoTest, AppendFileOpenExistingAppendsAtEnd) {
 }
 
 TEST(FileIoTest, RandomAccessFileReadsRanges) {
-  ScopedTempDir dir;
+  TempDir dir;
   write_plain(dir / "f", "0123456789");
   auto file = RandomAccessFile::open(dir / "f");
   ASSERT_TRUE(file.is_ok());
@@ -126,7 +126,7 @@ TEST(FileIoTest, RandomAccessFileReadsRanges) {
 }
 
 TEST(FileIoTest, RandomAccessFileReadPastEndIsCorruptionNamingPathAndOffset) {
-  ScopedTempDir dir;
+  TempDir dir;
   write_plain(dir / "f", "0123456789");
   auto file = RandomAccessFile::open(dir / "f");
   ASSERT_TRUE(file.is_ok());
@@ -142,7 +142,7 @@ TEST(FileIoTest, RandomAccessFileReadPastEndIsCorruptionNamingPathAndOffset) {
 }
 
 TEST(FileIoTest, RandomAccessFileShortReadAfterShrinkIsCorruption) {
-  ScopedTempDir dir;
+  TempDir dir;
   write_plain(dir / "f", "0123456789");
   auto file = RandomAccessFile::open(dir / "f");
   ASSERT_TRUE(file.is_ok());
@@ -155,7 +155,7 @@ TEST(FileIoTest, RandomAccessFileShortReadAfterShrinkIsCorruption) {
 }
 
 TEST(FileIoTest, RandomAccessFileReadsConcurrently) {
-  ScopedTempDir dir;
+  TempDir dir;
   std::string contents(64 * 1024, '\0');
   for (size_t i = 0; i < contents.size(); ++i) contents[i] = static_cast<char>(i % 251);
   write_plain(dir / "f", contents);

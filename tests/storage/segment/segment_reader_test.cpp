@@ -9,14 +9,14 @@
 #include "storage/base/little_endian.h"
 #include "storage/segment/segment_format.h"
 #include "storage/segment/segment_writer.h"
-#include "tests/storage/scoped_temp_dir.h"
 #include "tests/storage/segment/segment_test_blocks.h"
+#include "tests/support/temp_dir.h"
 
 namespace tessera::storage {
 namespace {
 
+using tessera::testing::TempDir;
 using testing::render;
-using testing::ScopedTempDir;
 using testing::write_bytes;
 
 // Opens `path` and reads every block. Returns ok only when everything read back
@@ -56,7 +56,7 @@ class SegmentReaderDamageTest : public ::testing::Test {
     bytes_ = *read_file(dir_ / "seg");
   }
 
-  ScopedTempDir dir_;
+  TempDir dir_;
   std::vector<Block> blocks_;
   std::string bytes_;
 };
@@ -135,12 +135,12 @@ TEST_F(SegmentReaderDamageTest, AbsurdRawSizeIsRejectedAtOpen) {
 }
 
 TEST(SegmentReaderTest, MissingFileIsNotFound) {
-  ScopedTempDir dir;
+  TempDir dir;
   EXPECT_EQ(SegmentReader::open(dir / "missing").error().code, ErrorCode::kNotFound);
 }
 
 TEST(SegmentReaderTest, ReadsBlocksConcurrently) {
-  ScopedTempDir dir;
+  TempDir dir;
   const std::vector<Block> blocks = testing::random_blocks(11, 16, 500);
   ASSERT_TRUE(write_segment(dir / "seg", blocks).is_ok());
   auto reader = SegmentReader::open(dir / "seg");

@@ -9,16 +9,16 @@
 #include "storage/base/little_endian.h"
 #include "storage/segment/segment_format.h"
 #include "storage/segment/segment_reader.h"
-#include "tests/storage/scoped_temp_dir.h"
 #include "tests/storage/segment/segment_test_blocks.h"
+#include "tests/support/temp_dir.h"
 
 namespace tessera::storage {
 namespace {
 
+using tessera::testing::TempDir;
 using testing::edge_case_blocks;
 using testing::random_blocks;
 using testing::render;
-using testing::ScopedTempDir;
 
 // Writes, reopens and reads back every block, comparing bit for bit.
 void expect_round_trip(const std::filesystem::path& path, const std::vector<Block>& blocks) {
@@ -86,12 +86,12 @@ void expect_stats_match(const BlockStats& stats, const Block& block) {
 }
 
 TEST(SegmentWriterTest, RoundTripsEdgeCasesBitExactly) {
-  ScopedTempDir dir;
+  TempDir dir;
   expect_round_trip(dir / "seg", edge_case_blocks());
 }
 
 TEST(SegmentWriterTest, RoundTripsManyRandomBlocks) {
-  ScopedTempDir dir;
+  TempDir dir;
   for (uint32_t seed : {1u, 2u, 3u}) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     expect_round_trip(dir / ("seg" + std::to_string(seed)), random_blocks(seed, 150, 300));
@@ -99,17 +99,17 @@ TEST(SegmentWriterTest, RoundTripsManyRandomBlocks) {
 }
 
 TEST(SegmentWriterTest, RoundTripsLargeBlock) {
-  ScopedTempDir dir;
+  TempDir dir;
   expect_round_trip(dir / "seg", random_blocks(99, 1, 200000));
 }
 
 TEST(SegmentWriterTest, RoundTripsNoBlocks) {
-  ScopedTempDir dir;
+  TempDir dir;
   expect_round_trip(dir / "seg", {});
 }
 
 TEST(SegmentWriterTest, FooterStatsMatchBruteForce) {
-  ScopedTempDir dir;
+  TempDir dir;
   std::vector<Block> blocks = edge_case_blocks();
   std::vector<Block> more = random_blocks(5, 40, 200);
   blocks.insert(blocks.end(), more.begin(), more.end());
@@ -123,7 +123,7 @@ TEST(SegmentWriterTest, FooterStatsMatchBruteForce) {
 }
 
 TEST(SegmentWriterTest, KeepsNegativeZeroInStats) {
-  ScopedTempDir dir;
+  TempDir dir;
   Block block;
   block.time_ns = {1, 2};
   block.column_names = {"f"};
@@ -136,7 +136,7 @@ TEST(SegmentWriterTest, KeepsNegativeZeroInStats) {
 }
 
 TEST(SegmentWriterTest, RefusesExistingPathAndLeavesItAlone) {
-  ScopedTempDir dir;
+  TempDir dir;
   ASSERT_TRUE(write_file_durably(dir / "seg", "precious").is_ok());
   Status status = write_segment(dir / "seg", edge_case_blocks());
   ASSERT_FALSE(status.is_ok());
@@ -146,14 +146,14 @@ TEST(SegmentWriterTest, RefusesExistingPathAndLeavesItAlone) {
 }
 
 TEST(SegmentWriterTest, ReplacesStaleTempFile) {
-  ScopedTempDir dir;
+  TempDir dir;
   ASSERT_TRUE(write_file_durably(dir / "seg.tmp", "left by a crash").is_ok());
   expect_round_trip(dir / "seg", edge_case_blocks());
   EXPECT_FALSE(std::filesystem::exists(dir / "seg.tmp"));
 }
 
 TEST(SegmentWriterTest, RejectsMalformedBlocksWithoutWriting) {
-  ScopedTempDir dir;
+  TempDir dir;
   auto expect_invalid = [&](Block block, std::string_view why) {
     SCOPED_TRACE(std::string(why));
     Status status = write_segment(dir / "seg", std::vector<Block>{std::move(block)});
@@ -189,7 +189,7 @@ TEST(SegmentWriterTest, RejectsMalformedBlocksWithoutWriting) {
 }
 
 TEST(SegmentWriterTest, RejectsTooLongColumnName) {
-  ScopedTempDir dir;
+  TempDir dir;
   Block block;
   block.time_ns = {1};
   block.column_names = {std::string(segment_format::kMaxColumnNameBytes + 1, 'n')};
@@ -200,7 +200,7 @@ TEST(SegmentWriterTest, RejectsTooLongColumnName) {
 
 // Pins the header and trailer bytes documented in docs/format/segment.md.
 TEST(SegmentWriterTest, HeaderAndTrailerMatchTheDocumentedBytes) {
-  ScopedTempDir dir;
+  TempDir dir;
   Block block;
   block.time_ns = {1};
   ASSERT_TRUE(write_segment(dir / "seg", std::vector<Block>{block}).is_ok());

@@ -9,12 +9,12 @@
 #include "storage/base/file_io.h"
 #include "storage/wal/wal_format.h"
 #include "storage/wal/wal_writer.h"
-#include "tests/storage/scoped_temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace tessera::storage {
 namespace {
 
-using testing::ScopedTempDir;
+using tessera::testing::TempDir;
 
 struct ReadBack {
   std::vector<std::string> records;
@@ -70,7 +70,7 @@ std::vector<std::string> sample_payloads() {
 }
 
 TEST(WalReaderTest, RoundTripsManyRecordsIncludingEmptyAndLarge) {
-  ScopedTempDir dir;
+  TempDir dir;
   const std::vector<std::string> payloads = sample_payloads();
   const std::vector<uint64_t> ends = write_log(dir / "wal", payloads);
   ReadBack back = read_all(dir / "wal");
@@ -81,7 +81,7 @@ TEST(WalReaderTest, RoundTripsManyRecordsIncludingEmptyAndLarge) {
 }
 
 TEST(WalReaderTest, EmptyLogHasNoRecords) {
-  ScopedTempDir dir;
+  TempDir dir;
   write_log(dir / "wal", {});
   ReadBack back = read_all(dir / "wal");
   EXPECT_TRUE(back.records.empty());
@@ -90,7 +90,7 @@ TEST(WalReaderTest, EmptyLogHasNoRecords) {
 }
 
 TEST(WalReaderTest, CutsTornTailAtEveryPosition) {
-  ScopedTempDir dir;
+  TempDir dir;
   const std::vector<std::string> payloads = {"first", "", std::string(40, 'x'), "last!"};
   const std::vector<uint64_t> ends = write_log(dir / "full", payloads);
   const std::string full = *read_file(dir / "full");
@@ -115,7 +115,7 @@ TEST(WalReaderTest, CutsTornTailAtEveryPosition) {
 }
 
 TEST(WalReaderTest, FlippedByteInMiddleRecordEndsTheLogThere) {
-  ScopedTempDir dir;
+  TempDir dir;
   const std::vector<std::string> payloads = {"alpha", "bravo-charlie", "delta"};
   const std::vector<uint64_t> ends = write_log(dir / "full", payloads);
   const std::string full = *read_file(dir / "full");
@@ -135,7 +135,7 @@ TEST(WalReaderTest, FlippedByteInMiddleRecordEndsTheLogThere) {
 }
 
 TEST(WalReaderTest, AbsurdLengthEndsTheLog) {
-  ScopedTempDir dir;
+  TempDir dir;
   const std::vector<uint64_t> ends = write_log(dir / "full", {"one", "two"});
   std::string bytes = *read_file(dir / "full");
   // Second record's length field := 0xFFFFFFFF.
@@ -149,7 +149,7 @@ TEST(WalReaderTest, AbsurdLengthEndsTheLog) {
 }
 
 TEST(WalReaderTest, ZeroFilledTailIsCorruptNotEmptyRecords) {
-  ScopedTempDir dir;
+  TempDir dir;
   write_log(dir / "full", {"x"});
   std::string bytes = *read_file(dir / "full") + std::string(64, '\0');
   ASSERT_TRUE(write_file_durably(dir / "zeros", bytes).is_ok());
@@ -159,7 +159,7 @@ TEST(WalReaderTest, ZeroFilledTailIsCorruptNotEmptyRecords) {
 }
 
 TEST(WalReaderTest, BadFileHeaderIsCorruption) {
-  ScopedTempDir dir;
+  TempDir dir;
   write_log(dir / "good", {"x"});
   const std::string good = *read_file(dir / "good");
   for (size_t cut = 0; cut < wal_format::kHeaderBytes; ++cut) {
@@ -180,7 +180,7 @@ TEST(WalReaderTest, BadFileHeaderIsCorruption) {
 }
 
 TEST(WalReaderTest, WriterReportsTheOffsetsTheReaderValidates) {
-  ScopedTempDir dir;
+  TempDir dir;
   const std::vector<std::string> payloads = {"a", "bb", "ccc"};
   const std::vector<uint64_t> ends = write_log(dir / "wal", payloads);
   // Independent arithmetic: header 12, then 8 + payload bytes per record.

@@ -6,12 +6,12 @@
 
 #include "storage/base/file_io.h"
 #include "storage/wal/wal_format.h"
-#include "tests/storage/scoped_temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace tessera::storage {
 namespace {
 
-using testing::ScopedTempDir;
+using tessera::testing::TempDir;
 
 std::string from_hex(std::string_view hex) {
   std::string out;
@@ -30,7 +30,7 @@ std::string from_hex(std::string_view hex) {
 // The worked example of docs/format/wal.md: a header, a record "hi", an empty
 // record. The CRCs were computed with an independent bitwise CRC-32C.
 TEST(WalWriterTest, WritesTheBytesOfTheDocumentedExample) {
-  ScopedTempDir dir;
+  TempDir dir;
   auto writer = WalWriter::create(dir / "wal");
   ASSERT_TRUE(writer.is_ok()) << writer.status().to_string();
   EXPECT_EQ((*writer)->size_bytes(), 12u);
@@ -47,7 +47,7 @@ TEST(WalWriterTest, WritesTheBytesOfTheDocumentedExample) {
 }
 
 TEST(WalWriterTest, CreateRefusesAnExistingFile) {
-  ScopedTempDir dir;
+  TempDir dir;
   ASSERT_TRUE(write_file_durably(dir / "wal", "old").is_ok());
   auto writer = WalWriter::create(dir / "wal");
   ASSERT_FALSE(writer.is_ok());
@@ -56,7 +56,7 @@ TEST(WalWriterTest, CreateRefusesAnExistingFile) {
 }
 
 TEST(WalWriterTest, RefusesRecordsAboveTheLimitAndWritesNothing) {
-  ScopedTempDir dir;
+  TempDir dir;
   auto writer = WalWriter::create(dir / "wal");
   ASSERT_TRUE(writer.is_ok());
   const std::string huge(wal_format::kMaxRecordBytes + 1, 'x');
