@@ -109,7 +109,9 @@ class Database final : public Engine {
   uint64_t wal_start_ = 1;
   uint64_t next_file_number_ = 1;
   uint64_t log_position_ = 0;  // logical bytes appended across all log files
-  uint64_t head_rows_ = 0;
+  // Rows buffered in memory. Changed only under mu_, but read without it by the
+  // writers' backpressure check, hence atomic.
+  std::atomic<uint64_t> head_rows_{0};
   std::optional<Error> wal_failure_;
 
   GroupCommit group_commit_;
