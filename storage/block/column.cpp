@@ -65,6 +65,10 @@ ColumnStats stats_of(const Column& column) {
       case ColumnType::kInt64:
       case ColumnType::kBool: {
         int64_t v = column.type == ColumnType::kInt64 ? column.ints[row] : column.bools[row];
+        if (stats.sum_int_exact && __builtin_add_overflow(stats.sum_int, v, &stats.sum_int)) {
+          stats.sum_int_exact = false;
+          stats.sum_int = 0;
+        }
         if (!stats.has_min_max) {
           stats.min_int = stats.max_int = v;
         } else {
@@ -76,6 +80,7 @@ ColumnStats stats_of(const Column& column) {
       }
       case ColumnType::kFloat64: {
         double v = column.floats[row];
+        stats.sum_float += v;
         if (std::isnan(v)) break;
         if (!stats.has_min_max) {
           stats.min_float = stats.max_float = v;

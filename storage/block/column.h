@@ -57,6 +57,12 @@ struct ColumnStats {
   int64_t min_int = 0, max_int = 0;     // kInt64, kBool
   double min_float = 0, max_float = 0;  // kFloat64 (NaN values are not counted)
   std::string min_string, max_string;   // kString, by bytes
+  // The sum of the non-NULL values, which lets `sum` skip decoding. kInt64 and
+  // kBool: sum_int, meaningful only when sum_int_exact (false after an int64
+  // overflow). kFloat64: sum_float, added in row order (NaN and ±inf included).
+  bool sum_int_exact = true;
+  int64_t sum_int = 0;
+  double sum_float = 0;
 };
 
 struct BlockStats {

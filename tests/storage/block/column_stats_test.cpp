@@ -1,0 +1,64 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "storage/block/column.h"
+
+namespace tessera::storage {
+namespace {
+
+Block one_column_block(Column column) {
+  Block block;
+  block.time_ns.assign(column.size(), 0);
+  block.column_names = {"v"};
+  block.columns.push_back(std::move(column));
+  return block;
+}
+
+TEST(ColumnStatsTest, SumsIntegersSkippingNulls) {
+  Column column;
+  column.type = ColumnType::kInt64;
+  column.ints = {5, 100, -7, 0};
+  column.valid = {1, 0, 1, 1};
+  ColumnStats stats = compute_stats(one_column_block(column)).columns[0];
+  EXPECT_TRUE(stats.sum_int_exact);
+  EXPECT_EQ(stats.sum_int, -2);
+  EXPECT_EQ(stats.null_count, 1u);
+}
+
+TEST(ColumnStatsTest, MarksAnOverflowedIntegerSumInexact) {
+  Column column;
+  column.type = ColumnType::kInt64;
+  column.ints = {std::numeric_limits<int64_t>::max(), 1, -5};
+  ColumnStats stats = compute_stats(one_column_block(column)).columns[0];
+  EXPECT_FALSE(stats.sum_int_exact);
+}
+
+TEST(ColumnStatsTest, SumsBooleansAsCountsOfTrue) {
+  Column column;
+  column.type = ColumnType::kBool;
+  column.bools = {1, 0, 1, 1};
+  ColumnStats stats = compute_stats(one_column_block(column)).columns[0];
+  EXPECT_TRUE(stats.sum_int_exact);
+  EXPECT_EQ(stats.sum_int, 3);
+}
+
+TEST(ColumnStatsTest, SumsFloatsAndPropagatesNaN) {
+  Column column;
+  column.type = ColumnType::kFloat64;
+  column.floats = {1.25, 2.5, 99.0};
+  column.valid = {1, 1, 0};
+  EXPECT_DOUBLE_EQ(compute_stats(one_column_block(column)).columns[0].sum_float, 3.75);
+
+  column.floats = {1.0, std::nan(""), 2.0};
+  column.valid.clear();
+  ColumnStats with_nan = compute_stats(one_column_block(column)).columns[0];
+  EXPECT_TRUE(std::isnan(with_nan.sum_float));
+  EXPECT_EQ(with_nan.min_float, 1.0);  // min/max skip NaN
+  EXPECT_EQ(with_nan.max_float, 2.0);
+}
+
+}  // namespace
+}  // namespace tessera::storage
