@@ -210,6 +210,63 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
   return Status::ok();
 }
 
+Status Aggregator::fold_stats(size_t g, uint64_t row_count, const storage::ColumnStats* column) {
+  const int64_t rows = static_cast<int64_t>(row_count);
+  if (spec_.fn == AggregateFn::kCountStar) {
+    counts_[g] += rows;
+    return Status::ok();
+  }
+  if (column == nullptr) return Status::ok();  // every row NULL
+  const int64_t values = rows - static_cast<int64_t>(column->null_count);
+  switch (spec_.fn) {
+    case AggregateFn::kCount:
+      counts_[g] += values;
+      return Status::ok();
+    case AggregateFn::kSum:
+    case AggregateFn::kAvg:
+      if (values == 0) return Status::ok();
+      counts_[g] += values;
+      if (spec_.arg_type == ValueType::kFloat) {
+        floats_[g] += column->sum_float;
+        return Status::ok();
+      }
+      wide_[g] += static_cast<long double>(column->sum_int);
+      if (spec_.fn == AggregateFn::kSum &&
+          __builtin_add_overflow(ints_[g], column->sum_int, &ints_[g])) {
+        return make_error(ErrorCode::kInvalidInput, "integer overflow in " + spec_.text);
+      }
+      return Status::ok();
+    case AggregateFn::kMin:
+    case AggregateFn::kMax: {
+      if (!column->has_min_max) return Status::ok();
+      const bool is_min = spec_.fn == AggregateFn::kMin;
+      const bool first = !has_[g];
+      has_[g] = 1;
+      switch (spec_.arg_type) {
+        case ValueType::kFloat: {
+          const double v = is_min ? column->min_float : column->max_float;
+          if (first || (is_min ? float_less(v, floats_[g]) : float_less(floats_[g], v)))
+            floats_[g] = v;
+          break;
+        }
+        case ValueType::kString: {
+          const std::string& v = is_min ? column->min_string : column->max_string;
+          if (first || (is_min ? v < strings_[g] : v > strings_[g])) strings_[g] = v;
+          break;
+        }
+        default: {
+          const int64_t v = is_min ? column->min_int : column->max_int;
+          if (first || (is_min ? v < ints_[g] : v > ints_[g])) ints_[g] = v;
+          break;
+        }
+      }
+      return Status::ok();
+    }
+    default:
+      return make_error(ErrorCode::kInternal, spec_.text + " cannot be answered from statistics");
+  }
+}
+
 Value Aggregator::finalize(size_t g) {
   auto typed = [&](ValueType type) -> Value {
     switch (type) {

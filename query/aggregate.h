@@ -14,6 +14,7 @@
 #include "query/quantile_sketch.h"
 #include "query/value.h"
 #include "storage/base/status.h"
+#include "storage/block/column.h"
 
 namespace tessera::query {
 
@@ -36,6 +37,12 @@ class Aggregator {
   // Adds the bytes newly held (gathered values, distinct sets) to *memory_bytes.
   // kInvalidInput on integer overflow in sum.
   Status update(const AggregateInput& input, size_t* memory_bytes);
+  // Folds in one whole block of `row_count` rows from its statistics instead of its
+  // values: `column` holds the argument column's statistics, or is null when the
+  // block lacks the column (NULL in every row). Requires: the block passed
+  // detail::block_stats_answer for this aggregate's plan. kInvalidInput on
+  // integer overflow in sum.
+  Status fold_stats(size_t group, uint64_t row_count, const storage::ColumnStats* column);
   // The aggregate's value for one group; NULL over no values (count: 0).
   Value finalize(size_t group);
 

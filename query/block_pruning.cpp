@@ -35,6 +35,65 @@ BinaryOp mirror(BinaryOp op) {
   }
 }
 
+// Adds what conjunct `c` requires of every kept row to `rule`; false when it
+// cannot be expressed there (the rule then says less than the WHERE clause).
+bool add_conjunct(const BoundExpr& c, PruneRule& rule) {
+  if (c.kind != Kind::kBinary || c.children.size() != 2) return false;
+  const BoundExpr* col = &c.children[0];
+  const BoundExpr* lit = &c.children[1];
+  BinaryOp op = c.binary_op;
+  if (col->kind != Kind::kColumn) {
+    std::swap(col, lit);
+    op = mirror(op);
+  }
+  if (col->kind != Kind::kColumn || lit->kind != Kind::kConstant) return false;
+  if (col->type == ValueType::kTime) {
+    int64_t v = 0;
+    if (!constant_ns(*lit, &v)) return false;
+    constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+    constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+    auto keep_none = [&] {
+      rule.max_time_ns = kMin;
+      rule.min_time_ns = kMax;
+    };
+    switch (op) {
+      case BinaryOp::kEqual:
+        rule.min_time_ns = std::max(rule.min_time_ns, v);
+        rule.max_time_ns = std::min(rule.max_time_ns, v);
+        return true;
+      case BinaryOp::kGreaterEqual:
+        rule.min_time_ns = std::max(rule.min_time_ns, v);
+        return true;
+      case BinaryOp::kGreater:
+        if (v == kMax) {
+          keep_none();
+        } else {
+          rule.min_time_ns = std::max(rule.min_time_ns, v + 1);
+        }
+        return true;
+      case BinaryOp::kLessEqual:
+        rule.max_time_ns = std::min(rule.max_time_ns, v);
+        return true;
+      case BinaryOp::kLess:
+        if (v == kMin) {
+          keep_none();
+        } else {
+          rule.max_time_ns = std::min(rule.max_time_ns, v - 1);
+        }
+        return true;
+      default:
+        return false;
+    }
+  }
+  if (col->type == ValueType::kString && op == BinaryOp::kEqual) {
+    if (const std::string* s = std::get_if<std::string>(&lit->constant)) {
+      rule.equalities.emplace_back(col->name, *s);
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 PruneRule derive_prune_rule(const BoundSelect& plan, const std::optional<std::string>& tenant,
@@ -46,56 +105,10 @@ PruneRule derive_prune_rule(const BoundSelect& plan, const std::optional<std::st
                          "'");
   }
   for (const BoundExpr& c : plan.where_conjuncts) {
-    if (c.kind != Kind::kBinary || c.children.size() != 2) continue;
-    const BoundExpr* col = &c.children[0];
-    const BoundExpr* lit = &c.children[1];
-    BinaryOp op = c.binary_op;
-    if (col->kind != Kind::kColumn) {
-      std::swap(col, lit);
-      op = mirror(op);
-    }
-    if (col->kind != Kind::kColumn || lit->kind != Kind::kConstant) continue;
-    if (col->type == ValueType::kTime) {
-      int64_t v = 0;
-      if (!constant_ns(*lit, &v)) continue;
-      bool used = true;
-      switch (op) {
-        case BinaryOp::kEqual:
-          rule.min_time_ns = std::max(rule.min_time_ns, v);
-          rule.max_time_ns = std::min(rule.max_time_ns, v);
-          break;
-        case BinaryOp::kGreaterEqual:
-          rule.min_time_ns = std::max(rule.min_time_ns, v);
-          break;
-        case BinaryOp::kGreater:
-          if (v == std::numeric_limits<int64_t>::max()) {
-            rule.max_time_ns = std::numeric_limits<int64_t>::min();
-            rule.min_time_ns = std::numeric_limits<int64_t>::max();
-          } else {
-            rule.min_time_ns = std::max(rule.min_time_ns, v + 1);
-          }
-          break;
-        case BinaryOp::kLessEqual:
-          rule.max_time_ns = std::min(rule.max_time_ns, v);
-          break;
-        case BinaryOp::kLess:
-          if (v == std::numeric_limits<int64_t>::min()) {
-            rule.max_time_ns = std::numeric_limits<int64_t>::min();
-            rule.min_time_ns = std::numeric_limits<int64_t>::max();
-          } else {
-            rule.max_time_ns = std::min(rule.max_time_ns, v - 1);
-          }
-          break;
-        default:
-          used = false;
-          break;
-      }
-      if (used) described->push_back(c.text);
-    } else if (col->type == ValueType::kString && op == BinaryOp::kEqual) {
-      if (const std::string* s = std::get_if<std::string>(&lit->constant)) {
-        rule.equalities.emplace_back(col->name, *s);
-        described->push_back(c.text);
-      }
+    if (!add_conjunct(c, rule)) {
+      rule.is_exact = false;
+    } else {
+      described->push_back(c.text);
     }
   }
   return rule;

@@ -19,6 +19,9 @@ struct PruneRule {
   int64_t min_time_ns = std::numeric_limits<int64_t>::min();
   int64_t max_time_ns = std::numeric_limits<int64_t>::max();
   std::vector<std::pair<std::string, std::string>> equalities;  // string column = constant
+  // True when the rule says everything the WHERE conjuncts say: a block whose rows
+  // all satisfy the rule then has every row kept.
+  bool is_exact = true;
 };
 
 // Only top-level AND conjuncts prune: each must hold for a row to be kept. When

@@ -20,6 +20,21 @@ uint32_t add_group_if_new(GroupTable& groups, const std::string& key, size_t* me
   return id;
 }
 
+uint32_t intern_group(const BoundSelect& plan, GroupTable& groups, int64_t bucket,
+                      const std::vector<uint32_t>& tag_ids, size_t* memory_bytes) {
+  std::string& key = groups.scratch_key;
+  key.clear();
+  if (plan.bucketer) key.append(reinterpret_cast<const char*>(&bucket), sizeof(bucket));
+  key.append(reinterpret_cast<const char*>(tag_ids.data()), tag_ids.size() * sizeof(uint32_t));
+  const size_t before = groups.count;
+  const uint32_t gid = add_group_if_new(groups, key, memory_bytes);
+  if (groups.count != before) {
+    groups.buckets.push_back(bucket);
+    groups.tag_ids.insert(groups.tag_ids.end(), tag_ids.begin(), tag_ids.end());
+  }
+  return gid;
+}
+
 Status assign_group_ids(const BoundSelect& plan, const storage::Block& block,
                         const std::vector<uint32_t>& sel, GroupTable& groups, size_t* memory_bytes,
                         std::vector<uint32_t>* gids) {
@@ -60,20 +75,10 @@ Status assign_group_ids(const BoundSelect& plan, const storage::Block& block,
       if (combos <= kMaxDenseCombos) combo[i] += static_cast<uint32_t>(local * stride);
     }
   }
-  std::string key;
+  std::vector<uint32_t> ids(tag_count);
   auto lookup = [&](size_t i, int64_t bucket) -> uint32_t {
-    key.clear();
-    if (plan.bucketer) key.append(reinterpret_cast<const char*>(&bucket), sizeof(bucket));
-    for (size_t k = 0; k < tag_count; ++k) {
-      key.append(reinterpret_cast<const char*>(&row_tag_ids[k][i]), sizeof(uint32_t));
-    }
-    const size_t before = groups.count;
-    const uint32_t gid = add_group_if_new(groups, key, memory_bytes);
-    if (groups.count != before) {
-      groups.buckets.push_back(bucket);
-      for (size_t k = 0; k < tag_count; ++k) groups.tag_ids.push_back(row_tag_ids[k][i]);
-    }
-    return gid;
+    for (size_t k = 0; k < tag_count; ++k) ids[k] = row_tag_ids[k][i];
+    return intern_group(plan, groups, bucket, ids, memory_bytes);
   };
   constexpr uint32_t kUnset = std::numeric_limits<uint32_t>::max();
   const bool is_dense = combos <= kMaxDenseCombos;

@@ -43,11 +43,17 @@ struct GroupTable {
   std::vector<TagDictionary> dictionaries;
   std::unordered_map<std::string, uint32_t> by_key;
   size_t count = 0;
+  std::string scratch_key;  // reused by intern_group to build keys without allocating
 };
 
 // Returns the id of the group with `key`, adding it (and charging its memory to
 // *memory_bytes) when new. Group ids are dense, in order of first appearance.
 uint32_t add_group_if_new(GroupTable& groups, const std::string& key, size_t* memory_bytes);
+
+// The id of the group with time bucket `bucket` (ignored without time grouping)
+// and tag ids `tag_ids` (one per group tag, kNullTagId for NULL), adding it when new.
+uint32_t intern_group(const BoundSelect& plan, GroupTable& groups, int64_t bucket,
+                      const std::vector<uint32_t>& tag_ids, size_t* memory_bytes);
 
 // Sets (*gids)[i] to the group of row sel[i] of `block`, grouped by plan's time
 // bucket and tags. Requires: groups.dictionaries.size() == plan.group_tags.size(),

@@ -10,6 +10,7 @@
 #include "query/group_table.h"
 #include "query/result_ordering.h"
 #include "query/row_selection.h"
+#include "query/stats_aggregation.h"
 
 namespace tessera::query {
 namespace {
@@ -17,7 +18,9 @@ namespace {
 using Kind = BoundExpr::Kind;
 using detail::add_group_if_new;
 using detail::assign_group_ids;
+using detail::block_stats_answer;
 using detail::can_skip;
+using detail::ConstantGroupKey;
 using detail::derive_prune_rule;
 using detail::evaluate_rows;
 using detail::gather_column;
@@ -27,6 +30,7 @@ using detail::keep_first_in_order;
 using detail::keep_tenant_rows;
 using detail::keep_true;
 using detail::OutputRow;
+using detail::plan_allows_stats_answers;
 using detail::PruneRule;
 using detail::sort_and_limit;
 
@@ -48,6 +52,7 @@ class Executor {
     if (plan_.is_aggregate && plan_.group_key_count() == 0)
       add_group_if_new(groups_, "", &memory_bytes_);  // one row always
     stats_.blocks_total = snapshot_.blocks.size();
+    const bool use_stats = plan_allows_stats_answers(plan_, rule);
     for (size_t b = 0; b < snapshot_.blocks.size(); ++b) {
       if (std::chrono::steady_clock::now() > deadline) {
         return make_error(
@@ -58,6 +63,13 @@ class Executor {
       if (can_skip(rule, view.source->stats())) {
         ++stats_.blocks_pruned;
         continue;
+      }
+      if (use_stats && view.live_rows == nullptr) {
+        const storage::BlockStats& block_stats = view.source->stats();
+        if (std::optional<ConstantGroupKey> key = block_stats_answer(plan_, rule, block_stats)) {
+          TESSERA_RETURN_IF_ERROR(fold_block_stats(*key, block_stats));
+          continue;
+        }
       }
       ++stats_.blocks_scanned;
       TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<const storage::Block> block, view.source->load());
@@ -116,6 +128,28 @@ class Executor {
     if (sel.empty()) return Status::ok();
     return plan_.is_aggregate ? aggregate_block(block, sel, leaves)
                               : gather_raw(sel, leaves, block);
+  }
+
+  // Aggregates a block whose rows all pass and share `key` from its statistics.
+  Status fold_block_stats(const ConstantGroupKey& key, const storage::BlockStats& block_stats) {
+    std::vector<uint32_t> tag_ids(key.tags.size(), detail::kNullTagId);
+    for (size_t k = 0; k < key.tags.size(); ++k) {
+      if (key.tags[k]) tag_ids[k] = groups_.dictionaries[k].intern(*key.tags[k]);
+    }
+    const uint32_t gid = detail::intern_group(plan_, groups_, key.bucket, tag_ids, &memory_bytes_);
+    for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
+      const AggregateSpec& spec = plan_.aggregates[a];
+      const storage::ColumnStats* column = nullptr;
+      if (spec.arg) {
+        const int i = block_stats.find(spec.arg->name);
+        if (i >= 0) column = &block_stats.columns[static_cast<size_t>(i)];
+      }
+      aggregators_[a].resize(groups_.count);
+      TESSERA_RETURN_IF_ERROR(aggregators_[a].fold_stats(gid, block_stats.row_count, column));
+    }
+    ++stats_.blocks_from_stats;
+    stats_.rows_matched += block_stats.row_count;
+    return Status::ok();
   }
 
   Status aggregate_block(const storage::Block& block, const std::vector<uint32_t>& sel,

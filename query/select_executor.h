@@ -1,5 +1,6 @@
 // Select executor: runs a bound SELECT over a table snapshot — prunes blocks by
-// their statistics, filters each block column-at-a-time into a selection vector
+// their statistics, aggregates blocks that match as a whole from their statistics,
+// filters each block column-at-a-time into a selection vector
 // (tenant scope first, then the WHERE conjuncts), then either aggregates per group
 // or gathers raw rows, and shapes the result (HAVING, ORDER BY, LIMIT).
 #pragma once
@@ -23,9 +24,10 @@ struct ScanStats {
   uint64_t blocks_total = 0;
   uint64_t blocks_pruned = 0;
   uint64_t blocks_scanned = 0;
-  uint64_t rows_scanned = 0;  // rows of the blocks loaded
-  uint64_t rows_matched = 0;  // rows that passed tenant scope and WHERE
-  uint64_t groups = 0;        // groups before HAVING (aggregate queries)
+  uint64_t blocks_from_stats = 0;  // aggregated from their statistics, not loaded
+  uint64_t rows_scanned = 0;       // rows of the blocks loaded
+  uint64_t rows_matched = 0;       // rows that passed tenant scope and WHERE
+  uint64_t groups = 0;             // groups before HAVING (aggregate queries)
 };
 
 // Runs `plan` over `snapshot`. When `tenant` is set only rows whose tenant column

@@ -1,0 +1,125 @@
+#include "query/stats_aggregation.h"
+
+#include <cmath>
+
+namespace tessera::query::detail {
+namespace {
+
+using Kind = BoundExpr::Kind;
+using storage::ColumnStats;
+using storage::ColumnType;
+
+bool is_foldable(const AggregateSpec& spec) {
+  if (spec.filter) return false;
+  switch (spec.fn) {
+    case AggregateFn::kCountStar:
+      return true;
+    case AggregateFn::kCount:
+    case AggregateFn::kSum:
+    case AggregateFn::kAvg:
+    case AggregateFn::kMin:
+    case AggregateFn::kMax:
+      // A plain stored column; `time` has no per-column statistics.
+      return spec.arg && spec.arg->kind == Kind::kColumn && spec.arg->name != "time";
+    default:
+      return false;
+  }
+}
+
+ColumnType stored_type_of(ValueType type) {
+  switch (type) {
+    case ValueType::kFloat:
+      return ColumnType::kFloat64;
+    case ValueType::kBool:
+      return ColumnType::kBool;
+    case ValueType::kString:
+      return ColumnType::kString;
+    default:
+      return ColumnType::kInt64;
+  }
+}
+
+// Whether `cs` (a column of type `type`; null when the block lacks the column, so
+// every row is NULL there) holds what `spec` needs.
+bool stats_cover(const AggregateSpec& spec, ColumnType type, const ColumnStats* cs) {
+  if (spec.fn == AggregateFn::kCountStar || spec.fn == AggregateFn::kCount || cs == nullptr) {
+    return true;
+  }
+  // Float statistics skip NaN for min/max; a sum that is not NaN proves there is none
+  // (and a stored sum that is unknown is written as NaN).
+  const bool float_ok = type == ColumnType::kFloat64 && !std::isnan(cs->sum_float);
+  switch (spec.fn) {
+    case AggregateFn::kSum:
+    case AggregateFn::kAvg:
+      if (type == ColumnType::kInt64) return cs->sum_int_exact;
+      return float_ok;
+    case AggregateFn::kMin:
+    case AggregateFn::kMax:
+      return type == ColumnType::kFloat64 ? float_ok : true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+bool plan_allows_stats_answers(const BoundSelect& plan, const PruneRule& rule) {
+  if (!plan.is_aggregate || !rule.is_exact) return false;
+  for (const AggregateSpec& spec : plan.aggregates) {
+    if (!is_foldable(spec)) return false;
+  }
+  return true;
+}
+
+std::optional<ConstantGroupKey> block_stats_answer(const BoundSelect& plan, const PruneRule& rule,
+                                                   const storage::BlockStats& stats) {
+  if (stats.row_count == 0) return std::nullopt;
+  // Every row passes the WHERE conjuncts and the tenant scope.
+  if (stats.min_time_ns < rule.min_time_ns || stats.max_time_ns > rule.max_time_ns) {
+    return std::nullopt;
+  }
+  for (const auto& [column, value] : rule.equalities) {
+    const int i = stats.find(column);
+    if (i < 0) return std::nullopt;
+    const ColumnStats& cs = stats.columns[static_cast<size_t>(i)];
+    if (stats.column_types[static_cast<size_t>(i)] != ColumnType::kString || cs.null_count != 0 ||
+        !cs.has_min_max || cs.min_string != value || cs.max_string != value) {
+      return std::nullopt;
+    }
+  }
+  // One group for the whole block.
+  ConstantGroupKey key;
+  if (plan.bucketer) {
+    // Buckets are monotonic in time, so equal buckets at both ends cover the block.
+    key.bucket = plan.bucketer->bucket_start(stats.min_time_ns);
+    if (plan.bucketer->bucket_start(stats.max_time_ns) != key.bucket) return std::nullopt;
+  }
+  for (const std::string& tag : plan.group_tags) {
+    const int i = stats.find(tag);
+    if (i < 0) {
+      key.tags.emplace_back();  // absent: NULL in every row
+      continue;
+    }
+    const ColumnStats& cs = stats.columns[static_cast<size_t>(i)];
+    if (stats.column_types[static_cast<size_t>(i)] != ColumnType::kString) return std::nullopt;
+    if (cs.null_count == stats.row_count) {
+      key.tags.emplace_back();
+    } else if (cs.null_count == 0 && cs.has_min_max && cs.min_string == cs.max_string) {
+      key.tags.emplace_back(cs.min_string);
+    } else {
+      return std::nullopt;
+    }
+  }
+  for (const AggregateSpec& spec : plan.aggregates) {
+    if (!spec.arg) continue;
+    const int i = stats.find(spec.arg->name);
+    if (i < 0) continue;  // all NULL: nothing to add
+    const ColumnType type = stats.column_types[static_cast<size_t>(i)];
+    // A stored type other than the schema's is reported by the decoding path.
+    if (type != stored_type_of(spec.arg_type)) return std::nullopt;
+    if (!stats_cover(spec, type, &stats.columns[static_cast<size_t>(i)])) return std::nullopt;
+  }
+  return key;
+}
+
+}  // namespace tessera::query::detail

@@ -1,0 +1,37 @@
+// Internal to query/ (select executor). Aggregating a block from its statistics:
+// when every row of a block passes the scan, the block lies in one group, and each
+// aggregate is a count, sum, avg, min or max of a plain column without FILTER, the
+// footer statistics answer the block without loading or decoding it. That is what
+// makes whole-table rollups (sum per day) cost a walk over block metadata.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "query/binder.h"
+#include "query/block_pruning.h"
+#include "storage/block/column.h"
+
+namespace tessera::query::detail {
+
+// A block's group key when all its rows share one: the time bucket (0 without
+// time grouping) and each group tag's value (nullopt for NULL).
+struct ConstantGroupKey {
+  int64_t bucket = 0;
+  std::vector<std::optional<std::string>> tags;
+};
+
+// True when the plan's aggregates can all be folded from statistics (a property
+// of the query alone; each block is then checked by block_stats_answer).
+bool plan_allows_stats_answers(const BoundSelect& plan, const PruneRule& rule);
+
+// The group key under which every row of a block with `stats` falls, when every
+// row passes `rule` (which must be exact: PruneRule::is_exact) and the statistics
+// hold what each aggregate needs; nullopt when the block must be scanned.
+// Requires: plan_allows_stats_answers(plan, rule).
+std::optional<ConstantGroupKey> block_stats_answer(const BoundSelect& plan, const PruneRule& rule,
+                                                   const storage::BlockStats& stats);
+
+}  // namespace tessera::query::detail
