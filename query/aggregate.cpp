@@ -5,6 +5,7 @@
 #include <span>
 
 #include "query/percentile.h"
+#include "query/vector_kernels.h"
 
 namespace tessera::query {
 namespace {
@@ -66,9 +67,48 @@ void Aggregator::resize(size_t n) {
   }
 }
 
+bool Aggregator::update_single_group(const AggregateInput& in) {
+  const size_t n = in.group_ids->size();
+  const uint32_t g = (*in.group_ids)[0];
+  const Vec* arg = in.arg;
+  switch (spec_.fn) {
+    case AggregateFn::kCountStar:
+      counts_[g] += static_cast<int64_t>(n);
+      return true;
+    case AggregateFn::kCount:
+      if (arg->type != ValueType::kNull)
+        counts_[g] += static_cast<int64_t>(detail::count_nonzero(arg->valid));
+      return true;
+    case AggregateFn::kSum:
+    case AggregateFn::kAvg:
+      // Only when every row has a value (NULL slots need not hold 0).
+      if (!detail::all_nonzero(arg->valid)) return false;
+      if (arg->type == ValueType::kFloat) {
+        floats_[g] += detail::sum_doubles(arg->floats);
+      } else if (arg->type == ValueType::kInt && spec_.fn == AggregateFn::kSum) {
+        // Overflow is checked per value, as the row path does, so both paths
+        // fail on the same inputs.
+        int64_t sum = ints_[g];
+        bool overflow = false;
+        for (const int64_t v : arg->ints) overflow |= __builtin_add_overflow(sum, v, &sum);
+        if (overflow) return false;  // the row path reports it
+        ints_[g] = sum;
+      } else {
+        return false;
+      }
+      counts_[g] += static_cast<int64_t>(n);
+      return true;
+    default:
+      return false;
+  }
+}
+
 Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
   const std::vector<uint32_t>& gid = *in.group_ids;
   const size_t n = gid.size();
+  if (in.single_group && in.filter == nullptr && n > 0 && update_single_group(in)) {
+    return Status::ok();
+  }
   const uint8_t* filter = in.filter != nullptr ? in.filter->data() : nullptr;
   auto counts = [&](size_t i) { return filter == nullptr || filter[i] != 0; };
   const Vec* arg = in.arg;
@@ -127,13 +167,20 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
         }
         return Status::ok();
       }
+      if (spec_.fn == AggregateFn::kAvg) {
+        // Exact up to 2^64 values: avg of integers never overflows.
+        for (size_t i = 0; i < n; ++i) {
+          if (!has_value(i)) continue;
+          counts_[gid[i]] += 1;
+          wide_[gid[i]] += static_cast<long double>(arg->ints[i]);
+        }
+        return Status::ok();
+      }
       for (size_t i = 0; i < n; ++i) {
         if (!has_value(i)) continue;
         const uint32_t g = gid[i];
         counts_[g] += 1;
-        wide_[g] += static_cast<long double>(arg->ints[i]);
-        if (spec_.fn == AggregateFn::kSum &&
-            __builtin_add_overflow(ints_[g], arg->ints[i], &ints_[g])) {
+        if (__builtin_add_overflow(ints_[g], arg->ints[i], &ints_[g])) {
           return make_error(ErrorCode::kInvalidInput, "integer overflow in " + spec_.text);
         }
       }

@@ -25,6 +25,7 @@ struct AggregateInput {
   const Vec* arg = nullptr;                       // the argument, or null for count(*)
   const Vec* sla_condition = nullptr;             // sla_pct: arg <= target
   const std::vector<uint8_t>* filter = nullptr;   // FILTER: 1 = row counts; null = all
+  bool single_group = false;                      // every row is in group (*group_ids)[0]
 };
 
 class Aggregator {
@@ -47,6 +48,11 @@ class Aggregator {
   Value finalize(size_t group);
 
  private:
+  // update() for a block whose rows are all in one group, without FILTER: whole-
+  // vector reductions. False when this aggregate has no such path (update() then
+  // takes the row-by-row one).
+  bool update_single_group(const AggregateInput& input);
+
   const AggregateSpec& spec_;
   std::vector<int64_t> counts_;       // count, count_if, sla_pct total
   std::vector<int64_t> counts_ok_;    // sla_pct: rows with arg <= target

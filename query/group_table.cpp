@@ -1,5 +1,8 @@
 #include "query/group_table.h"
 
+#include <algorithm>
+#include <optional>
+
 namespace tessera::query::detail {
 namespace {
 
@@ -86,8 +89,24 @@ Status assign_group_ids(const BoundSelect& plan, const storage::Block& block,
   size_t dense_entries = 0;
   std::vector<uint32_t>* table = nullptr;
   int64_t table_bucket = 0;
+  // Buckets are monotonic in time: when the earliest and latest selected rows
+  // share one, every row does, and no row needs its own bucket computation (the
+  // usual case for day buckets over day partitions).
+  std::optional<int64_t> uniform_bucket;
+  if (plan.bucketer && n > 0) {
+    int64_t lo = block.time_ns[sel[0]], hi = lo;
+    for (size_t i = 1; i < n; ++i) {
+      lo = std::min(lo, block.time_ns[sel[i]]);
+      hi = std::max(hi, block.time_ns[sel[i]]);
+    }
+    const int64_t first = plan.bucketer->bucket_start(lo);
+    if (plan.bucketer->bucket_start(hi) == first) uniform_bucket = first;
+  } else {
+    uniform_bucket = 0;
+  }
   for (size_t i = 0; i < n; ++i) {
-    const int64_t bucket = plan.bucketer ? plan.bucketer->bucket_start(block.time_ns[sel[i]]) : 0;
+    const int64_t bucket =
+        uniform_bucket ? *uniform_bucket : plan.bucketer->bucket_start(block.time_ns[sel[i]]);
     if (is_dense && (table == nullptr || bucket != table_bucket)) {
       auto it = tables.find(bucket);
       if (it != tables.end()) {

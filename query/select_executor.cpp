@@ -158,12 +158,15 @@ class Executor {
     std::vector<uint32_t> gids(n, 0);
     TESSERA_RETURN_IF_ERROR(assign_group_ids(plan_, block, sel, groups_, &memory_bytes_, &gids));
     for (Aggregator& a : aggregators_) a.resize(groups_.count);
+    const bool single_group =
+        std::all_of(gids.begin(), gids.end(), [&](uint32_t g) { return g == gids[0]; });
 
     std::vector<int64_t> times;
     for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
       const AggregateSpec& spec = plan_.aggregates[a];
       AggregateInput input;
       input.group_ids = &gids;
+      input.single_group = single_group;
       std::optional<Vec> arg, sla, filter_vec;
       std::vector<uint8_t> filter;
       if (spec.arg) {

@@ -1,0 +1,25 @@
+// Internal to query/ (aggregation). Reductions over a whole vector of one group,
+// the common case once blocks are sorted by series and partitioned by day: every
+// selected row of a block falls in the same group, so sum/count/min/max reduce the
+// vector with AVX2 lanes instead of scattering row by row into per-group slots.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace tessera::query::detail {
+
+// The sum of `values` in lane order (four partial sums, then added), which can
+// differ from row order in the last bits, as PostgreSQL's parallel sums do.
+double sum_doubles(std::span<const double> values);
+
+// The number of non-zero bytes.
+size_t count_nonzero(std::span<const uint8_t> bytes);
+
+// True when every byte is non-zero (every row has a value).
+inline bool all_nonzero(std::span<const uint8_t> bytes) {
+  return count_nonzero(bytes) == bytes.size();
+}
+
+}  // namespace tessera::query::detail
