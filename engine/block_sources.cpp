@@ -1,13 +1,67 @@
 #include "engine/block_sources.h"
 
+#include "storage/segment/segment_format.h"
+
 namespace tessera::engine {
+namespace {
+
+// Cache key of one column of a block: the block's key, then 0 for the time column
+// or 1 + the column's position in the block.
+constexpr int kColumnKeyBits = 13;
+static_assert(storage::segment_format::kMaxColumnsPerBlock < (size_t{1} << kColumnKeyBits));
+
+uint64_t column_cache_key(uint64_t block_key, size_t position_plus_one) {
+  return (block_key << kColumnKeyBits) | position_plus_one;
+}
+
+}  // namespace
 
 Result<std::shared_ptr<const storage::Block>> SegmentBlockSource::load() const {
-  if (auto cached = cache_->find(cache_key_)) return cached;
   TESSERA_ASSIGN_OR_RETURN(storage::Block block, segment_->read_block(index_));
-  auto shared = std::make_shared<const storage::Block>(std::move(block));
-  cache_->insert(cache_key_, shared);
-  return shared;
+  return std::make_shared<const storage::Block>(std::move(block));
+}
+
+Result<LoadedBlock> SegmentBlockSource::load_columns(std::span<const std::string> names) const {
+  const storage::BlockStats& block_stats = stats();
+  // Cache entries are blocks of the time column alone or of one column alone.
+  std::shared_ptr<const storage::Block> time = cache_->find(column_cache_key(cache_key_, 0));
+  std::vector<LoadedBlock::NamedColumn> columns;
+  std::vector<std::string> missing;
+  auto add = [&](const std::string& name, const std::shared_ptr<const storage::Block>& one) {
+    columns.push_back({name, std::shared_ptr<const storage::Column>(one, &one->columns[0])});
+  };
+  for (const std::string& name : names) {
+    const int position = block_stats.find(name);
+    if (position < 0) continue;  // not in this block: NULL
+    auto cached = cache_->find(column_cache_key(cache_key_, static_cast<size_t>(position) + 1));
+    if (cached) {
+      add(name, cached);
+    } else {
+      missing.push_back(name);
+    }
+  }
+  if (time == nullptr || !missing.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(storage::Block read, segment_->read_columns(index_, missing));
+    if (time == nullptr) {
+      auto time_only = std::make_shared<storage::Block>();
+      time_only->time_ns = std::move(read.time_ns);
+      time = std::move(time_only);
+      cache_->insert(column_cache_key(cache_key_, 0), time);
+    }
+    for (size_t c = 0; c < read.columns.size(); ++c) {
+      const int position = block_stats.find(read.column_names[c]);
+      if (position < 0)
+        return make_error(ErrorCode::kInternal, "segment returned a column it lacks");
+      auto one = std::make_shared<storage::Block>();
+      one->column_names.push_back(std::move(read.column_names[c]));
+      one->columns.push_back(std::move(read.columns[c]));
+      std::shared_ptr<const storage::Block> shared = std::move(one);
+      cache_->insert(column_cache_key(cache_key_, static_cast<size_t>(position) + 1), shared);
+      add(shared->column_names[0], shared);
+    }
+  }
+  return LoadedBlock(std::shared_ptr<const std::vector<int64_t>>(time, &time->time_ns),
+                     std::move(columns));
 }
 
 }  // namespace tessera::engine

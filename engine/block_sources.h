@@ -25,7 +25,8 @@ class MemoryBlockSource final : public BlockSource {
 
 class SegmentBlockSource final : public BlockSource {
  public:
-  // `cache_key` must be unique among all blocks sharing `cache`.
+  // `cache_key` must be unique among all blocks sharing `cache` and below 2^50
+  // (the cache keys of its columns append a column number).
   SegmentBlockSource(std::shared_ptr<const storage::SegmentReader> segment, size_t index,
                      std::shared_ptr<BlockCache> cache, uint64_t cache_key)
       : segment_(std::move(segment)),
@@ -33,7 +34,12 @@ class SegmentBlockSource final : public BlockSource {
         cache_(std::move(cache)),
         cache_key_(cache_key) {}
   const storage::BlockStats& stats() const override { return segment_->block_stats(index_); }
+  // The whole block, decoded afresh (not cached): for compaction and dedup
+  // indexing, which read each block once.
   Result<std::shared_ptr<const storage::Block>> load() const override;
+  // Through the cache, column by column: a hit costs no decoding, a miss decodes
+  // only the missing columns.
+  Result<LoadedBlock> load_columns(std::span<const std::string> names) const override;
 
  private:
   std::shared_ptr<const storage::SegmentReader> segment_;

@@ -6,8 +6,10 @@
 #include "engine/data_dir_layout.h"
 #include "engine/manifest.h"
 #include "storage/base/file_io.h"
+#include "storage/codec/codec_registry.h"
 #include "storage/segment/segment_format.h"
 #include "storage/segment/segment_reader.h"
+#include "storage/segment/vector_chunk.h"
 
 namespace tessera::engine {
 
@@ -16,20 +18,46 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string encoding_name(uint8_t id) {
-  if (id == storage::segment_format::kEncodingPlainZstd) return "plain+zstd";
+  namespace format = storage::segment_format;
+  if (id == format::kEncodingPlainZstd) return "plain+zstd";
+  if (id == format::kEncodingVectors) return "vectors";
+  if (id == format::kEncodingVectorsZstd) return "vectors+zstd";
   return "encoding#" + std::to_string(id);
 }
 
-void add_chunk(ColumnStorage& column, const storage::SegmentReader::ChunkLocation& chunk,
-               uint64_t values, uint64_t nulls) {
+std::string join_counts(const std::map<std::string, uint64_t>& counts) {
+  std::string out;
+  for (const auto& [name, count] : counts) {
+    out += (out.empty() ? "" : ", ") + name + ":" + std::to_string(count);
+  }
+  return out;
+}
+
+// Counts the chunk and, for vector chunks, each vector's encoding (reading the
+// chunk; a chunk that cannot be read counts as "unreadable").
+void add_chunk(ColumnStorage& column, const storage::SegmentReader& segment,
+               const storage::SegmentReader::ChunkLocation& chunk, storage::ColumnType type,
+               bool is_time, uint64_t values, uint64_t nulls) {
   column.values += values;
   column.null_values += nulls;
   column.stored_bytes += chunk.compressed_size;
   column.raw_bytes += chunk.raw_size;
-  std::string name = encoding_name(chunk.encoding);
-  if (column.encoding.find(name) == std::string::npos) {
-    column.encoding += column.encoding.empty() ? name : "," + name;
+  column.baseline_bytes += values * (type == storage::ColumnType::kString ? 4 : 8);
+  ++column.chunk_encoding_counts[encoding_name(chunk.encoding)];
+  column.encoding = join_counts(column.chunk_encoding_counts);
+  if (chunk.encoding == storage::segment_format::kEncodingPlainZstd) return;
+  auto raw = segment.read_chunk_bytes(chunk);
+  auto ids = raw.is_ok() ? storage::list_vector_encodings(*raw, type, values, is_time)
+                         : Result<std::vector<uint8_t>>(raw.error());
+  if (!ids.is_ok()) {
+    ++column.vector_encoding_counts["unreadable"];
+  } else {
+    for (uint8_t id : *ids) {
+      ++column.vector_encoding_counts[std::string(
+          storage::encoding_name(static_cast<storage::EncodingId>(id)))];
+    }
   }
+  column.vector_encodings = join_counts(column.vector_encoding_counts);
 }
 
 void add_segment(TableStorage& table, const storage::SegmentReader& segment,
@@ -40,12 +68,14 @@ void add_segment(TableStorage& table, const storage::SegmentReader& segment,
     const storage::BlockStats& stats = segment.block_stats(b);
     ++table.blocks;
     table.rows += stats.row_count;
-    add_chunk(time, segment.time_chunk(b), stats.row_count, 0);
+    add_chunk(time, segment, segment.time_chunk(b), storage::ColumnType::kInt64, true,
+              stats.row_count, 0);
     for (size_t c = 0; c < stats.columns.size(); ++c) {
       ColumnStorage& column = columns[stats.column_names[c]];
       column.name = stats.column_names[c];
       column.type = std::string(storage::column_type_name(stats.column_types[c]));
-      add_chunk(column, segment.column_chunk(b, c), stats.row_count, stats.columns[c].null_count);
+      add_chunk(column, segment, segment.column_chunk(b, c), stats.column_types[c], false,
+                stats.row_count, stats.columns[c].null_count);
     }
   }
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,12 +15,22 @@ namespace tessera::engine {
 
 struct ColumnStorage {
   std::string name;
-  std::string type;      // INT, FLOAT, BOOL, STRING; TIME for the time column
-  std::string encoding;  // e.g. "plain+zstd"; several joined by "," when blocks differ
+  std::string type;  // INT, FLOAT, BOOL, STRING; TIME for the time column
+  // Chunk encodings with their chunk counts, e.g. "vectors:3, vectors+zstd:1"
+  // (or "plain+zstd:2" for version-1 segments).
+  std::string encoding;
+  // Encodings of the 1024-value vectors inside vector chunks with their counts,
+  // e.g. "delta:8, run_length:2"; empty for plain chunks and BOOL bitmaps.
+  std::string vector_encodings;
   uint64_t values = 0;
   uint64_t null_values = 0;
   uint64_t stored_bytes = 0;  // in segment files
-  uint64_t raw_bytes = 0;     // the plain encoding before compression
+  uint64_t raw_bytes = 0;     // the chunk layout before any zstd stage
+  // The raw baseline for the compression ratio: 8 bytes per value (time, INT,
+  // FLOAT, BOOL), 4 per dictionary code for STRING.
+  uint64_t baseline_bytes = 0;
+  std::map<std::string, uint64_t> chunk_encoding_counts;
+  std::map<std::string, uint64_t> vector_encoding_counts;
 };
 
 struct TableStorage {

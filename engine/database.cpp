@@ -9,6 +9,7 @@
 #include "engine/data_dir_layout.h"
 #include "engine/dedup.h"
 #include "engine/line_protocol/line_parser.h"
+#include "engine/retention.h"
 #include "engine/schema_on_write.h"
 #include "engine/wal_record.h"
 #include "storage/base/file_io.h"
@@ -56,8 +57,12 @@ Database::Database(const EngineOptions& options)
 Result<std::unique_ptr<Database>> Database::open(const EngineOptions& options) {
   std::unique_ptr<Database> database(new Database(options));
   TESSERA_RETURN_IF_ERROR(database->recover());
+  database->mark_sorted_partitions();
   Database* raw = database.get();
   database->flush_thread_ = std::thread([raw] { raw->flush_loop(); });
+  if (options.background_maintenance) {
+    database->maintenance_thread_ = std::thread([raw] { raw->maintenance_loop(); });
+  }
   return database;
 }
 
@@ -67,6 +72,8 @@ Database::~Database() {
     stopping_ = true;
   }
   flush_signal_.notify_all();
+  maintenance_signal_.notify_all();
+  if (maintenance_thread_.joinable()) maintenance_thread_.join();
   if (flush_thread_.joinable()) flush_thread_.join();
   // A clean close leaves everything in segments, so the next open replays nothing.
   if (Status status = flush(); !status.is_ok())
@@ -91,13 +98,25 @@ Status Database::apply_line(const ParsedLine& line,
   if (it == tables_.end()) fresh = default_schema(line.measurement);
   const TableSchema& current = fresh ? *fresh : it->second.schema;
   TESSERA_ASSIGN_OR_RETURN(std::vector<ColumnDef> added, admit_line(current, line, tenant_scope));
+  // A row for a partition retention has dropped (or would drop) is refused rather than
+  // accepted and silently dropped again; replayed lines were accepted in their time.
+  const int64_t row_partition = partition_start(*line.timestamp_ns, current.options.partition_ns);
+  if (wal_ != nullptr && is_partition_expired(row_partition, current.options.partition_ns,
+                                              current.options.retention_ns, clock_now_ns())) {
+    return make_error(ErrorCode::kInvalidInput,
+                      "timestamp " + std::to_string(*line.timestamp_ns) + " is older than the " +
+                          std::to_string(*current.options.retention_ns / kNanosPerSecond) +
+                          " s retention of table \"" + line.measurement + "\"");
+  }
+  // wal_ is null only while replaying the log, whose lines were admitted once already.
+  TESSERA_RETURN_IF_ERROR(cardinality_.admit(line.measurement, line.tags, wal_ != nullptr));
 
   if (fresh) it = tables_.emplace(line.measurement, Table{std::move(*fresh), {}}).first;
   Table& table = it->second;
   for (ColumnDef& def : added) table.schema.columns.push_back(std::move(def));
 
   int64_t t = *line.timestamp_ns;
-  Partition& partition = table.partitions[partition_start(t, table.schema.options.partition_ns)];
+  Partition& partition = table.partitions[row_partition];
   BlockBuilder& head = partition.head;
   head.begin_row(t);
   for (const auto& [key, value] : line.tags) head.set_string(key, value);
@@ -144,7 +163,8 @@ Status Database::append_log(std::string_view payload, uint64_t* lsn) {
     // than acknowledge anything that a restart would lose.
     wal_failure_ =
         Error{ErrorCode::kIoError, "write-ahead log append failed (" + appended.error().message +
-                                       "); writes are refused until restart"};
+                                       "); writes are refused until the process restarts"
+                                       " and replays the log (docs/durability.md)"};
     return *wal_failure_;
   }
   log_position_ += wal_->size_bytes() - before;
@@ -299,6 +319,7 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name) const {
     int64_t start;
     std::vector<std::shared_ptr<const BlockSource>> stable;  // persisted, then sealed
     std::shared_ptr<const storage::Block> head;              // copy of the unsealed rows, or null
+    bool is_duplicate_free;  // one sorted segment and nothing else: no dedup index needed
   };
   TableSnapshot snapshot;
   std::vector<PartitionView> partitions;
@@ -310,11 +331,17 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name) const {
       return make_error(ErrorCode::kUnknownTable,
                         "table \"" + std::string(table_name) + "\" does not exist");
     }
+    if (auto damaged = damaged_tables_.find(table_name); damaged != damaged_tables_.end()) {
+      return make_error(ErrorCode::kCorruption, "table \"" + std::string(table_name) +
+                                                    "\" has a damaged segment: " + damaged->second);
+    }
     snapshot.schema = it->second.schema;
     dedup = it->second.dedup;
     for (const auto& [start, partition] : it->second.partitions) {
-      PartitionView& view =
-          partitions.emplace_back(PartitionView{start, partition.persisted, nullptr});
+      const bool is_duplicate_free = partition.is_single_sorted_segment &&
+                                     partition.sealed.empty() && partition.head.row_count() == 0;
+      PartitionView& view = partitions.emplace_back(
+          PartitionView{start, partition.persisted, nullptr, is_duplicate_free});
       view.stable.insert(view.stable.end(), partition.sealed.begin(), partition.sealed.end());
       if (partition.head.row_count() > 0) {
         view.head = std::make_shared<const storage::Block>(partition.head.snapshot());
@@ -323,7 +350,7 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name) const {
   }
   for (PartitionView& view : partitions) {
     std::vector<LiveRows> live(view.stable.size() + (view.head ? 1 : 0));
-    if (snapshot.schema.has_dedup()) {
+    if (snapshot.schema.has_dedup() && !view.is_duplicate_free) {
       TESSERA_ASSIGN_OR_RETURN(
           live, dedup_partition(*dedup, view.start, snapshot.schema.options.dedup_columns,
                                 view.stable, view.head));
@@ -368,6 +395,9 @@ EngineStats Database::stats() const {
   stats.lines_rejected = lines_rejected_;
   stats.flushes = flushes_;
   stats.wal_syncs = group_commit_.syncs();
+  stats.compactions = compactions_;
+  stats.partitions_dropped = partitions_dropped_;
+  stats.damaged_files = damaged_files_;
   std::shared_lock lock(mu_);
   stats.segments = segments_.size();
   stats.head_rows = head_rows_;

@@ -7,8 +7,10 @@
 //
 // Write path: parse (no lock) -> admit + apply to the head blocks + append to the log
 // (write lock) -> sync (group commit, no lock). Flush: freeze the head, rotate the log
-// (write lock); write segment files (no lock); publish them and the manifest, drop old
-// logs (write lock). Readers take the lock shared, briefly, to copy block lists.
+// (write lock); sort each frozen partition and write it as one segment (no lock);
+// publish them and the manifest, drop old logs (write lock). Compaction and retention
+// (background thread) rewrite the segment list by the same manifest swap. Readers take
+// the lock shared, briefly, to copy block lists.
 // Crash safety: docs/format/manifest.md.
 #pragma once
 
@@ -24,10 +26,12 @@
 #include "engine/block_builder.h"
 #include "engine/block_cache.h"
 #include "engine/block_sources.h"
+#include "engine/cardinality_guard.h"
 #include "engine/dedup.h"
 #include "engine/engine.h"
 #include "engine/group_commit.h"
 #include "engine/manifest.h"
+#include "engine/partition_sort.h"
 #include "storage/wal/wal_writer.h"
 
 namespace tessera::engine {
@@ -47,11 +51,25 @@ class Database final : public Engine {
   Status flush() override;
   EngineStats stats() const override;
 
+  // Merges every partition with more than one segment (or an unsorted one) into one
+  // sorted, duplicate-free segment, publishing each by a manifest swap. Writers and
+  // readers are blocked only for the swap; snapshots taken before keep their blocks.
+  // The background thread calls this after flushes; tests call it directly.
+  // kIoError / kCorruption when a segment cannot be read or written (nothing changes).
+  Status compact();
+  // Drops every partition of a table with a retention that ends at or before
+  // now_ns - retention, by a manifest edit (docs/format/manifest.md). Run every
+  // minute by the background thread with the options' clock; tests pass their own.
+  Status apply_retention(int64_t now_ns);
+
  private:
   struct Partition {
     std::vector<std::shared_ptr<const BlockSource>> persisted;     // in segment files
     std::vector<std::shared_ptr<const MemoryBlockSource>> sealed;  // full, in memory
     BlockBuilder head;                                             // being filled
+    // `persisted` is exactly one sorted (duplicate-free) segment: with no rows in
+    // memory, reads need no dedup index.
+    bool is_single_sorted_segment = false;
   };
   // Per partition of a dedup table: the index over its sealed blocks, reused by
   // every snapshot until the block list changes other than by appending.
@@ -79,6 +97,7 @@ class Database final : public Engine {
     int64_t partition_start_ns;
     std::vector<std::shared_ptr<const MemoryBlockSource>> blocks;
     std::string file_name;
+    SortKey sort_key;
   };
 
   explicit Database(const EngineOptions& options);
@@ -93,6 +112,14 @@ class Database final : public Engine {
   Status append_log(std::string_view payload, uint64_t* lsn);
 
   Status flush_locked_phases();
+  // Compacts one partition (compact()). Requires: maintenance_mu_ held, mu_ not held.
+  Status compact_partition(const std::string& table, int64_t partition_start_ns);
+  // Sets is_single_sorted_segment from segments_ after recovery.
+  void mark_sorted_partitions();
+  // Requires: mu_ held exclusively. Writes `manifest` durably, making it current.
+  Status write_manifest(const Manifest& manifest);
+  int64_t clock_now_ns() const;
+  void maintenance_loop();
   std::string segment_file_name(uint64_t number) const;
   Manifest current_manifest() const;  // Requires: mu_ held.
   void flush_loop();
@@ -113,6 +140,11 @@ class Database final : public Engine {
   // writers' backpressure check, hence atomic.
   std::atomic<uint64_t> head_rows_{0};
   std::optional<Error> wal_failure_;
+  // Segment files that failed to open ("<path>: <reason>"), and per table the first
+  // of them: such a table's snapshots fail with kCorruption (database_recovery.cpp).
+  // Set while opening, read-only afterwards.
+  std::vector<std::string> damaged_files_;
+  std::map<std::string, std::string, std::less<>> damaged_tables_;
 
   GroupCommit group_commit_;
   std::shared_ptr<BlockCache> cache_;
@@ -125,7 +157,15 @@ class Database final : public Engine {
   bool stopping_ = false;
   std::thread flush_thread_;
 
+  // One compaction or retention pass at a time; taken before flush_mu_ and mu_.
+  std::mutex maintenance_mu_;
+  bool maintenance_requested_ = false;  // guarded by flush_signal_mu_
+  std::condition_variable maintenance_signal_;
+  std::thread maintenance_thread_;
+
   std::atomic<uint64_t> rows_written_{0}, lines_rejected_{0}, flushes_{0};
+  std::atomic<uint64_t> compactions_{0}, partitions_dropped_{0};
+  CardinalityGuard cardinality_{options_.max_series_per_table};  // guarded by mu_
 };
 
 }  // namespace tessera::engine

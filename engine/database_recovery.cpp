@@ -70,15 +70,27 @@ Status Database::recover() {
                                                     segment.file_name + " of unknown table " +
                                                     segment.table);
     }
-    TESSERA_ASSIGN_OR_RETURN(auto reader,
-                             storage::SegmentReader::open(segment_dir_ / segment.file_name));
+    // Keep it in the manifest either way: the rows are only in this file.
+    segments_.push_back(segment);
+    live_segments.insert(segment.file_name);
+    auto opened = storage::SegmentReader::open(segment_dir_ / segment.file_name);
+    if (!opened) {
+      // One bad file must not take the other tables down: open, and let every query of
+      // this table report the damage instead of answering from part of its data.
+      std::string damage = opened.error().message;
+      if (damage.find(segment.file_name) == std::string::npos)
+        damage = (segment_dir_ / segment.file_name).string() + ": " + damage;
+      log_warning("table " + segment.table + " is unreadable: damaged segment " + damage);
+      damaged_files_.push_back(damage);
+      damaged_tables_.emplace(segment.table, damage);
+      continue;
+    }
+    auto reader = std::move(opened).value();
     Partition& partition = table->second.partitions[segment.partition_start_ns];
     for (size_t i = 0; i < reader->block_count(); ++i) {
       partition.persisted.push_back(
           std::make_shared<SegmentBlockSource>(reader, i, cache_, next_cache_key_++));
     }
-    segments_.push_back(segment);
-    live_segments.insert(segment.file_name);
   }
 
   // Segment files the manifest does not name come from a flush that crashed before
@@ -113,6 +125,7 @@ Status Database::recover() {
   }
   TESSERA_RETURN_IF_ERROR(start_new_log());
   group_commit_.rotated(wal_, log_position_);
+  group_commit_.set_policy(options_.fsync_policy);
   return Status::ok();
 }
 

@@ -8,8 +8,10 @@
 // Thread-safety: every method may be called from any thread concurrently.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -18,11 +20,24 @@
 #include <vector>
 
 #include "engine/line_protocol/parsed_line.h"
+#include "engine/loaded_block.h"
 #include "engine/table_schema.h"
 #include "storage/base/status.h"
 #include "storage/block/column.h"
 
 namespace tessera::engine {
+
+// When the write-ahead log is fsynced (docs/durability.md). Under every policy
+// Engine::sync(lsn) returns ok only after an fsync that covers `lsn`.
+//   kAlways:   sync() forces an fsync at once; concurrent callers share one.
+//   kInterval: a background fsync runs every `interval`; sync() waits for the next
+//              one instead of forcing its own (fewer fsyncs, up to `interval` latency).
+struct FsyncPolicy {
+  enum class Kind { kAlways, kInterval };
+  Kind kind = Kind::kAlways;
+  std::chrono::milliseconds interval{0};  // kInterval only: 1 ms .. kMaxFsyncInterval
+};
+inline constexpr std::chrono::milliseconds kMaxFsyncInterval{60'000};
 
 struct EngineOptions {
   std::filesystem::path data_dir = "tessera-data";
@@ -33,6 +48,18 @@ struct EngineOptions {
   size_t max_line_bytes = 1 << 20;
   // Decoded segment blocks kept in memory for queries.
   size_t block_cache_bytes = size_t{1} << 30;
+  // Distinct series (tag sets) per table; a line that would add one more is rejected
+  // (engine/cardinality_guard.h, docs/security.md). 0: unlimited.
+  size_t max_series_per_table = 1'000'000;
+  FsyncPolicy fsync_policy;
+  // Runs compaction (merging a partition's segments into one sorted, duplicate-free
+  // segment) after flushes and retention every minute, on a background thread
+  // (docs/architecture.md, "Storage"). Off: only Database::compact() and
+  // Database::apply_retention() do it, which tests use for determinism.
+  bool background_maintenance = true;
+  // The clock retention reads (ns since the Unix epoch, UTC); empty: the system clock.
+  // Called from writer threads and the background thread alike: must be thread-safe.
+  std::function<int64_t()> clock_ns;
 };
 
 struct WriteOptions {
@@ -67,6 +94,12 @@ class BlockSource {
   virtual const storage::BlockStats& stats() const = 0;
   // Decodes (or returns the in-memory) block. kCorruption names the file on bad bytes.
   virtual Result<std::shared_ptr<const storage::Block>> load() const = 0;
+  // The time column and the columns named in `names` (others read as NULL), for
+  // queries: a segment block decodes only those, through the block cache.
+  virtual Result<LoadedBlock> load_columns(std::span<const std::string> names) const {
+    TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<const storage::Block> whole, load());
+    return LoadedBlock::project(whole, names);
+  }
 };
 
 struct BlockView {
@@ -89,6 +122,12 @@ struct EngineStats {
   uint64_t segments = 0;
   uint64_t wal_syncs = 0;
   uint64_t head_rows = 0;
+  // Segment files that could not be opened, each "<path>: <reason>"; queries of
+  // their tables fail with kCorruption naming the file (docs/durability.md).
+  std::vector<std::string> damaged_files;
+  // Partitions merged into one segment by compaction, and dropped by retention.
+  uint64_t compactions = 0;
+  uint64_t partitions_dropped = 0;
 };
 
 class Engine {

@@ -5,7 +5,7 @@
 //   next_file <n>
 //   table <name> <tenant column | -> <partition_ns> <retention_ns | -> <dedup column>...
 //   column <name> <kind: 0 time, 1 tag, 2 field> <storage::ColumnType id>   (of the table above)
-//   segment <table> <partition_start_ns> <file name>
+//   segment <table> <partition_start_ns> <file name> [sorted]
 //   crc <crc32c of every byte before this line, 8 hex digits>
 //
 // Tokens are separated by one space; bytes outside '!'..'~' and '%' are written %XX,
@@ -209,6 +209,7 @@ std::string encode_manifest(const Manifest& manifest) {
     put(out, escape(segment.table));
     put(out, std::to_string(segment.partition_start_ns));
     put(out, escape(segment.file_name));
+    if (segment.is_sorted) put(out, "sorted");
     out.push_back('\n');
   }
   char crc[16];
@@ -266,12 +267,13 @@ Result<Manifest> decode_manifest(std::string_view text) {
     } else if (t[0] == "column" && !manifest.tables.empty()) {
       TESSERA_ASSIGN_OR_RETURN(auto column, decode_column_line(t));
       manifest.tables.back().columns.push_back(std::move(column));
-    } else if (t[0] == "segment" && t.size() == 4) {
+    } else if (t[0] == "segment" && (t.size() == 4 || (t.size() == 5 && t[4] == "sorted"))) {
       ManifestSegment segment;
       TESSERA_ASSIGN_OR_RETURN(segment.table, unescape(t[1]));
       TESSERA_ASSIGN_OR_RETURN(segment.partition_start_ns,
                                parse_number<int64_t>(t[2], "partition"));
       TESSERA_ASSIGN_OR_RETURN(segment.file_name, unescape(t[3]));
+      segment.is_sorted = t.size() == 5;
       if (segment.file_name.find('/') != std::string::npos || segment.file_name.empty()) {
         return make_error(ErrorCode::kCorruption, "bad segment file name");
       }

@@ -18,6 +18,9 @@ struct ManifestSegment {
   std::string table;
   int64_t partition_start_ns = 0;
   std::string file_name;  // relative to <data>/segments/
+  // Rows sorted by the table's sort key (engine/partition_sort.h) and free of
+  // duplicate dedup keys: written by a sorted flush or by compaction.
+  bool is_sorted = false;
 
   bool operator==(const ManifestSegment&) const = default;
 };

@@ -38,12 +38,20 @@ uint32_t intern_group(const BoundSelect& plan, GroupTable& groups, int64_t bucke
   return gid;
 }
 
-Status assign_group_ids(const BoundSelect& plan, const storage::Block& block,
-                        const std::vector<uint32_t>& sel, GroupTable& groups, size_t* memory_bytes,
-                        std::vector<uint32_t>* gids) {
+Status assign_group_ids(const BoundSelect& plan, const engine::LoadedBlock& block,
+                        const std::vector<uint32_t>& sel, std::optional<int64_t> uniform_bucket,
+                        GroupTable& groups, size_t* memory_bytes, std::vector<uint32_t>* gids) {
   if (plan.group_key_count() == 0) return Status::ok();
   const size_t n = sel.size();
   const size_t tag_count = plan.group_tags.size();
+  if (!plan.bucketer) uniform_bucket = 0;
+  if (uniform_bucket && tag_count == 0) {
+    if (n > 0) {
+      std::fill(gids->begin(), gids->end(),
+                intern_group(plan, groups, *uniform_bucket, {}, memory_bytes));
+    }
+    return Status::ok();
+  }
   // Dictionary codes map to group-wide tag ids once per block, not per row.
   // Each row also gets a dense block-local combination of its tag codes, so
   // that most rows find their group with one array lookup.
@@ -89,24 +97,9 @@ Status assign_group_ids(const BoundSelect& plan, const storage::Block& block,
   size_t dense_entries = 0;
   std::vector<uint32_t>* table = nullptr;
   int64_t table_bucket = 0;
-  // Buckets are monotonic in time: when the earliest and latest selected rows
-  // share one, every row does, and no row needs its own bucket computation (the
-  // usual case for day buckets over day partitions).
-  std::optional<int64_t> uniform_bucket;
-  if (plan.bucketer && n > 0) {
-    int64_t lo = block.time_ns[sel[0]], hi = lo;
-    for (size_t i = 1; i < n; ++i) {
-      lo = std::min(lo, block.time_ns[sel[i]]);
-      hi = std::max(hi, block.time_ns[sel[i]]);
-    }
-    const int64_t first = plan.bucketer->bucket_start(lo);
-    if (plan.bucketer->bucket_start(hi) == first) uniform_bucket = first;
-  } else {
-    uniform_bucket = 0;
-  }
   for (size_t i = 0; i < n; ++i) {
     const int64_t bucket =
-        uniform_bucket ? *uniform_bucket : plan.bucketer->bucket_start(block.time_ns[sel[i]]);
+        uniform_bucket ? *uniform_bucket : plan.bucketer->bucket_start(block.time_ns()[sel[i]]);
     if (is_dense && (table == nullptr || bucket != table_bucket)) {
       auto it = tables.find(bucket);
       if (it != tables.end()) {

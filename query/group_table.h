@@ -6,11 +6,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "engine/loaded_block.h"
 #include "query/binder.h"
 #include "query/value.h"
 #include "storage/base/status.h"
@@ -56,12 +58,14 @@ uint32_t intern_group(const BoundSelect& plan, GroupTable& groups, int64_t bucke
                       const std::vector<uint32_t>& tag_ids, size_t* memory_bytes);
 
 // Sets (*gids)[i] to the group of row sel[i] of `block`, grouped by plan's time
-// bucket and tags. Requires: groups.dictionaries.size() == plan.group_tags.size(),
-// gids->size() == sel.size(). Leaves *gids as is when the plan has no group keys.
+// bucket and tags. `uniform_bucket`, when set, is the bucket of every row of the
+// block (known from its time range), which spares per-row bucket computations.
+// Requires: groups.dictionaries.size() == plan.group_tags.size(), gids->size() ==
+// sel.size(). Leaves *gids as is when the plan has no group keys.
 // Errors: kCorruption (tag column does not match its block, code out of range).
-Status assign_group_ids(const BoundSelect& plan, const storage::Block& block,
-                        const std::vector<uint32_t>& sel, GroupTable& groups, size_t* memory_bytes,
-                        std::vector<uint32_t>* gids);
+Status assign_group_ids(const BoundSelect& plan, const engine::LoadedBlock& block,
+                        const std::vector<uint32_t>& sel, std::optional<int64_t> uniform_bucket,
+                        GroupTable& groups, size_t* memory_bytes, std::vector<uint32_t>* gids);
 
 // The group key values, column-major: [key][group], key 0 the time bucket when
 // plan.bucketer is set, then the tags (NULL tags as null Values).

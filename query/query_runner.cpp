@@ -2,6 +2,7 @@
 
 #include "query/binder.h"
 #include "query/catalog_statements.h"
+#include "query/explain_plan.h"
 #include "query/parser.h"
 #include "query/select_executor.h"
 
@@ -23,10 +24,6 @@ Result<std::optional<std::string>> read_scope(const engine::TableSchema& schema,
   return context.tenant;
 }
 
-std::string plan_line(const std::string& label, uint64_t value) {
-  return label + std::to_string(value);
-}
-
 Result<ResultSet> run_select(engine::Engine& engine, const SelectStmt& select,
                              const QueryContext& context, bool is_explain) {
   TESSERA_ASSIGN_OR_RETURN(engine::TableSnapshot snapshot, engine.snapshot(select.table));
@@ -36,23 +33,7 @@ Result<ResultSet> run_select(engine::Engine& engine, const SelectStmt& select,
   TESSERA_ASSIGN_OR_RETURN(ResultSet result,
                            execute_select(plan, snapshot, tenant, context, &stats));
   if (!is_explain) return result;
-  ResultSet explain;
-  explain.columns = {"plan"};
-  std::vector<std::string> lines;
-  lines.push_back("table: " + snapshot.schema.name);
-  lines.push_back(plan.is_aggregate ? "mode: aggregate" : "mode: raw rows");
-  if (plan.bucketer) lines.push_back("group by: " + plan.time_group_text);
-  for (const std::string& tag : plan.group_tags) lines.push_back("group by: " + tag);
-  for (const std::string& p : stats.pruning_predicates) lines.push_back("pruning predicate: " + p);
-  lines.push_back(plan_line("blocks total: ", stats.blocks_total));
-  lines.push_back(plan_line("blocks scanned: ", stats.blocks_scanned));
-  lines.push_back(plan_line("blocks pruned: ", stats.blocks_pruned));
-  lines.push_back(plan_line("rows scanned: ", stats.rows_scanned));
-  lines.push_back(plan_line("rows matched: ", stats.rows_matched));
-  if (plan.is_aggregate) lines.push_back(plan_line("groups: ", stats.groups));
-  lines.push_back(plan_line("result rows: ", result.rows.size()));
-  for (std::string& line : lines) explain.rows.push_back({Value{std::move(line)}});
-  return explain;
+  return render_explain(snapshot.schema.name, plan, stats, result.rows.size(), tenant.has_value());
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ Vec take(const Vec& v, const std::vector<uint32_t>& index) {
 
 }  // namespace
 
-Result<Vec> gather_column(const storage::Block& block, const BoundExpr& leaf,
+Result<Vec> gather_column(const engine::LoadedBlock& block, const BoundExpr& leaf,
                           const std::vector<uint32_t>& sel) {
   const size_t n = sel.size();
   if (leaf.name == "time") {
@@ -47,7 +47,7 @@ Result<Vec> gather_column(const storage::Block& block, const BoundExpr& leaf,
     v.size = n;
     v.ints.resize(n);
     v.valid.assign(n, 1);
-    for (size_t i = 0; i < n; ++i) v.ints[i] = block.time_ns[sel[i]];
+    for (size_t i = 0; i < n; ++i) v.ints[i] = block.time_ns()[sel[i]];
     return v;
   }
   const storage::Column* col = block.find(leaf.name);
@@ -57,6 +57,22 @@ Result<Vec> gather_column(const storage::Block& block, const BoundExpr& leaf,
     return make_error(ErrorCode::kCorruption,
                       "column \"" + leaf.name + "\" has " + std::to_string(col->size()) +
                           " rows in a block of " + std::to_string(block.row_count()));
+  }
+  // Every row selected (the common case without a WHERE clause or dedup mask):
+  // whole-vector copies instead of per-row indexing.
+  if (n == block.row_count() && col->valid.empty()) {
+    Vec v;
+    v.type = leaf.type;
+    v.size = n;
+    v.valid.assign(n, 1);
+    if (col->type == storage::ColumnType::kFloat64 && leaf.type == ValueType::kFloat) {
+      v.floats = col->floats;
+      return v;
+    }
+    if (col->type == storage::ColumnType::kInt64 && leaf.type == ValueType::kInt) {
+      v.ints = col->ints;
+      return v;
+    }
   }
   Vec v = Vec::nulls(leaf.type, n);
   if (col->valid.empty()) {
@@ -114,7 +130,7 @@ std::vector<uint32_t> keep_true(const std::vector<uint32_t>& sel, const Vec& con
   return out;
 }
 
-Result<Vec> evaluate_rows(const BoundExpr& e, const storage::Block& block,
+Result<Vec> evaluate_rows(const BoundExpr& e, const engine::LoadedBlock& block,
                           const std::vector<uint32_t>& sel, const LeafResolver& leaves) {
   const std::string* name = nullptr;
   if (reads_one_string_column(e, &name) && name != nullptr) {
@@ -146,7 +162,7 @@ Result<Vec> evaluate_rows(const BoundExpr& e, const storage::Block& block,
   return evaluate(e, leaves, sel.size());
 }
 
-Status keep_tenant_rows(const storage::Block& block, const std::string& tenant_column,
+Status keep_tenant_rows(const engine::LoadedBlock& block, const std::string& tenant_column,
                         const std::string& tenant, std::vector<uint32_t>& sel) {
   const storage::Column* col = block.find(tenant_column);
   if (col == nullptr || col->type != storage::ColumnType::kString) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/loaded_block.h"
 #include "query/bound_expr.h"
 #include "query/expression_eval.h"
 #include "storage/base/status.h"
@@ -18,7 +19,7 @@ namespace tessera::query::detail {
 // The column `leaf` names, at the rows `sel`; all NULL when the block lacks it.
 // Errors: kCorruption (column length or dictionary code out of range), kInternal
 // (stored type disagrees with the schema).
-Result<Vec> gather_column(const storage::Block& block, const BoundExpr& leaf,
+Result<Vec> gather_column(const engine::LoadedBlock& block, const BoundExpr& leaf,
                           const std::vector<uint32_t>& sel);
 
 // Keeps the positions of `sel` where `cond` is true (not false, not unknown).
@@ -28,13 +29,13 @@ std::vector<uint32_t> keep_true(const std::vector<uint32_t>& sel, const Vec& con
 // dictionary-coded column (tenant = 'x', provider IN (...), host IS NULL) is
 // evaluated once per dictionary entry (plus once for NULL) and mapped through the
 // row codes, instead of once per row.
-Result<Vec> evaluate_rows(const BoundExpr& e, const storage::Block& block,
+Result<Vec> evaluate_rows(const BoundExpr& e, const engine::LoadedBlock& block,
                           const std::vector<uint32_t>& sel, const LeafResolver& leaves);
 
 // Drops from `sel` the rows whose `tenant_column` is not `tenant` (all of them when
 // the block has no such string column). The scan itself drops other tenants' rows,
 // so nothing in the statement can widen it. Errors: kCorruption (column too short).
-Status keep_tenant_rows(const storage::Block& block, const std::string& tenant_column,
+Status keep_tenant_rows(const engine::LoadedBlock& block, const std::string& tenant_column,
                         const std::string& tenant, std::vector<uint32_t>& sel);
 
 }  // namespace tessera::query::detail

@@ -6,6 +6,7 @@
 
 #include "query/aggregate.h"
 #include "query/block_pruning.h"
+#include "query/column_usage.h"
 #include "query/expression_eval.h"
 #include "query/group_table.h"
 #include "query/result_ordering.h"
@@ -53,6 +54,8 @@ class Executor {
       add_group_if_new(groups_, "", &memory_bytes_);  // one row always
     stats_.blocks_total = snapshot_.blocks.size();
     const bool use_stats = plan_allows_stats_answers(plan_, rule);
+    const std::vector<std::string> columns =
+        detail::columns_read(plan_, tenant_ ? plan_.schema.options.tenant_column : std::nullopt);
     for (size_t b = 0; b < snapshot_.blocks.size(); ++b) {
       if (std::chrono::steady_clock::now() > deadline) {
         return make_error(
@@ -72,8 +75,9 @@ class Executor {
         }
       }
       ++stats_.blocks_scanned;
-      TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<const storage::Block> block, view.source->load());
-      TESSERA_RETURN_IF_ERROR(scan_block(*block, view.live_rows.get()));
+      TESSERA_ASSIGN_OR_RETURN(engine::LoadedBlock block, view.source->load_columns(columns));
+      TESSERA_RETURN_IF_ERROR(
+          scan_block(block, view.live_rows.get(), uniform_bucket(view.source->stats())));
       if (memory_bytes_ + raw_bytes_ > context_.max_memory_bytes) {
         return make_error(ErrorCode::kLimitExceeded, "query memory limit of " +
                                                          std::to_string(context_.max_memory_bytes) +
@@ -101,7 +105,17 @@ class Executor {
   }
 
  private:
-  Status scan_block(const storage::Block& block, const std::vector<uint8_t>* live) {
+  // The time bucket of every row of a block, when its time range lies in one
+  // (buckets are monotonic in time, so both ends decide).
+  std::optional<int64_t> uniform_bucket(const storage::BlockStats& block_stats) const {
+    if (!plan_.bucketer || block_stats.row_count == 0) return std::nullopt;
+    const int64_t first = plan_.bucketer->bucket_start(block_stats.min_time_ns);
+    if (plan_.bucketer->bucket_start(block_stats.max_time_ns) != first) return std::nullopt;
+    return first;
+  }
+
+  Status scan_block(const engine::LoadedBlock& block, const std::vector<uint8_t>* live,
+                    std::optional<int64_t> bucket) {
     const size_t rows = block.row_count();
     stats_.rows_scanned += rows;
     if (live != nullptr && live->size() != rows) {
@@ -126,7 +140,7 @@ class Executor {
     }
     stats_.rows_matched += sel.size();
     if (sel.empty()) return Status::ok();
-    return plan_.is_aggregate ? aggregate_block(block, sel, leaves)
+    return plan_.is_aggregate ? aggregate_block(block, sel, leaves, bucket)
                               : gather_raw(sel, leaves, block);
   }
 
@@ -152,11 +166,12 @@ class Executor {
     return Status::ok();
   }
 
-  Status aggregate_block(const storage::Block& block, const std::vector<uint32_t>& sel,
-                         const LeafResolver& leaves) {
+  Status aggregate_block(const engine::LoadedBlock& block, const std::vector<uint32_t>& sel,
+                         const LeafResolver& leaves, std::optional<int64_t> bucket) {
     const size_t n = sel.size();
     std::vector<uint32_t> gids(n, 0);
-    TESSERA_RETURN_IF_ERROR(assign_group_ids(plan_, block, sel, groups_, &memory_bytes_, &gids));
+    TESSERA_RETURN_IF_ERROR(
+        assign_group_ids(plan_, block, sel, bucket, groups_, &memory_bytes_, &gids));
     for (Aggregator& a : aggregators_) a.resize(groups_.count);
     const bool single_group =
         std::all_of(gids.begin(), gids.end(), [&](uint32_t g) { return g == gids[0]; });
@@ -189,7 +204,7 @@ class Executor {
       if (spec.fn == AggregateFn::kFirst || spec.fn == AggregateFn::kLast) {
         if (times.empty()) {
           times.resize(n);
-          for (size_t i = 0; i < n; ++i) times[i] = block.time_ns[sel[i]];
+          for (size_t i = 0; i < n; ++i) times[i] = block.time_ns()[sel[i]];
         }
         input.time_ns = &times;
       }
@@ -199,7 +214,7 @@ class Executor {
   }
 
   Status gather_raw(const std::vector<uint32_t>& sel, const LeafResolver& leaves,
-                    const storage::Block& block) {
+                    const engine::LoadedBlock& block) {
     const size_t n = sel.size();
     std::vector<Vec> outputs;
     for (const BoundExpr& e : plan_.outputs) {
@@ -223,7 +238,7 @@ class Executor {
       }
       for (const Vec& v : keys) row.sort_keys.push_back(value_at(v, i));
       row.bytes += sizeof(OutputRow) + sizeof(Value) * (outputs.size() + keys.size());
-      row.time_ns = block.time_ns[sel[i]];
+      row.time_ns = block.time_ns()[sel[i]];
       row.seq = next_seq_++;
       raw_bytes_ += row.bytes;
       raw_rows_.push_back(std::move(row));

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "server/auth/auth_rate_limiter.h"
 #include "server/blocking_call.h"
+#include "server/peer_connection_limit.h"
 #include "server/protocol/control_line.h"
 #include "server/protocol/wire_error.h"
 
@@ -26,6 +28,16 @@ std::string IngestSession::internal_error_reply(std::string_view what) const {
 
 awaitable<void> IngestSession::serve() {
   const ServerLimits& limits = context_.options.limits;
+  peer_ = peer_address(socket_);
+  // Held until serve() returns: counts this connection against its address.
+  const PeerConnectionLimit::Slot slot =
+      context_.registry.peer_connections().acquire(peer_, limits.max_connections_per_peer);
+  if (!slot.is_held()) {
+    ++context_.stats.connections_refused;
+    co_await write(format_error_reply(make_error(
+        ErrorCode::kLimitExceeded, peer_limit_message(peer_, limits.max_connections_per_peer))));
+    co_return;
+  }
   std::vector<char> buffer(limits.read_buffer_bytes);
   LineFramer framer(limits.max_line_bytes);
   std::vector<FramedLine> lines;
@@ -83,8 +95,18 @@ awaitable<bool> IngestSession::process(const std::vector<FramedLine>& lines) {
       case ControlKind::kAuth: {
         co_await apply_batch();
         if (context_.options.tokens == nullptr) break;  // no auth configured: accepted as is
+        const AuthRatePolicy policy{limits.max_auth_failures, limits.auth_failure_window};
+        AuthRateLimiter& failures = context_.registry.auth_failures();
+        // A blocked peer gets no token comparison at all, so guessing gains nothing.
+        if (auto wait = failures.blocked_for(peer_, policy)) {
+          co_return co_await refuse(line.line_number,
+                                    "limit: " + auth_rate_limited_message(peer_, *wait));
+        }
         auto principal = context_.options.tokens->find(control->argument);
-        if (!principal) co_return co_await refuse(line.line_number, "auth: invalid token");
+        if (!principal) {
+          failures.record_failure(peer_, policy);
+          co_return co_await refuse(line.line_number, "auth: invalid token");
+        }
         if (!can_ingest(*principal)) {
           co_return co_await refuse(
               line.line_number,

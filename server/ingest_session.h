@@ -36,6 +36,7 @@ class IngestSession final : public Session {
 
   bool is_authenticated_;
   Principal principal_;
+  std::string peer_;  // the client's address, for per-peer limits
   engine::WriteOptions write_options_;
   std::vector<engine::InputLine> batch_;
   SyncAck ack_;

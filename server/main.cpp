@@ -17,6 +17,7 @@ constexpr const char* kUsage =
     "  gen      write the example workloads as line-protocol files\n"
     "  demo     generate, serve, load and query a small workload\n"
     "  inspect  show what a data directory stores\n"
+    "  bench    drive a server with ingest and dashboard load, report latencies\n"
     "Run `tessera <command> --help` for its options.\n";
 
 }  // namespace
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   if (command == "gen") return run_gen_command(args);
   if (command == "demo") return run_demo_command(args);
   if (command == "inspect") return run_inspect_command(args);
+  if (command == "bench") return run_bench_command(args);
   std::fprintf(stderr, "tessera: unknown command \"%s\"\n%s", command.c_str(), kUsage);
   return 2;
 }

@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "query/query_runner.h"
+#include "server/auth/auth_rate_limiter.h"
 #include "server/blocking_call.h"
+#include "server/peer_connection_limit.h"
 #include "server/protocol/line_framer.h"
 #include "server/protocol/query_response.h"
 #include "server/protocol/wire_error.h"
@@ -48,6 +50,16 @@ std::string QuerySession::internal_error_reply(std::string_view what) const {
 
 awaitable<void> QuerySession::serve() {
   const ServerLimits& limits = context_.options.limits;
+  peer_ = peer_address(socket_);
+  // Held until serve() returns: counts this connection against its address.
+  const PeerConnectionLimit::Slot slot =
+      context_.registry.peer_connections().acquire(peer_, limits.max_connections_per_peer);
+  if (!slot.is_held()) {
+    ++context_.stats.connections_refused;
+    co_await write(format_error_reply(make_error(
+        ErrorCode::kLimitExceeded, peer_limit_message(peer_, limits.max_connections_per_peer))));
+    co_return;
+  }
   std::vector<char> buffer(std::min<size_t>(limits.read_buffer_bytes, 64 * 1024));
   LineFramer framer(limits.max_statement_bytes);
   std::vector<FramedLine> lines;
@@ -108,9 +120,18 @@ awaitable<std::string> QuerySession::answer(std::string_view raw_statement) {
   if (statement.empty()) co_return fail(ErrorCode::kSyntax, "empty statement");
   if (iequals(verb, "AUTH")) {
     if (context_.options.tokens == nullptr) co_return format_result({}, elapsed_us_since(start));
+    const ServerLimits& limits = context_.options.limits;
+    const AuthRatePolicy policy{limits.max_auth_failures, limits.auth_failure_window};
+    AuthRateLimiter& failures = context_.registry.auth_failures();
+    // A blocked peer gets no token comparison at all, so guessing gains nothing.
+    if (auto wait = failures.blocked_for(peer_, policy)) {
+      co_return fail(ErrorCode::kLimitExceeded, auth_rate_limited_message(peer_, *wait));
+    }
     auto principal = context_.options.tokens->find(argument);
-    if (argument.empty() || !principal)
+    if (argument.empty() || !principal) {
+      failures.record_failure(peer_, policy);
       co_return fail(ErrorCode::kUnauthenticated, "invalid token");
+    }
     is_authenticated_ = true;
     principal_ = *principal;
     co_return format_result({}, elapsed_us_since(start));

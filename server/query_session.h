@@ -27,6 +27,7 @@ class QuerySession final : public Session {
 
   bool is_authenticated_;
   Principal principal_;
+  std::string peer_;  // the client's address, for per-peer limits
 };
 
 }  // namespace tessera::server

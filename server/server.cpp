@@ -127,6 +127,7 @@ void Server::stop() {
 
 void Server::begin_stop() {
   if (is_stopping_.exchange(true)) return;
+  if (options_.on_shutdown_begin) options_.on_shutdown_begin();
   boost::system::error_code ignored;
   ingest_acceptor_.close(ignored);
   query_acceptor_.close(ignored);

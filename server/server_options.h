@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,13 @@ struct ServerLimits {
   size_t max_statement_bytes = size_t{1} << 20;
   // Both ports together; extra connections get one error line and are closed.
   size_t max_connections = 1024;
+  // Connections from one peer address (both ports together); 0: no limit.
+  size_t max_connections_per_peer = 64;
+  // Failed AUTH / #auth attempts per peer address within auth_failure_window;
+  // further attempts are refused without comparing tokens until the oldest
+  // counted failure is a window old. 0: no rate limiting.
+  size_t max_auth_failures = 5;
+  std::chrono::milliseconds auth_failure_window{60'000};
   // A connection with no bytes received for this long is closed (not while the
   // server is working on its input).
   std::chrono::milliseconds idle_timeout{300'000};
@@ -46,6 +54,9 @@ struct ServerOptions {
   int io_threads = 2;
   // Threads running blocking engine calls (writes, fsyncs, queries).
   int blocking_threads = 4;
+  // Called once on the io thread when shutdown begins (stop() or a signal), e.g. to
+  // start the shutdown deadline of `tessera serve`. Must not block.
+  std::function<void()> on_shutdown_begin;
 };
 
 }  // namespace tessera::server

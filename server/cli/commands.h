@@ -13,5 +13,6 @@ int run_load_command(const std::vector<std::string>& args);
 int run_gen_command(const std::vector<std::string>& args);
 int run_demo_command(const std::vector<std::string>& args);
 int run_inspect_command(const std::vector<std::string>& args);
+int run_bench_command(const std::vector<std::string>& args);
 
 }  // namespace tessera::server

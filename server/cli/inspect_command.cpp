@@ -1,6 +1,7 @@
 // `tessera inspect DIR`: what a data directory stores — per table its partitions,
 // segments, blocks and rows, and per column the encoding, values, NULLs, stored
-// bytes, bits per value and compression against the plain encoding.
+// bytes, bytes per row, bits per value and compression against raw values (8 bytes
+// per value, 4 per dictionary code).
 #include <cstdio>
 #include <string>
 
@@ -32,15 +33,19 @@ void print_table(const engine::TableStorage& table) {
   std::printf("\n");
   std::vector<std::vector<std::optional<std::string>>> rows;
   for (const engine::ColumnStorage& c : table.columns) {
-    auto ratio = c.stored_bytes == 0 ? std::optional<std::string>()
-                                     : fixed(static_cast<double>(c.raw_bytes) / c.stored_bytes, 2);
+    auto ratio = c.stored_bytes == 0
+                     ? std::optional<std::string>()
+                     : fixed(static_cast<double>(c.baseline_bytes) / c.stored_bytes, 2);
+    auto per_row = table.rows == 0 ? std::optional<std::string>()
+                                   : fixed(static_cast<double>(c.stored_bytes) / table.rows, 3);
     auto bits = c.values == 0 ? std::optional<std::string>()
                               : fixed(8.0 * static_cast<double>(c.stored_bytes) / c.values, 2);
-    rows.push_back({c.name, c.type, c.encoding, std::to_string(c.values),
-                    std::to_string(c.null_values), std::to_string(c.stored_bytes), bits, ratio});
+    rows.push_back({c.name, c.type, c.encoding, c.vector_encodings, std::to_string(c.values),
+                    std::to_string(c.null_values), std::to_string(c.stored_bytes), per_row, bits,
+                    ratio});
   }
-  std::fputs(format_table({"column", "type", "encoding", "values", "nulls", "bytes", "bits/value",
-                           "ratio vs plain"},
+  std::fputs(format_table({"column", "type", "chunks", "vectors", "values", "nulls", "bytes",
+                           "B/row", "bits/value", "ratio vs raw"},
                           rows)
                  .c_str(),
              stdout);
@@ -54,8 +59,9 @@ int run_inspect_command(const std::vector<std::string>& args) {
     std::fputs(
         "usage: tessera inspect DIR\n"
         "Shows what a data directory stores: tables, partitions, segments, blocks, and per\n"
-        "column the encoding, bytes, bits per value and compression ratio. Rows still only in\n"
-        "the write-ahead log (not yet flushed) are counted in its size, not per table.\n",
+        "column the chunk and vector encodings (with counts), bytes, bytes per row, bits per\n"
+        "value and the ratio against raw values (8 bytes each, 4 per string code). Rows still\n"
+        "only in the write-ahead log (not yet flushed) are counted in its size, not per table.\n",
         args.size() == 1 ? stdout : stderr);
     return args.size() == 1 ? 0 : 2;
   }

@@ -1,8 +1,15 @@
 // `tessera serve`: opens the data directory, listens on both ports, prints the
 // start-up line, and runs until SIGINT/SIGTERM; then flushes the engine, exit 0.
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
 
 #include "engine/engine.h"
+#include "engine/group_commit.h"
 #include "server/cli/cli_args.h"
 #include "server/cli/commands.h"
 #include "server/server.h"
@@ -12,11 +19,58 @@ namespace {
 
 constexpr const char* kHelp =
     "usage: tessera serve [--data DIR] [--ingest-port 9009] [--query-port 9010]\n"
-    "                     [--bind 127.0.0.1] [--tokens FILE]\n"
+    "                     [--bind 127.0.0.1] [--tokens FILE] [--max-series 1000000]\n"
     "Runs the server. A port of 0 picks a free one. Prints one line\n"
     "  listening ingest=<addr>:<port> query=<addr>:<port>\n"
     "once both ports accept connections. SIGINT/SIGTERM shut it down cleanly.\n"
-    "Without --tokens, only loopback addresses may be bound.\n";
+    "Without --tokens, only loopback addresses may be bound.\n"
+    "--max-series: distinct series per table (0: unlimited; docs/security.md).\n"
+    "--fsync always|interval=<ms>: when `ok` waits for the log fsync: at once,\n"
+    "  shared by concurrent syncs (default), or the next timed fsync (docs/durability.md).\n"
+    "--shutdown-timeout <s>: after SIGTERM, how long draining, flushing and fsyncing\n"
+    "  may take (default 30); past it the server exits with status 3.\n";
+
+// --shutdown-timeout bounds.
+constexpr uint64_t kDefaultShutdownTimeoutS = 30;
+constexpr uint64_t kMaxShutdownTimeoutS = 3600;
+
+// Exits the process (status 3) if shutdown is still running `timeout` after it
+// began: a stuck disk must not keep a supervisor waiting forever. The log still
+// holds every acknowledged row, so the next start loses nothing.
+class ShutdownDeadline {
+ public:
+  explicit ShutdownDeadline(std::chrono::seconds timeout) : timeout_(timeout) {}
+  ~ShutdownDeadline() {
+    {
+      std::lock_guard lock(mu_);
+      is_done_ = true;
+    }
+    changed_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  // Starts the clock; called once, from the server's io thread.
+  void begin() {
+    std::lock_guard lock(mu_);
+    if (thread_.joinable() || is_done_) return;
+    thread_ = std::thread([this] {
+      std::unique_lock lock(mu_);
+      if (changed_.wait_for(lock, timeout_, [this] { return is_done_; })) return;
+      std::fprintf(stderr,
+                   "tessera serve: shutdown did not finish within %llds; exiting without a "
+                   "final flush (the log is replayed on the next start)\n",
+                   static_cast<long long>(timeout_.count()));
+      std::fflush(stderr);
+      std::_Exit(3);
+    });
+  }
+
+ private:
+  const std::chrono::seconds timeout_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  bool is_done_ = false;
+  std::thread thread_;
+};
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "tessera serve: %s\n", message.c_str());
@@ -26,8 +80,10 @@ int fail(const std::string& message) {
 }  // namespace
 
 int run_serve_command(const std::vector<std::string>& args) {
-  auto parsed = parse_cli_args(
-      args, {"--data", "--ingest-port", "--query-port", "--bind", "--tokens"}, {"--help"});
+  auto parsed = parse_cli_args(args,
+                               {"--data", "--ingest-port", "--query-port", "--bind", "--tokens",
+                                "--max-series", "--fsync", "--shutdown-timeout"},
+                               {"--help"});
   if (!parsed.is_ok()) return fail(parsed.error().message + "\n" + kHelp);
   if (parsed->has("--help")) {
     std::fputs(kHelp, stdout);
@@ -61,6 +117,26 @@ int run_serve_command(const std::vector<std::string>& args) {
 
   engine::EngineOptions engine_options;
   engine_options.data_dir = parsed->get("--data").value_or("tessera-data");
+  auto max_series = parsed->number("--max-series", engine_options.max_series_per_table);
+  if (!max_series.is_ok()) return fail(max_series.error().message);
+  engine_options.max_series_per_table = static_cast<size_t>(*max_series);
+  if (auto text = parsed->get("--fsync")) {
+    auto policy = engine::parse_fsync_policy(*text);
+    if (!policy.is_ok()) return fail("--fsync: " + policy.error().message);
+    engine_options.fsync_policy = *policy;
+  }
+  auto timeout_s = parsed->number("--shutdown-timeout", kDefaultShutdownTimeoutS);
+  if (!timeout_s.is_ok()) return fail(timeout_s.error().message);
+  if (*timeout_s < 1 || *timeout_s > kMaxShutdownTimeoutS) {
+    return fail("--shutdown-timeout: " + std::to_string(*timeout_s) + " is not between 1 and " +
+                std::to_string(kMaxShutdownTimeoutS) + " seconds");
+  }
+  const std::chrono::seconds shutdown_timeout(*timeout_s);
+  options.limits.shutdown_grace =
+      std::min<std::chrono::milliseconds>(options.limits.shutdown_grace, shutdown_timeout);
+  // Declared before the engine so that it outlives the final flush and close.
+  ShutdownDeadline deadline(shutdown_timeout);
+  options.on_shutdown_begin = [&deadline] { deadline.begin(); };
   auto engine = engine::Engine::open(engine_options);
   if (!engine.is_ok())
     return fail("cannot open " + engine_options.data_dir.string() + ": " + engine.error().message);

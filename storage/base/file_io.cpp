@@ -4,8 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+
+#include "storage/base/fault_injection.h"
 
 namespace tessera::storage {
 namespace {
@@ -88,6 +91,10 @@ Result<std::string> read_file(const std::filesystem::path& path) {
 }
 
 Status write_file_durably(const std::filesystem::path& path, std::string_view contents) {
+  if (FaultInjector::is_armed()) {
+    InjectedFault fault = FaultInjector::consult(FaultOp::kWriteFileDurably, path);
+    if (fault.error != 0) return os_error("write", path, fault.error);
+  }
   std::filesystem::path tmp = path;
   tmp += ".tmp";
   int fd = open_retrying(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -102,6 +109,10 @@ Status write_file_durably(const std::filesystem::path& path, std::string_view co
 }
 
 Status fsync_directory(const std::filesystem::path& dir) {
+  if (FaultInjector::is_armed()) {
+    InjectedFault fault = FaultInjector::consult(FaultOp::kFsyncDirectory, dir);
+    if (fault.error != 0) return os_error("fsync directory", dir, fault.error);
+  }
   int fd = open_retrying(dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (fd < 0) return os_error("open directory", dir, errno);
   FdCloser closer(fd);
@@ -139,10 +150,23 @@ Result<std::unique_ptr<AppendFile>> AppendFile::open_existing(const std::filesys
 AppendFile::~AppendFile() { ::close(fd_); }
 
 Status AppendFile::append(std::string_view bytes) {
+  if (FaultInjector::is_armed()) {
+    InjectedFault fault = FaultInjector::consult(FaultOp::kAppend, path_);
+    if (fault.error != 0) {
+      // A disk that fills part-way: some bytes land, then the write fails.
+      std::string_view prefix = bytes.substr(0, std::min(fault.write_prefix_bytes, bytes.size()));
+      TESSERA_RETURN_IF_ERROR(write_all(fd_, path_, prefix, &size_bytes_));
+      return os_error("write", path_, fault.error);
+    }
+  }
   return write_all(fd_, path_, bytes, &size_bytes_);
 }
 
 Status AppendFile::sync() {
+  if (FaultInjector::is_armed()) {
+    InjectedFault fault = FaultInjector::consult(FaultOp::kSync, path_);
+    if (fault.error != 0) return os_error("fdatasync", path_, fault.error);
+  }
   if (::fdatasync(fd_) != 0) return os_error("fdatasync", path_, errno);
   return Status::ok();
 }

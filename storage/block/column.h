@@ -60,6 +60,10 @@ struct ColumnStats {
   // The sum of the non-NULL values, which lets `sum` skip decoding. kInt64 and
   // kBool: sum_int, meaningful only when sum_int_exact (false after an int64
   // overflow). kFloat64: sum_float, added in row order (NaN and ±inf included).
+  // has_sum is false when the sums are unknown (read from a version-1 segment
+  // footer, which does not store them): callers must then decode the values.
+  // compute_stats always knows them.
+  bool has_sum = true;
   bool sum_int_exact = true;
   int64_t sum_int = 0;
   double sum_float = 0;

@@ -8,6 +8,7 @@
 #include "storage/codec/delta.h"
 #include "storage/codec/frame_of_reference.h"
 #include "storage/codec/gorilla_xor.h"
+#include "storage/codec/patched_delta.h"
 #include "storage/codec/plain_vector.h"
 #include "storage/codec/run_length.h"
 #include "storage/codec/vector_header.h"
@@ -54,6 +55,8 @@ std::string_view encoding_name(EncodingId id) {
       return "alp";
     case EncodingId::kGorillaXor:
       return "gorilla_xor";
+    case EncodingId::kPatchedDelta:
+      return "patched_delta";
   }
   return "unknown";
 }
@@ -62,7 +65,7 @@ Result<EncodingId> read_encoding_id(std::string_view in) {
   if (in.empty()) return codec_corruption(kCodec, "empty, no encoding id");
   const uint8_t id = static_cast<uint8_t>(in[0]);
   if (id < static_cast<uint8_t>(EncodingId::kPlain) ||
-      id > static_cast<uint8_t>(EncodingId::kGorillaXor)) {
+      id > static_cast<uint8_t>(EncodingId::kPatchedDelta)) {
     return codec_corruption(kCodec, "unknown encoding id " + std::to_string(id));
   }
   return static_cast<EncodingId>(id);
@@ -86,6 +89,8 @@ Status encode_int64_vector_as(EncodingId id, std::span<const int64_t> values, st
           out);
     case EncodingId::kRunLength:
       return append_with_id(id, values, run_length_encode, out);
+    case EncodingId::kPatchedDelta:
+      return append_with_id(id, values, patched_delta_encode, out);
     case EncodingId::kAlp:
     case EncodingId::kGorillaXor:
       break;
@@ -106,6 +111,7 @@ Status encode_double_vector_as(EncodingId id, std::span<const double> values, st
     case EncodingId::kFrameOfReference:
     case EncodingId::kDelta:
     case EncodingId::kRunLength:
+    case EncodingId::kPatchedDelta:
       break;
   }
   return wrong_type(id, "double");
@@ -127,6 +133,8 @@ Status encode_int64_vector(std::span<const int64_t> values, std::string* out) {
         return delta_encode(v, DeltaOrder::kDeltaOfDelta, o);
       },
       &candidate));
+  keep_smaller(&best, &candidate);
+  TESSERA_RETURN_IF_ERROR(encode_int64_vector_as(EncodingId::kPatchedDelta, values, &candidate));
   keep_smaller(&best, &candidate);
   out->append(best);
   return Status::ok();
@@ -156,6 +164,8 @@ Status decode_int64_vector(std::string_view in, std::span<int64_t> out) {
       return delta_decode(payload, out);
     case EncodingId::kRunLength:
       return run_length_decode(payload, out);
+    case EncodingId::kPatchedDelta:
+      return patched_delta_decode(payload, out);
     case EncodingId::kAlp:
     case EncodingId::kGorillaXor:
       break;
@@ -176,6 +186,7 @@ Status decode_double_vector(std::string_view in, std::span<double> out) {
     case EncodingId::kFrameOfReference:
     case EncodingId::kDelta:
     case EncodingId::kRunLength:
+    case EncodingId::kPatchedDelta:
       break;
   }
   return codec_corruption(kCodec, std::string(encoding_name(id)) + " is not a double encoding");

@@ -22,6 +22,7 @@ enum class EncodingId : uint8_t {
   kRunLength = 4,         // int64
   kAlp = 5,               // double
   kGorillaXor = 6,        // double
+  kPatchedDelta = 7,      // int64 (delta-of-delta, outliers as exceptions)
 };
 
 // "plain", "frame_of_reference", ...; "unknown" for other values.
@@ -32,7 +33,8 @@ std::string_view encoding_name(EncodingId id);
 Result<EncodingId> read_encoding_id(std::string_view in);
 
 // Append the smallest encoding of `values` (id byte + payload) to `out`: ints
-// try plain, frame_of_reference, delta (both orders) and run_length; doubles
+// try plain, frame_of_reference, delta (both orders), run_length and
+// patched_delta; doubles
 // try plain, alp and gorilla_xor. Ties keep the earlier candidate in that
 // order. kInvalidInput when values.size() > kMaxVectorValues.
 Status encode_int64_vector(std::span<const int64_t> values, std::string* out);

@@ -10,8 +10,10 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -21,6 +23,7 @@
 #include "storage/segment/plain_chunk.h"
 #include "storage/segment/segment_footer_generated.h"
 #include "storage/segment/segment_format.h"
+#include "storage/segment/vector_chunk.h"
 
 namespace tessera::storage {
 namespace {
@@ -44,20 +47,24 @@ struct Trailer {
   uint32_t footer_crc;
 };
 
-Status check_header(const RandomAccessFile& file) {
+bool is_known_version(uint32_t version) {
+  return version == segment_format::kVersion1 || version == segment_format::kVersion;
+}
+
+Result<uint32_t> check_header(const RandomAccessFile& file) {
   std::string header;
   TESSERA_RETURN_IF_ERROR(file.read_at(0, segment_format::kHeaderBytes, &header));
   if (std::string_view(header).substr(0, 8) != segment_format::kMagic) {
     return corrupt(file.path(), 0, "not a segment file (bad magic)");
   }
   const uint32_t version = load_u32(header.data() + 8);
-  if (version != segment_format::kVersion) {
+  if (!is_known_version(version)) {
     return corrupt(file.path(), 8, "unsupported segment version " + std::to_string(version));
   }
-  return Status::ok();
+  return version;
 }
 
-Result<Trailer> read_trailer(const RandomAccessFile& file) {
+Result<Trailer> read_trailer(const RandomAccessFile& file, uint32_t header_version) {
   const uint64_t start = file.size_bytes() - segment_format::kTrailerBytes;
   std::string bytes;
   TESSERA_RETURN_IF_ERROR(file.read_at(start, segment_format::kTrailerBytes, &bytes));
@@ -65,7 +72,7 @@ Result<Trailer> read_trailer(const RandomAccessFile& file) {
     return corrupt(file.path(), start + 20, "bad trailer magic (file truncated or not a segment)");
   }
   const uint32_t version = load_u32(bytes.data() + 16);
-  if (version != segment_format::kVersion) {
+  if (version != header_version) {
     return corrupt(file.path(), start + 16,
                    "trailer version " + std::to_string(version) + " does not match the header");
   }
@@ -91,13 +98,25 @@ bool is_known_type(uint8_t type) {
          type <= static_cast<uint8_t>(ColumnType::kString);
 }
 
-// Checks a chunk reference's own fields; `min_raw` and `max_raw` bound its raw size.
-Status check_chunk(const std::filesystem::path& path, uint64_t footer_offset,
+// Checks a chunk reference's own fields. Version 1 chunks are plain zstd, and
+// `min_raw` and `max_raw` bound their raw size; version 2 chunks are vector
+// chunks, whose size only the decoder can check.
+Status check_chunk(const std::filesystem::path& path, uint64_t footer_offset, uint32_t version,
                    const fb::ChunkRef& ref, uint64_t min_raw, uint64_t max_raw,
                    const std::string& what, ChunkLocation* out) {
-  if (ref.encoding() != segment_format::kEncodingPlainZstd) {
+  const uint8_t encoding = ref.encoding();
+  const bool is_known = version == segment_format::kVersion1
+                            ? encoding == segment_format::kEncodingPlainZstd
+                            : encoding == segment_format::kEncodingVectors ||
+                                  encoding == segment_format::kEncodingVectorsZstd;
+  if (!is_known) {
     return corrupt(path, footer_offset,
-                   what + ": unknown chunk encoding " + std::to_string(ref.encoding()));
+                   what + ": unknown chunk encoding " + std::to_string(encoding) +
+                       " for segment version " + std::to_string(version));
+  }
+  if (version != segment_format::kVersion1) {
+    min_raw = 1;
+    max_raw = segment_format::kMaxChunkRawBytes;
   }
   if (ref.raw_size() > segment_format::kMaxChunkRawBytes || ref.raw_size() < min_raw ||
       ref.raw_size() > max_raw) {
@@ -105,12 +124,16 @@ Status check_chunk(const std::filesystem::path& path, uint64_t footer_offset,
                    what + ": raw size " + std::to_string(ref.raw_size()) + " is not in [" +
                        std::to_string(min_raw) + ", " + std::to_string(max_raw) + "]");
   }
-  *out = ChunkLocation{ref.offset(), ref.compressed_size(), ref.raw_size(), ref.crc32c(),
-                       ref.encoding()};
+  if (encoding == segment_format::kEncodingVectors && ref.compressed_size() != ref.raw_size()) {
+    return corrupt(path, footer_offset,
+                   what + ": uncompressed chunk of " + std::to_string(ref.compressed_size()) +
+                       " stored bytes but raw size " + std::to_string(ref.raw_size()));
+  }
+  *out = ChunkLocation{ref.offset(), ref.compressed_size(), ref.raw_size(), ref.crc32c(), encoding};
   return Status::ok();
 }
 
-ColumnStats to_stats(const fb::ColumnStats& fb_stats) {
+ColumnStats to_stats(const fb::ColumnStats& fb_stats, uint32_t version) {
   ColumnStats stats;
   stats.null_count = fb_stats.null_count();
   stats.has_min_max = fb_stats.has_min_max();
@@ -120,6 +143,18 @@ ColumnStats to_stats(const fb::ColumnStats& fb_stats) {
   stats.max_float = fb_stats.max_float();
   if (fb_stats.min_string() != nullptr) stats.min_string = fb_stats.min_string()->str();
   if (fb_stats.max_string() != nullptr) stats.max_string = fb_stats.max_string()->str();
+  // Unknown sums (version 1, or has_sum false) read so that no caller can take
+  // them for real ones: not exact, and a NaN float sum.
+  stats.has_sum = version != segment_format::kVersion1 && fb_stats.has_sum();
+  if (stats.has_sum) {
+    stats.sum_int_exact = fb_stats.sum_int_exact();
+    stats.sum_int = fb_stats.sum_int();
+    stats.sum_float = fb_stats.sum_float();
+  } else {
+    stats.sum_int_exact = false;
+    stats.sum_int = 0;
+    stats.sum_float = std::numeric_limits<double>::quiet_NaN();
+  }
   return stats;
 }
 
@@ -155,8 +190,8 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::open(
                    "segment of " + std::to_string(file->size_bytes()) +
                        " bytes is shorter than a header and trailer");
   }
-  TESSERA_RETURN_IF_ERROR(check_header(*file));
-  TESSERA_ASSIGN_OR_RETURN(Trailer trailer, read_trailer(*file));
+  TESSERA_ASSIGN_OR_RETURN(const uint32_t version, check_header(*file));
+  TESSERA_ASSIGN_OR_RETURN(Trailer trailer, read_trailer(*file, version));
 
   std::string footer;
   TESSERA_RETURN_IF_ERROR(file->read_at(trailer.footer_offset, trailer.footer_size, &footer));
@@ -180,6 +215,7 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::open(
   const uint64_t at = trailer.footer_offset;  // where footer field errors point
 
   std::shared_ptr<SegmentReader> reader(new SegmentReader(std::move(file)));
+  reader->version_ = version;
   const size_t block_count = root->blocks() == nullptr ? 0 : root->blocks()->size();
   if (block_count > segment_format::kMaxBlocksPerSegment) {
     return corrupt(path, at, std::to_string(block_count) + " blocks exceed the limit");
@@ -200,7 +236,7 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::open(
     entry.stats.row_count = rows;
     entry.stats.min_time_ns = meta.min_time_ns();
     entry.stats.max_time_ns = meta.max_time_ns();
-    TESSERA_RETURN_IF_ERROR(check_chunk(path, at, *meta.time_chunk(), rows * 8, rows * 8,
+    TESSERA_RETURN_IF_ERROR(check_chunk(path, at, version, *meta.time_chunk(), rows * 8, rows * 8,
                                         where + " time", &entry.time_chunk));
     all_chunks.push_back(entry.time_chunk);
 
@@ -221,7 +257,7 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::open(
         return corrupt(path, at, column_where + ": unknown type " + std::to_string(column.type()));
       }
       const auto type = static_cast<ColumnType>(column.type());
-      ColumnStats stats = to_stats(*column.stats());
+      ColumnStats stats = to_stats(*column.stats(), version);
       if (stats.null_count > rows) {
         return corrupt(path, at, column_where + ": null count above row count");
       }
@@ -236,7 +272,7 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::open(
       }
       ChunkLocation chunk;
       TESSERA_RETURN_IF_ERROR(
-          check_chunk(path, at, *column.chunk(), min_raw, max_raw, column_where, &chunk));
+          check_chunk(path, at, version, *column.chunk(), min_raw, max_raw, column_where, &chunk));
       all_chunks.push_back(chunk);
       entry.column_chunks.push_back(chunk);
       entry.stats.column_names.emplace_back(name);
@@ -258,6 +294,7 @@ Result<std::string> SegmentReader::read_chunk(const ChunkLocation& chunk,
                    what + ": chunk checksum mismatch (stored " + hex32(chunk.crc32c) +
                        ", computed " + hex32(computed_crc) + ")");
   }
+  if (chunk.encoding == segment_format::kEncodingVectors) return stored;  // no second stage
   // raw_size was bounded by kMaxChunkRawBytes at open.
   std::string raw(chunk.raw_size, '\0');
   const size_t size = ZSTD_decompress(raw.data(), raw.size(), stored.data(), stored.size());
@@ -273,40 +310,75 @@ Result<std::string> SegmentReader::read_chunk(const ChunkLocation& chunk,
   return raw;
 }
 
+Result<std::vector<int64_t>> SegmentReader::read_time(size_t i) const {
+  const BlockEntry& entry = blocks_[i];
+  const std::string what = "block " + std::to_string(i) + " time";
+  TESSERA_ASSIGN_OR_RETURN(std::string raw, read_chunk(entry.time_chunk, what));
+  auto time = entry.time_chunk.encoding == segment_format::kEncodingPlainZstd
+                  ? decode_time_chunk(raw, entry.stats.row_count)
+                  : decode_time_vectors(raw, entry.stats.row_count);
+  if (!time.is_ok()) {
+    return corrupt(path(), entry.time_chunk.offset, what + ": " + time.error().message);
+  }
+  auto [lo, hi] = std::minmax_element(time->begin(), time->end());
+  if (*lo != entry.stats.min_time_ns || *hi != entry.stats.max_time_ns) {
+    return corrupt(path(), entry.time_chunk.offset, what + ": range differs from the footer's");
+  }
+  return time;
+}
+
+Result<Column> SegmentReader::read_column(size_t i, size_t c) const {
+  const BlockEntry& entry = blocks_[i];
+  const ChunkLocation& chunk = entry.column_chunks[c];
+  const std::string what =
+      "block " + std::to_string(i) + " column \"" + entry.stats.column_names[c] + "\"";
+  TESSERA_ASSIGN_OR_RETURN(std::string raw, read_chunk(chunk, what));
+  const ColumnType type = entry.stats.column_types[c];
+  const uint64_t rows = entry.stats.row_count;
+  auto column = chunk.encoding == segment_format::kEncodingPlainZstd
+                    ? decode_column_chunk(raw, type, rows)
+                    : decode_column_vectors(raw, type, rows);
+  if (!column.is_ok()) return corrupt(path(), chunk.offset, what + ": " + column.error().message);
+  const auto nulls =
+      static_cast<uint64_t>(std::count(column->valid.begin(), column->valid.end(), uint8_t{0}));
+  if (nulls != entry.stats.columns[c].null_count) {
+    return corrupt(path(), chunk.offset,
+                   what + ": " + std::to_string(nulls) + " NULLs but the footer says " +
+                       std::to_string(entry.stats.columns[c].null_count));
+  }
+  return column;
+}
+
 Result<Block> SegmentReader::read_block(size_t i) const {
   const BlockEntry& entry = blocks_[i];
-  const std::string where = "block " + std::to_string(i);
   Block block;
-  {
-    TESSERA_ASSIGN_OR_RETURN(std::string raw, read_chunk(entry.time_chunk, where + " time"));
-    auto time = decode_time_chunk(raw, entry.stats.row_count);
-    if (!time.is_ok()) {
-      return corrupt(path(), entry.time_chunk.offset, where + " time: " + time.error().message);
-    }
-    block.time_ns = std::move(time).value();
-    auto [lo, hi] = std::minmax_element(block.time_ns.begin(), block.time_ns.end());
-    if (*lo != entry.stats.min_time_ns || *hi != entry.stats.max_time_ns) {
-      return corrupt(path(), entry.time_chunk.offset,
-                     where + " time: range differs from the footer's");
-    }
-  }
+  TESSERA_ASSIGN_OR_RETURN(block.time_ns, read_time(i));
   for (size_t c = 0; c < entry.column_chunks.size(); ++c) {
-    const ChunkLocation& chunk = entry.column_chunks[c];
-    const std::string what = where + " column \"" + entry.stats.column_names[c] + "\"";
-    TESSERA_ASSIGN_OR_RETURN(std::string raw, read_chunk(chunk, what));
-    auto column = decode_column_chunk(raw, entry.stats.column_types[c], entry.stats.row_count);
-    if (!column.is_ok()) return corrupt(path(), chunk.offset, what + ": " + column.error().message);
-    const auto nulls =
-        static_cast<uint64_t>(std::count(column->valid.begin(), column->valid.end(), uint8_t{0}));
-    if (nulls != entry.stats.columns[c].null_count) {
-      return corrupt(path(), chunk.offset,
-                     what + ": " + std::to_string(nulls) + " NULLs but the footer says " +
-                         std::to_string(entry.stats.columns[c].null_count));
-    }
+    TESSERA_ASSIGN_OR_RETURN(Column column, read_column(i, c));
     block.column_names.push_back(entry.stats.column_names[c]);
-    block.columns.push_back(std::move(column).value());
+    block.columns.push_back(std::move(column));
   }
   return block;
+}
+
+Result<Block> SegmentReader::read_columns(size_t i, std::span<const std::string> names) const {
+  const BlockEntry& entry = blocks_[i];
+  Block block;
+  TESSERA_ASSIGN_OR_RETURN(block.time_ns, read_time(i));
+  // In block order, each stored column at most once, whatever the order or
+  // repetitions of `names`.
+  for (size_t c = 0; c < entry.column_chunks.size(); ++c) {
+    const std::string& name = entry.stats.column_names[c];
+    if (std::find(names.begin(), names.end(), name) == names.end()) continue;
+    TESSERA_ASSIGN_OR_RETURN(Column column, read_column(i, c));
+    block.column_names.push_back(name);
+    block.columns.push_back(std::move(column));
+  }
+  return block;
+}
+
+Result<std::string> SegmentReader::read_chunk_bytes(const ChunkLocation& chunk) const {
+  return read_chunk(chunk, "chunk at " + std::to_string(chunk.offset));
 }
 
 }  // namespace tessera::storage

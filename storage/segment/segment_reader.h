@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "storage/base/file_io.h"
@@ -36,6 +38,16 @@ class SegmentReader {
   // Requires: i < block_count().
   Result<Block> read_block(size_t i) const;
 
+  // Reads block `i` with only some columns: the time column plus each stored
+  // column whose name is in `names`, in the block's column order (names the
+  // block lacks are skipped: those columns are all NULL there). Only the chunks
+  // read are verified, as read_block does. Thread-safe.
+  // Requires: i < block_count().
+  Result<Block> read_columns(size_t i, std::span<const std::string> names) const;
+
+  // The format version of the file (segment_format::kVersion or kVersion1).
+  uint32_t version() const { return version_; }
+
   const std::filesystem::path& path() const { return file_->path(); }
   uint64_t size_bytes() const { return file_->size_bytes(); }
 
@@ -55,6 +67,10 @@ class SegmentReader {
     return blocks_[i].column_chunks[column];
   }
 
+  // The checksum-verified bytes of `chunk` (one of the above) with any zstd stage
+  // undone: the plain or vector chunk layout, undecoded. For `tessera inspect`.
+  Result<std::string> read_chunk_bytes(const ChunkLocation& chunk) const;
+
  private:
   struct BlockEntry {
     BlockStats stats;
@@ -66,9 +82,13 @@ class SegmentReader {
 
   // The verified, decompressed bytes of `chunk`; `what` names it in errors.
   Result<std::string> read_chunk(const ChunkLocation& chunk, const std::string& what) const;
+  // The decoded, verified time column or column `c` of block `i`.
+  Result<std::vector<int64_t>> read_time(size_t i) const;
+  Result<Column> read_column(size_t i, size_t c) const;
 
   std::unique_ptr<RandomAccessFile> file_;
   std::vector<BlockEntry> blocks_;
+  uint32_t version_ = 0;
 };
 
 }  // namespace tessera::storage

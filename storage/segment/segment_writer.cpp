@@ -1,7 +1,9 @@
 // Writes the segment layout of docs/format/segment.md:
 //   segment := header chunk* footer trailer
 //   header  := "TSRASEG\0" | version u32
-//   chunk   := zstd(plain chunk), per block: the time chunk, then one per column
+//   chunk   := per block: the time chunk, then one per column; version 2: a vector
+//              chunk (vector_chunk.h), in a zstd frame when that saves enough;
+//              version 1: zstd(plain chunk)
 //   footer  := FlatBuffers SegmentFooter
 //   trailer := footer_offset u64 | footer_size u32 | footer_crc32c u32 | version u32 | magic
 #include "storage/segment/segment_writer.h"
@@ -22,6 +24,7 @@
 #include "storage/segment/plain_chunk.h"
 #include "storage/segment/segment_footer_generated.h"
 #include "storage/segment/segment_format.h"
+#include "storage/segment/vector_chunk.h"
 
 namespace tessera::storage {
 namespace {
@@ -101,16 +104,7 @@ Status validate_block(const Block& block, size_t index) {
   return Status::ok();
 }
 
-// Compresses, checksums and appends one plain chunk; returns where it went.
-Result<fb::ChunkRef> append_chunk(AppendFile* file, const std::string& raw, size_t block,
-                                  std::string_view column) {
-  if (raw.size() > segment_format::kMaxChunkRawBytes) {
-    return make_error(ErrorCode::kLimitExceeded,
-                      "segment block " + std::to_string(block) + " column \"" +
-                          std::string(column) + "\": encoded size " + std::to_string(raw.size()) +
-                          " exceeds the chunk limit of " +
-                          std::to_string(segment_format::kMaxChunkRawBytes));
-  }
+Result<std::string> zstd_compress(std::string_view raw) {
   std::string compressed(ZSTD_compressBound(raw.size()), '\0');
   const size_t size =
       ZSTD_compress(compressed.data(), compressed.size(), raw.data(), raw.size(), kZstdLevel);
@@ -119,24 +113,61 @@ Result<fb::ChunkRef> append_chunk(AppendFile* file, const std::string& raw, size
                       std::string("zstd compression failed: ") + ZSTD_getErrorName(size));
   }
   compressed.resize(size);
+  return compressed;
+}
+
+// Compresses (version 1 always; version 2 when zstd saves kZstdMinSavingsPercent),
+// checksums and appends one chunk; returns where it went.
+Result<fb::ChunkRef> append_chunk(AppendFile* file, uint32_t version, const std::string& raw,
+                                  size_t block, std::string_view column) {
+  if (raw.size() > segment_format::kMaxChunkRawBytes) {
+    return make_error(ErrorCode::kLimitExceeded,
+                      "segment block " + std::to_string(block) + " column \"" +
+                          std::string(column) + "\": encoded size " + std::to_string(raw.size()) +
+                          " exceeds the chunk limit of " +
+                          std::to_string(segment_format::kMaxChunkRawBytes));
+  }
+  TESSERA_ASSIGN_OR_RETURN(std::string compressed, zstd_compress(raw));
+  uint8_t encoding = segment_format::kEncodingPlainZstd;
+  const std::string* stored = &compressed;
+  if (version != segment_format::kVersion1) {
+    const bool is_worth_it =
+        compressed.size() * 100 <= raw.size() * (100 - segment_format::kZstdMinSavingsPercent);
+    encoding =
+        is_worth_it ? segment_format::kEncodingVectorsZstd : segment_format::kEncodingVectors;
+    if (!is_worth_it) stored = &raw;
+  }
   const uint64_t offset = file->size_bytes();
-  TESSERA_RETURN_IF_ERROR(file->append(compressed));
-  return fb::ChunkRef(offset, static_cast<uint32_t>(size), static_cast<uint32_t>(raw.size()),
-                      crc32c(compressed), segment_format::kEncodingPlainZstd);
+  TESSERA_RETURN_IF_ERROR(file->append(*stored));
+  return fb::ChunkRef(offset, static_cast<uint32_t>(stored->size()),
+                      static_cast<uint32_t>(raw.size()), crc32c(*stored), encoding);
 }
 
 flatbuffers::Offset<fb::ColumnStats> build_stats(flatbuffers::FlatBufferBuilder* builder,
-                                                 const ColumnStats& stats) {
+                                                 uint32_t version, const ColumnStats& stats) {
   auto min_string = builder->CreateString(stats.min_string);
   auto max_string = builder->CreateString(stats.max_string);
-  return fb::CreateColumnStats(*builder, stats.null_count, stats.has_min_max, stats.min_int,
-                               stats.max_int, stats.min_float, stats.max_float, min_string,
-                               max_string);
+  fb::ColumnStatsBuilder fb_stats(*builder);
+  fb_stats.add_null_count(stats.null_count);
+  fb_stats.add_has_min_max(stats.has_min_max);
+  fb_stats.add_min_int(stats.min_int);
+  fb_stats.add_max_int(stats.max_int);
+  fb_stats.add_min_float(stats.min_float);
+  fb_stats.add_max_float(stats.max_float);
+  fb_stats.add_min_string(min_string);
+  fb_stats.add_max_string(max_string);
+  if (version != segment_format::kVersion1) {  // version 1 has no sum fields
+    fb_stats.add_has_sum(stats.has_sum);
+    fb_stats.add_sum_int_exact(stats.sum_int_exact);
+    fb_stats.add_sum_int(stats.sum_int);
+    fb_stats.add_sum_float(stats.sum_float);
+  }
+  return fb_stats.Finish();
 }
 
-Status write_body(AppendFile* file, std::span<const Block> blocks) {
+Status write_body(AppendFile* file, std::span<const Block> blocks, uint32_t version) {
   std::string header(segment_format::kMagic);
-  append_u32(&header, segment_format::kVersion);
+  append_u32(&header, version);
   TESSERA_RETURN_IF_ERROR(file->append(header));
 
   flatbuffers::FlatBufferBuilder builder;
@@ -147,15 +178,21 @@ Status write_body(AppendFile* file, std::span<const Block> blocks) {
   for (size_t b = 0; b < blocks.size(); ++b) {
     const Block& block = blocks[b];
     const BlockStats stats = compute_stats(block);
-    TESSERA_ASSIGN_OR_RETURN(fb::ChunkRef time_chunk,
-                             append_chunk(file, encode_time_chunk(block.time_ns), b, "time"));
+    const bool is_v1 = version == segment_format::kVersion1;
+    TESSERA_ASSIGN_OR_RETURN(
+        fb::ChunkRef time_chunk,
+        append_chunk(file, version,
+                     is_v1 ? encode_time_chunk(block.time_ns) : encode_time_vectors(block.time_ns),
+                     b, "time"));
     std::vector<flatbuffers::Offset<fb::ColumnMeta>> column_metas;
     for (size_t c = 0; c < block.columns.size(); ++c) {
-      TESSERA_ASSIGN_OR_RETURN(
-          fb::ChunkRef chunk,
-          append_chunk(file, encode_column_chunk(block.columns[c]), b, block.column_names[c]));
+      TESSERA_ASSIGN_OR_RETURN(fb::ChunkRef chunk,
+                               append_chunk(file, version,
+                                            is_v1 ? encode_column_chunk(block.columns[c])
+                                                  : encode_column_vectors(block.columns[c]),
+                                            b, block.column_names[c]));
       auto name = builder.CreateString(block.column_names[c]);
-      auto column_stats = build_stats(&builder, stats.columns[c]);
+      auto column_stats = build_stats(&builder, version, stats.columns[c]);
       column_metas.push_back(fb::CreateColumnMeta(
           builder, name, static_cast<uint8_t>(block.columns[c].type), &chunk, column_stats));
     }
@@ -179,7 +216,7 @@ Status write_body(AppendFile* file, std::span<const Block> blocks) {
   append_u64(&trailer, footer_offset);
   append_u32(&trailer, static_cast<uint32_t>(footer.size()));
   append_u32(&trailer, crc32c(footer));
-  append_u32(&trailer, segment_format::kVersion);
+  append_u32(&trailer, version);
   trailer += segment_format::kMagic;
   TESSERA_RETURN_IF_ERROR(file->append(trailer));
   return file->sync();
@@ -188,6 +225,15 @@ Status write_body(AppendFile* file, std::span<const Block> blocks) {
 }  // namespace
 
 Status write_segment(const std::filesystem::path& path, std::span<const Block> blocks) {
+  return write_segment(path, blocks, SegmentWriteOptions{});
+}
+
+Status write_segment(const std::filesystem::path& path, std::span<const Block> blocks,
+                     const SegmentWriteOptions& options) {
+  if (options.version != segment_format::kVersion && options.version != segment_format::kVersion1) {
+    return make_error(ErrorCode::kInvalidInput, path.string() + ": cannot write segment version " +
+                                                    std::to_string(options.version));
+  }
   if (blocks.size() > segment_format::kMaxBlocksPerSegment) {
     return make_error(ErrorCode::kLimitExceeded,
                       path.string() + ": " + std::to_string(blocks.size()) +
@@ -204,7 +250,7 @@ Status write_segment(const std::filesystem::path& path, std::span<const Block> b
   {
     auto file = AppendFile::create(tmp);
     if (!file.is_ok()) return file.status();
-    status = write_body(file->get(), blocks);
+    status = write_body(file->get(), blocks, options.version);
   }
   // link() rather than rename(): it refuses to replace an existing segment.
   if (status.is_ok() && ::link(tmp.c_str(), path.c_str()) != 0) {

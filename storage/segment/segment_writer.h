@@ -1,11 +1,13 @@
 // Writes blocks as one immutable segment file. Format: docs/format/segment.md.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <span>
 
 #include "storage/base/status.h"
 #include "storage/block/column.h"
+#include "storage/segment/segment_format.h"
 
 namespace tessera::storage {
 
@@ -20,5 +22,15 @@ namespace tessera::storage {
 // written. Blocks, columns, rows or encoded sizes beyond the segment_format limits
 // give kLimitExceeded; an existing `path` or OS failure gives kIoError.
 Status write_segment(const std::filesystem::path& path, std::span<const Block> blocks);
+
+struct SegmentWriteOptions {
+  // segment_format::kVersion (vector chunks, sums in the footer), or kVersion1
+  // (plain zstd chunks, no sums) for a file that older readers can open.
+  uint32_t version = segment_format::kVersion;
+};
+
+// As above, in the given format version; kInvalidInput for an unknown version.
+Status write_segment(const std::filesystem::path& path, std::span<const Block> blocks,
+                     const SegmentWriteOptions& options);
 
 }  // namespace tessera::storage

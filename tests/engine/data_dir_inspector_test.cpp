@@ -24,10 +24,11 @@ void write_and_close(const std::filesystem::path& dir, std::string_view text) {
 
 TEST(DataDirInspectorTest, CountsRowsBlocksPartitionsAndNullsPerColumn) {
   TempDir dir;
-  // Two days: two partitions. `clicks` is NULL in one of three rows.
+  // Two days: two partitions. `clicks` is NULL in one of three rows (in a block of one
+  // tenant that has a value too: a block where a column is all NULL leaves it out).
   write_and_close(dir.path(),
                   "ad,tenant=a spend=1.5,clicks=3i 0\n"
-                  "ad,tenant=a spend=2.5 86400000000000\n"
+                  "ad,tenant=b spend=2.5 86400000000000\n"
                   "ad,tenant=b spend=0.5,clicks=1i 86400000000001\n");
   auto report = inspect_data_dir(dir.path());
   ASSERT_TRUE(report.is_ok()) << report.status().to_string();
@@ -44,7 +45,10 @@ TEST(DataDirInspectorTest, CountsRowsBlocksPartitionsAndNullsPerColumn) {
   EXPECT_EQ(table.columns[1].type, "INT");
   EXPECT_EQ(table.columns[1].values, 3u);
   EXPECT_EQ(table.columns[1].null_values, 1u);
-  EXPECT_EQ(table.columns[1].encoding, "plain+zstd");
+  // Two partitions, one block each: two small vector chunks (too small for zstd).
+  EXPECT_EQ(table.columns[1].encoding, "vectors:2");
+  EXPECT_EQ(table.columns[1].vector_encodings, "plain:2");  // 1-2 values: plain is smallest
+  EXPECT_EQ(table.columns[1].baseline_bytes, 3u * 8);
   EXPECT_GT(table.columns[2].stored_bytes, 0u);
   EXPECT_TRUE(report->problems.empty());
 }

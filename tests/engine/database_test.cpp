@@ -103,8 +103,9 @@ TEST(DatabaseTest, DedupKeyKeepsTheLatestWriteAcrossBlocksAndFlushes) {
         "snap,tenant=a,entity=e1 spend=3 200\n");
   ASSERT_TRUE(engine->flush().is_ok());
   write(*engine, "snap,tenant=a,entity=e1 spend=10 100\nsnap,tenant=a,entity=e1 spend=11 100\n");
+  // The flushed segment is sorted by (tenant, entity, time); the head follows it.
   EXPECT_THAT(table_rows(*engine, "snap"),
-              ElementsAre("100 tenant=a entity=e2 spend=2", "200 tenant=a entity=e1 spend=3",
+              ElementsAre("200 tenant=a entity=e1 spend=3", "100 tenant=a entity=e2 spend=2",
                           "100 tenant=a entity=e1 spend=11"));
 }
 
@@ -193,7 +194,8 @@ TEST(DatabaseTest, CleanCloseAndReopenKeepsSchemaOptionsAndRows) {
     schema.name = "t";
     schema.columns = {{"time", ColumnKind::kTime, storage::ColumnType::kInt64}};
     schema.options.tenant_column.reset();
-    schema.options.retention_ns = 400 * kNanosPerDay;
+    // Long enough that a row at -5 ns (1970) is still kept.
+    schema.options.retention_ns = 36'500 * kNanosPerDay;
     ASSERT_TRUE(engine->create_table(schema).is_ok());
     write(*engine, "t,host=h\\ 1 load=0.5 -5\n");
   }
@@ -201,7 +203,7 @@ TEST(DatabaseTest, CleanCloseAndReopenKeepsSchemaOptionsAndRows) {
   auto schema = engine->schema("t");
   ASSERT_TRUE(schema.has_value());
   EXPECT_FALSE(schema->options.tenant_column.has_value());
-  EXPECT_EQ(schema->options.retention_ns, 400 * kNanosPerDay);
+  EXPECT_EQ(schema->options.retention_ns, 36'500 * kNanosPerDay);
   EXPECT_THAT(table_rows(*engine, "t"), ElementsAre("-5 host=h 1 load=0.5"));
   EXPECT_EQ(engine->stats().head_rows, 0u);
 }

@@ -23,7 +23,8 @@ Manifest sample() {
   u.columns = {{"time", ColumnKind::kTime, storage::ColumnType::kInt64}};
   u.options.tenant_column.reset();
   m.tables.push_back(u);
-  m.segments.push_back({"ad snapshot,1", -86'400'000'000'000, "0000000003.tsg"});
+  m.segments.push_back({"ad snapshot,1", -86'400'000'000'000, "0000000003.tsg", false});
+  m.segments.push_back({"u", 0, "0000000004.tsg", true});
   return m;
 }
 

@@ -1,9 +1,12 @@
 // Fuzz target for the segment reader (storage/segment/segment_reader.h): the
 // input is written as a segment file, opened, and every block read. Invariants:
 // a block that reads back matches its footer stats (row count, column names and
-// types, every column as long as the time column).
+// types, every column as long as the time column), and read_columns of its
+// first column agrees with it.
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "storage/segment/segment_reader.h"
 #include "tests/fuzz/fuzz_check.h"
@@ -30,6 +33,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       TESSERA_FUZZ_CHECK(column.size() == block->row_count());
       TESSERA_FUZZ_CHECK(column.valid.empty() || column.valid.size() == block->row_count());
       for (uint32_t code : column.codes) TESSERA_FUZZ_CHECK(code < column.dictionary.size());
+    }
+    if (!block->columns.empty()) {
+      const std::vector<std::string> first = {block->column_names[0]};
+      auto projected = (*reader)->read_columns(i, first);
+      TESSERA_FUZZ_CHECK(projected.is_ok());
+      TESSERA_FUZZ_CHECK(projected->time_ns == block->time_ns);
+      TESSERA_FUZZ_CHECK(projected->column_names == first);
     }
   }
   return 0;

@@ -162,7 +162,7 @@ TEST(CodecRegistryTest, RejectsEncodingsOfTheWrongType) {
 TEST(CodecRegistryTest, RejectsUnknownIdsAndEmptyInput) {
   std::vector<int64_t> out(1);
   EXPECT_EQ(decode_int64_vector("", out).code(), ErrorCode::kCorruption);
-  for (int id : {0, 7, 255}) {
+  for (int id : {0, 8, 255}) {
     std::string encoded = encode_ints({42});
     encoded[0] = static_cast<char>(id);
     EXPECT_EQ(decode_int64_vector(encoded, out).code(), ErrorCode::kCorruption) << id;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdint>
+#include <random>
 #include <thread>
 
 #include "storage/base/crc32c.h"
@@ -110,15 +113,20 @@ std::string with_patched_footer(std::string bytes, size_t at, uint32_t value) {
 }
 
 TEST_F(SegmentReaderDamageTest, AbsurdRawSizeIsRejectedAtOpen) {
-  // Block 0's time chunk reference: offset 12 (right after the header), raw size
-  // 3 rows × 8 = 24. Find it in the footer and make the raw size absurd.
+  // Block 0's time chunk reference: offset 12 (right after the header), a vector
+  // chunk of 3 rows stored without zstd (compressed size == raw size). Find it in
+  // the footer and make the raw size absurd.
   const size_t footer_offset = load_u64(bytes_.data() + bytes_.size() - 28);
   size_t found = 0;
   for (size_t at = footer_offset; at + 16 <= bytes_.size() - 28; at += 4) {
-    if (load_u64(bytes_.data() + at) == 12 && load_u32(bytes_.data() + at + 12) == 24) found = at;
+    if (load_u64(bytes_.data() + at) == 12 &&
+        load_u32(bytes_.data() + at + 8) == load_u32(bytes_.data() + at + 12)) {
+      found = at;
+    }
   }
   ASSERT_NE(found, 0u) << "time chunk reference not found";
-  for (uint32_t raw_size : {0xFFFFFFFFu, segment_format::kMaxChunkRawBytes + 1, 25u, 0u}) {
+  for (uint32_t raw_size : {0xFFFFFFFFu, segment_format::kMaxChunkRawBytes + 1,
+                            load_u32(bytes_.data() + found + 12) + 1, 0u}) {
     SCOPED_TRACE("raw size " + std::to_string(raw_size));
     write_bytes(dir_ / "absurd", with_patched_footer(bytes_, found + 12, raw_size));
     auto reader = SegmentReader::open(dir_ / "absurd");
@@ -158,6 +166,153 @@ TEST(SegmentReaderTest, ReadsBlocksConcurrently) {
   }
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(mismatches, std::vector<int>(4, 0));
+}
+
+TEST(SegmentReaderTest, ReadColumnsReturnsTimeAndOnlyTheNamedColumns) {
+  TempDir dir;
+  Block block;
+  block.time_ns = {3, 1, 2};
+  block.column_names = {"a", "b", "c"};
+  block.columns = {testing::int_column({1, 2, 3}), testing::float_column({0.5, -0.0, 2}),
+                   testing::string_column({"x", "y"}, {1, 1, 0})};
+  ASSERT_TRUE(write_segment(dir / "seg", std::vector<Block>{block}).is_ok());
+  auto reader = SegmentReader::open(dir / "seg");
+  ASSERT_TRUE(reader.is_ok());
+  // Asked in another order, with a repeat and a name the block lacks.
+  const std::vector<std::string> names = {"c", "missing", "a", "c"};
+  auto got = (*reader)->read_columns(0, names);
+  ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+  Block expected;
+  expected.time_ns = block.time_ns;
+  expected.column_names = {"a", "c"};
+  expected.columns = {block.columns[0], block.columns[2]};
+  EXPECT_EQ(render(*got), render(expected));
+  auto none = (*reader)->read_columns(0, {});
+  ASSERT_TRUE(none.is_ok());
+  EXPECT_EQ(none->time_ns, block.time_ns);
+  EXPECT_TRUE(none->columns.empty());
+}
+
+TEST(SegmentReaderTest, ReadColumnsVerifiesOnlyTheChunksItReads) {
+  TempDir dir;
+  Block block;
+  block.time_ns = {1, 2};
+  block.column_names = {"a", "b"};
+  block.columns = {testing::int_column({1, 2}), testing::int_column({3, 4})};
+  ASSERT_TRUE(write_segment(dir / "seg", std::vector<Block>{block}).is_ok());
+  auto reader = SegmentReader::open(dir / "seg");
+  ASSERT_TRUE(reader.is_ok());
+  // Damage column b's chunk: a and time still read, b and the whole block fail.
+  const uint64_t b_offset = (*reader)->column_chunk(0, 1).offset;
+  std::string bytes = *read_file(dir / "seg");
+  bytes[b_offset] = static_cast<char>(bytes[b_offset] ^ 1);
+  write_bytes(dir / "damaged", bytes);
+  auto damaged = SegmentReader::open(dir / "damaged");
+  ASSERT_TRUE(damaged.is_ok());
+  const std::vector<std::string> a = {"a"};
+  const std::vector<std::string> b = {"b"};
+  EXPECT_TRUE((*damaged)->read_columns(0, a).is_ok());
+  EXPECT_EQ((*damaged)->read_columns(0, b).error().code, ErrorCode::kCorruption);
+  EXPECT_EQ((*damaged)->read_block(0).error().code, ErrorCode::kCorruption);
+}
+
+TEST(SegmentReaderTest, FooterKeepsSums) {
+  TempDir dir;
+  Block block;
+  block.time_ns = {1, 2, 3};
+  block.column_names = {"i", "f", "big", "b"};
+  block.columns = {testing::int_column({5, 100, -7}, {1, 0, 1}),
+                   testing::float_column({0.5, 0.25, -2}), testing::int_column({INT64_MAX, 1, 0}),
+                   testing::bool_column({1, 1, 0})};
+  ASSERT_TRUE(write_segment(dir / "seg", std::vector<Block>{block}).is_ok());
+  auto reader = SegmentReader::open(dir / "seg");
+  ASSERT_TRUE(reader.is_ok());
+  EXPECT_EQ((*reader)->version(), segment_format::kVersion);
+  const BlockStats& stats = (*reader)->block_stats(0);
+  EXPECT_TRUE(stats.columns[0].has_sum);
+  EXPECT_TRUE(stats.columns[0].sum_int_exact);
+  EXPECT_EQ(stats.columns[0].sum_int, -2);  // 5 + -7, the NULL row skipped
+  EXPECT_TRUE(stats.columns[1].has_sum);
+  EXPECT_EQ(stats.columns[1].sum_float, -1.25);
+  EXPECT_TRUE(stats.columns[2].has_sum);
+  EXPECT_FALSE(stats.columns[2].sum_int_exact);  // INT64_MAX + 1 overflows
+  EXPECT_EQ(stats.columns[3].sum_int, 2);
+}
+
+TEST(SegmentReaderTest, ReadsVersionOneFilesWithUnknownSums) {
+  TempDir dir;
+  const std::vector<Block> blocks = testing::random_blocks(5, 6, 300);
+  ASSERT_TRUE(
+      write_segment(dir / "v1", blocks, SegmentWriteOptions{segment_format::kVersion1}).is_ok());
+  const std::string bytes = *read_file(dir / "v1");
+  EXPECT_EQ(bytes.substr(8, 4), std::string("\x01\0\0\0", 4));
+  auto reader = SegmentReader::open(dir / "v1");
+  ASSERT_TRUE(reader.is_ok()) << reader.status().to_string();
+  EXPECT_EQ((*reader)->version(), segment_format::kVersion1);
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    EXPECT_EQ((*reader)->time_chunk(b).encoding, segment_format::kEncodingPlainZstd);
+    auto block = (*reader)->read_block(b);
+    ASSERT_TRUE(block.is_ok()) << block.status().to_string();
+    EXPECT_EQ(render(*block), render(blocks[b]));
+    for (const ColumnStats& stats : (*reader)->block_stats(b).columns) {
+      EXPECT_FALSE(stats.has_sum);
+      EXPECT_FALSE(stats.sum_int_exact);
+      EXPECT_TRUE(std::isnan(stats.sum_float));
+    }
+  }
+  EXPECT_EQ(write_segment(dir / "v9", blocks, SegmentWriteOptions{9}).code(),
+            ErrorCode::kInvalidInput);
+}
+
+TEST(SegmentReaderTest, DamagedVersionOneFileIsCorruption) {
+  TempDir dir;
+  Block block;
+  block.time_ns = {5, -3};
+  block.column_names = {"i", "s"};
+  block.columns = {testing::int_column({1, 0}, {1, 0}), testing::string_column({"a"}, {0, 0})};
+  const std::vector<Block> blocks = {block};
+  ASSERT_TRUE(
+      write_segment(dir / "v1", blocks, SegmentWriteOptions{segment_format::kVersion1}).is_ok());
+  const std::string bytes = *read_file(dir / "v1");
+  for (size_t at = 0; at < bytes.size(); ++at) {
+    SCOPED_TRACE("byte " + std::to_string(at));
+    std::string damaged = bytes;
+    damaged[at] = static_cast<char>(damaged[at] ^ (1 << (at % 8)));
+    write_bytes(dir / "flip", damaged);
+    Status status = open_and_read_all(dir / "flip", blocks);
+    ASSERT_EQ(status.code(), ErrorCode::kCorruption) << status.to_string();
+  }
+}
+
+// A vector chunk goes through zstd only when that saves kZstdMinSavingsPercent.
+TEST(SegmentReaderTest, ZstdStageOnlyWhenItPays) {
+  TempDir dir;
+  Block block;
+  for (int64_t i = 0; i < 4000; ++i) block.time_ns.push_back(i * 900);
+  std::vector<std::string> dictionary;
+  for (int i = 0; i < 200; ++i)
+    dictionary.push_back("campaign_name_that_repeats_" + std::to_string(i));
+  std::vector<uint32_t> codes;
+  for (uint32_t i = 0; i < 4000; ++i) codes.push_back(i / 20);
+  std::mt19937_64 rng(7);
+  std::vector<int64_t> noise;
+  for (int i = 0; i < 4000; ++i) noise.push_back(static_cast<int64_t>(rng()));
+  block.column_names = {"s", "noise"};
+  block.columns = {testing::string_column(dictionary, codes), testing::int_column(noise)};
+  ASSERT_TRUE(write_segment(dir / "seg", std::vector<Block>{block}).is_ok());
+  auto reader = SegmentReader::open(dir / "seg");
+  ASSERT_TRUE(reader.is_ok());
+  // Random 64-bit values stay plain, which zstd cannot shrink; the dictionary's
+  // repeated prefixes compress well.
+  const SegmentReader::ChunkLocation& noise_chunk = (*reader)->column_chunk(0, 1);
+  EXPECT_EQ(noise_chunk.encoding, segment_format::kEncodingVectors);
+  EXPECT_EQ(noise_chunk.compressed_size, noise_chunk.raw_size);
+  EXPECT_EQ((*reader)->column_chunk(0, 0).encoding, segment_format::kEncodingVectorsZstd);
+  EXPECT_LE((*reader)->column_chunk(0, 0).compressed_size * 100,
+            (*reader)->column_chunk(0, 0).raw_size * 90);
+  auto got = (*reader)->read_block(0);
+  ASSERT_TRUE(got.is_ok());
+  EXPECT_EQ(render(*got), render(block));
 }
 
 }  // namespace

@@ -1,0 +1,82 @@
+// Block sources hand queries only the columns they ask for, sharing memory with
+// the block or the block cache; a segment block decodes each column once.
+#include "engine/block_sources.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/segment/segment_writer.h"
+#include "tests/support/temp_dir.h"
+
+namespace tessera::engine {
+namespace {
+
+storage::Block three_column_block() {
+  storage::Block block;
+  block.time_ns = {10, 20, 30};
+  block.column_names = {"a", "b", "c"};
+  storage::Column a, b, c;
+  a.type = storage::ColumnType::kInt64;
+  a.ints = {1, 2, 3};
+  b.type = storage::ColumnType::kFloat64;
+  b.floats = {0.5, 1.5, 2.5};
+  c.type = storage::ColumnType::kString;
+  c.codes = {0, 1, 0};
+  c.dictionary = {"x", "y"};
+  block.columns = {a, b, c};
+  return block;
+}
+
+TEST(BlockSourcesTest, MemoryBlockProjectsTheNamedColumnsWithoutCopying) {
+  auto block = std::make_shared<const storage::Block>(three_column_block());
+  MemoryBlockSource source(block);
+  const std::vector<std::string> names = {"c", "missing"};
+  auto loaded = source.load_columns(names);
+  ASSERT_TRUE(loaded.is_ok());
+  EXPECT_EQ(loaded->row_count(), 3u);
+  EXPECT_EQ(loaded->time_ns(), (std::vector<int64_t>{10, 20, 30}));
+  EXPECT_EQ(loaded->find("c"), &block->columns[2]);  // the block's own column
+  EXPECT_EQ(loaded->find("a"), nullptr);             // not asked for
+  EXPECT_EQ(loaded->find("missing"), nullptr);
+}
+
+TEST(BlockSourcesTest, SegmentBlockDecodesEachColumnOnceThroughTheCache) {
+  tessera::testing::TempDir dir;
+  const auto path = dir.path() / "1.tsg";
+  const std::vector<storage::Block> blocks = {three_column_block()};
+  ASSERT_TRUE(storage::write_segment(path, blocks).is_ok());
+  auto reader = storage::SegmentReader::open(path);
+  ASSERT_TRUE(reader.is_ok());
+  auto cache = std::make_shared<BlockCache>(1 << 20);
+  SegmentBlockSource source(*reader, 0, cache, 7);
+
+  const std::vector<std::string> only_b = {"b"};
+  auto first = source.load_columns(only_b);
+  ASSERT_TRUE(first.is_ok());
+  EXPECT_EQ(first->time_ns(), (std::vector<int64_t>{10, 20, 30}));
+  ASSERT_NE(first->find("b"), nullptr);
+  EXPECT_EQ(first->find("b")->floats, (std::vector<double>{0.5, 1.5, 2.5}));
+  EXPECT_EQ(first->find("a"), nullptr);
+  const size_t cached_bytes = cache->size_bytes();
+  // time: 3 * 8 bytes, b: 3 * 8 bytes.
+  EXPECT_EQ(cached_bytes, 48u);
+
+  // A hit decodes nothing new and returns the same column object.
+  auto again = source.load_columns(only_b);
+  ASSERT_TRUE(again.is_ok());
+  EXPECT_EQ(again->find("b"), first->find("b"));
+  EXPECT_EQ(cache->size_bytes(), cached_bytes);
+
+  // Asking for more adds only the missing columns.
+  const std::vector<std::string> all = {"a", "b", "c"};
+  auto wide = source.load_columns(all);
+  ASSERT_TRUE(wide.is_ok());
+  EXPECT_EQ(wide->find("b"), first->find("b"));
+  ASSERT_NE(wide->find("a"), nullptr);
+  EXPECT_EQ(wide->find("a")->ints, (std::vector<int64_t>{1, 2, 3}));
+  ASSERT_NE(wide->find("c"), nullptr);
+  EXPECT_EQ(wide->find("c")->string_at(1), "y");
+  EXPECT_GT(cache->size_bytes(), cached_bytes);
+}
+
+}  // namespace
+}  // namespace tessera::engine

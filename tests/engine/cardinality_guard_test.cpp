@@ -1,0 +1,95 @@
+#include "engine/cardinality_guard.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/engine.h"
+#include "tests/support/temp_dir.h"
+
+namespace tessera::engine {
+namespace {
+
+using Tags = std::vector<std::pair<std::string, std::string>>;
+
+TEST(CardinalityGuardTest, AdmitsUpToTheLimitThenRefusesNewSeries) {
+  CardinalityGuard guard(2);
+  EXPECT_TRUE(guard.admit("cpu", {{"host", "a"}}, true).is_ok());
+  EXPECT_TRUE(guard.admit("cpu", {{"host", "b"}}, true).is_ok());
+  Status third = guard.admit("cpu", {{"host", "c"}}, true);
+  ASSERT_FALSE(third.is_ok());
+  EXPECT_EQ(third.code(), ErrorCode::kLimitExceeded);
+  EXPECT_EQ(third.message(),
+            "table \"cpu\": series limit of 2 reached (--max-series); line not written");
+  EXPECT_EQ(guard.series_count("cpu"), 2u);
+}
+
+TEST(CardinalityGuardTest, KnownSeriesStayAdmittedAtTheLimit) {
+  CardinalityGuard guard(1);
+  EXPECT_TRUE(guard.admit("cpu", {{"host", "a"}, {"dc", "x"}}, true).is_ok());
+  // Same tag set in another order is the same series.
+  EXPECT_TRUE(guard.admit("cpu", {{"dc", "x"}, {"host", "a"}}, true).is_ok());
+  EXPECT_FALSE(guard.admit("cpu", {{"dc", "x"}}, true).is_ok());
+  EXPECT_FALSE(guard.admit("cpu", {}, true).is_ok());
+}
+
+TEST(CardinalityGuardTest, CountsEachTableApart) {
+  CardinalityGuard guard(1);
+  EXPECT_TRUE(guard.admit("cpu", {{"host", "a"}}, true).is_ok());
+  EXPECT_TRUE(guard.admit("mem", {{"host", "b"}}, true).is_ok());
+  EXPECT_EQ(guard.series_count("cpu"), 1u);
+  EXPECT_EQ(guard.series_count("mem"), 1u);
+  EXPECT_EQ(guard.series_count("disk"), 0u);
+}
+
+TEST(CardinalityGuardTest, KeyValueBoundariesMatter) {
+  CardinalityGuard guard(10);
+  EXPECT_TRUE(guard.admit("t", {{"ab", "c"}}, true).is_ok());
+  EXPECT_TRUE(guard.admit("t", {{"a", "bc"}}, true).is_ok());
+  EXPECT_TRUE(guard.admit("t", {{"a", "b"}, {"c", ""}}, true).is_ok());
+  EXPECT_EQ(guard.series_count("t"), 3u);
+}
+
+TEST(CardinalityGuardTest, ReplayIsNeverRefused) {
+  CardinalityGuard guard(1);
+  EXPECT_TRUE(guard.admit("cpu", {{"host", "a"}}, false).is_ok());
+  EXPECT_TRUE(guard.admit("cpu", {{"host", "b"}}, false).is_ok());
+  EXPECT_EQ(guard.series_count("cpu"), 2u);
+  EXPECT_FALSE(guard.admit("cpu", {{"host", "c"}}, true).is_ok());
+}
+
+TEST(CardinalityGuardTest, ZeroMeansUnlimited) {
+  CardinalityGuard guard(0);
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_TRUE(guard.admit("cpu", {{"host", std::to_string(i)}}, true).is_ok());
+  }
+}
+
+TEST(CardinalityGuardTest, EngineRejectsTheLineAndCreatesNothing) {
+  testing::TempDir dir;
+  EngineOptions options;
+  options.data_dir = dir.path();
+  options.max_series_per_table = 2;
+  auto engine = Engine::open(options);
+  ASSERT_TRUE(engine.is_ok());
+  auto report = (*engine)->write_text(
+      "cpu,host=a v=1 1\n"
+      "cpu,host=b v=2 2\n"
+      "cpu,host=c v=3,extra=1i 3\n"  // third series: rejected, `extra` not created
+      "cpu,host=a v=4 4\n",          // known series: accepted
+      {});
+  ASSERT_TRUE(report.is_ok());
+  EXPECT_EQ(report->accepted, 3u);
+  ASSERT_EQ(report->rejected.size(), 1u);
+  EXPECT_EQ(report->rejected[0].line_number, 3u);
+  EXPECT_EQ(report->rejected[0].reason,
+            "table \"cpu\": series limit of 2 reached (--max-series); line not written");
+  auto schema = (*engine)->schema("cpu");
+  ASSERT_TRUE(schema.has_value());
+  EXPECT_EQ(schema->find("extra"), nullptr);
+  // Another table has its own budget.
+  auto other = (*engine)->write_text("mem,host=c v=1 1\n", {});
+  ASSERT_TRUE(other.is_ok());
+  EXPECT_EQ(other->accepted, 1u);
+}
+
+}  // namespace
+}  // namespace tessera::engine
