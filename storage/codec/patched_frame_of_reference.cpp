@@ -1,11 +1,11 @@
 // Patched frame-of-reference body (docs/format/codecs.md, "patched_delta"):
 //
-//   body := width u8 (0..64) | min i64 | exception_count u16 (<= 16, <= count)
+//   body := width u8 (0..64) | min i64 | exception_count u16 (<= 64, <= count)
 //           | exception_count × position u16 (strictly increasing, < count)
 //           | exception_count × value u64
 //           | bitpacked[bitpack_bytes(count, width)] of (value - min), 0 at exceptions
 //
-// The encoder sorts the values and tries every split of up to 16 outliers
+// The encoder sorts the values and tries every split of up to 64 outliers
 // between the low and the high end, keeping the one with the fewest bits
 // (count × width + 80 per exception).
 #include "storage/codec/patched_frame_of_reference.h"

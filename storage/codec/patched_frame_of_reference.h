@@ -17,9 +17,11 @@
 
 namespace tessera::storage {
 
-// Most exceptions one body holds: enough for a handful of series boundaries
-// per 1024-value vector, few enough that choosing them stays cheap.
-inline constexpr size_t kMaxPatchExceptions = 16;
+// Most exceptions one body holds. Sorted 15-minute snapshots of a one-day
+// partition put a series boundary every 96 values, two exceptions each: about 22
+// per 1024-value vector, so 64 leaves room for shorter series while choosing
+// them (a 65 x 65 / 2 search over the sorted ends) stays cheap.
+inline constexpr size_t kMaxPatchExceptions = 64;
 
 // Appends width u8 | min i64 | exception_count u16 | positions u16 × k |
 // values u64 × k | bitpacked (value - min) with exceptions packed as 0.

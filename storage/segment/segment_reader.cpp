@@ -3,7 +3,8 @@
 //   header  := "TSRASEG\0" | version u32
 //   trailer := footer_offset u64 | footer_size u32 | footer_crc32c u32 | version u32 | magic
 // Nothing read from the file is used before it is checked: the trailer against
-// the file size, the footer against its crc32c and the FlatBuffers verifier, each
+// the file size, the footer against its crc32c, its zstd frame size (version 2) and
+// the FlatBuffers verifier, each
 // footer field against the limits, each chunk against its crc32c and row count.
 #include "storage/segment/segment_reader.h"
 
@@ -49,6 +50,35 @@ struct Trailer {
 
 bool is_known_version(uint32_t version) {
   return version == segment_format::kVersion1 || version == segment_format::kVersion;
+}
+
+// Copies the FlatBuffers footer of `stored` (the checksum-verified footer bytes) into
+// `aligned`, undoing version 2's zstd frame, whose declared size must be known and
+// within kMaxFooterBytes before anything is allocated for it. Returns its size.
+Result<size_t> unpack_footer(const std::filesystem::path& path, uint64_t offset, uint32_t version,
+                             std::string_view stored, std::vector<uint64_t>* aligned) {
+  if (version == segment_format::kVersion1) {
+    aligned->resize((stored.size() + 7) / 8);
+    std::memcpy(aligned->data(), stored.data(), stored.size());
+    return stored.size();
+  }
+  const unsigned long long declared = ZSTD_getFrameContentSize(stored.data(), stored.size());
+  if (declared == ZSTD_CONTENTSIZE_UNKNOWN || declared == ZSTD_CONTENTSIZE_ERROR ||
+      declared > segment_format::kMaxFooterBytes) {
+    return corrupt(path, offset, "footer is not a zstd frame of a known size within the limit");
+  }
+  aligned->resize((declared + 7) / 8);
+  const size_t size = ZSTD_decompress(aligned->data(), declared, stored.data(), stored.size());
+  if (ZSTD_isError(size)) {
+    return corrupt(path, offset,
+                   std::string("footer zstd decompression failed: ") + ZSTD_getErrorName(size));
+  }
+  if (size != declared) {
+    return corrupt(path, offset,
+                   "footer decompressed to " + std::to_string(size) + " bytes, its frame says " +
+                       std::to_string(declared));
+  }
+  return size;
 }
 
 Result<uint32_t> check_header(const RandomAccessFile& file) {
@@ -202,12 +232,13 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::open(
                        hex32(computed_crc) + ")");
   }
   // FlatBuffers wants its buffer 8-byte aligned; a std::string does not promise that.
-  std::vector<uint64_t> aligned((footer.size() + 7) / 8);
-  std::memcpy(aligned.data(), footer.data(), footer.size());
+  std::vector<uint64_t> aligned;
+  TESSERA_ASSIGN_OR_RETURN(const size_t footer_bytes,
+                           unpack_footer(path, trailer.footer_offset, version, footer, &aligned));
   const auto* buffer = reinterpret_cast<const uint8_t*>(aligned.data());
   // Every table takes at least 4 bytes, so this bound never rejects an honest footer.
-  flatbuffers::Verifier verifier(buffer, footer.size(), /*max_depth=*/16,
-                                 /*max_tables=*/static_cast<uint32_t>(footer.size() / 4 + 1));
+  flatbuffers::Verifier verifier(buffer, footer_bytes, /*max_depth=*/16,
+                                 /*max_tables=*/static_cast<uint32_t>(footer_bytes / 4 + 1));
   if (!fb::VerifySegmentFooterBuffer(verifier)) {
     return corrupt(path, trailer.footer_offset, "footer fails FlatBuffers verification");
   }

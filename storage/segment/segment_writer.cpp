@@ -4,7 +4,8 @@
 //   chunk   := per block: the time chunk, then one per column; version 2: a vector
 //              chunk (vector_chunk.h), in a zstd frame when that saves enough;
 //              version 1: zstd(plain chunk)
-//   footer  := FlatBuffers SegmentFooter
+//   footer  := version 2: zstd frame of a FlatBuffers SegmentFooter; version 1: the
+//              SegmentFooter itself
 //   trailer := footer_offset u64 | footer_size u32 | footer_crc32c u32 | version u32 | magic
 #include "storage/segment/segment_writer.h"
 
@@ -207,8 +208,17 @@ Status write_body(AppendFile* file, std::span<const Block> blocks, uint32_t vers
                           " bytes exceeds the limit of " +
                           std::to_string(segment_format::kMaxFooterBytes));
   }
-  const std::string_view footer(reinterpret_cast<const char*>(builder.GetBufferPointer()),
-                                builder.GetSize());
+  const std::string_view flatbuffer(reinterpret_cast<const char*>(builder.GetBufferPointer()),
+                                    builder.GetSize());
+  // Version 2 stores the footer in a zstd frame: per block and column it repeats
+  // names, vtables and near-equal statistics, and compresses about 5:1, which
+  // on small tenant-pure blocks is a tenth of the file.
+  std::string compressed_footer;
+  if (version != segment_format::kVersion1) {
+    TESSERA_ASSIGN_OR_RETURN(compressed_footer, zstd_compress(flatbuffer));
+  }
+  const std::string_view footer =
+      version == segment_format::kVersion1 ? flatbuffer : std::string_view(compressed_footer);
   const uint64_t footer_offset = file->size_bytes();
   TESSERA_RETURN_IF_ERROR(file->append(footer));
 

@@ -1,6 +1,7 @@
 #include "storage/segment/segment_reader.h"
 
 #include <gtest/gtest.h>
+#include <zstd.h>
 
 #include <cmath>
 #include <cstdint>
@@ -100,46 +101,88 @@ TEST_F(SegmentReaderDamageTest, AppendedBytesAreCorruption) {
   EXPECT_EQ(open_and_read_all(dir_ / "prefixed", blocks_).code(), ErrorCode::kCorruption);
 }
 
-// Rewrites the footer's crc in the trailer so that a patched footer passes the
-// checksum and only the field checks stand between it and the data.
-std::string with_patched_footer(std::string bytes, size_t at, uint32_t value) {
-  std::memcpy(bytes.data() + at, &value, 4);
+// The FlatBuffers footer of a version-2 segment, out of its zstd frame.
+std::string footer_of(const std::string& bytes) {
   const size_t trailer = bytes.size() - segment_format::kTrailerBytes;
   const uint64_t footer_offset = load_u64(bytes.data() + trailer);
   const uint32_t footer_size = load_u32(bytes.data() + trailer + 8);
-  const uint32_t crc = crc32c(std::string_view(bytes).substr(footer_offset, footer_size));
-  std::memcpy(bytes.data() + trailer + 12, &crc, 4);
-  return bytes;
+  const char* frame = bytes.data() + footer_offset;
+  std::string footer(ZSTD_getFrameContentSize(frame, footer_size), '\0');
+  EXPECT_EQ(ZSTD_decompress(footer.data(), footer.size(), frame, footer_size), footer.size());
+  return footer;
+}
+
+// `bytes` with its footer replaced by `footer` in a fresh zstd frame, and the
+// trailer's size and crc rewritten, so that only the field checks stand between
+// a patched footer and the data.
+std::string with_footer(const std::string& bytes, const std::string& footer) {
+  const size_t trailer = bytes.size() - segment_format::kTrailerBytes;
+  const uint64_t footer_offset = load_u64(bytes.data() + trailer);
+  std::string frame(ZSTD_compressBound(footer.size()), '\0');
+  frame.resize(ZSTD_compress(frame.data(), frame.size(), footer.data(), footer.size(), 3));
+  std::string out = bytes.substr(0, footer_offset) + frame;
+  append_u64(&out, footer_offset);
+  append_u32(&out, static_cast<uint32_t>(frame.size()));
+  append_u32(&out, crc32c(frame));
+  out += bytes.substr(trailer + 16);  // version and magic
+  return out;
+}
+
+std::string with_patched_u32(std::string footer, size_t at, uint32_t value) {
+  std::memcpy(footer.data() + at, &value, 4);
+  return footer;
 }
 
 TEST_F(SegmentReaderDamageTest, AbsurdRawSizeIsRejectedAtOpen) {
   // Block 0's time chunk reference: offset 12 (right after the header), a vector
   // chunk of 3 rows stored without zstd (compressed size == raw size). Find it in
   // the footer and make the raw size absurd.
-  const size_t footer_offset = load_u64(bytes_.data() + bytes_.size() - 28);
+  const std::string footer = footer_of(bytes_);
   size_t found = 0;
-  for (size_t at = footer_offset; at + 16 <= bytes_.size() - 28; at += 4) {
-    if (load_u64(bytes_.data() + at) == 12 &&
-        load_u32(bytes_.data() + at + 8) == load_u32(bytes_.data() + at + 12)) {
+  for (size_t at = 0; at + 16 <= footer.size(); ++at) {
+    if (load_u64(footer.data() + at) == 12 &&
+        load_u32(footer.data() + at + 8) == load_u32(footer.data() + at + 12)) {
       found = at;
     }
   }
   ASSERT_NE(found, 0u) << "time chunk reference not found";
+  // The unpatched footer, recompressed, still opens: the patch alone is the damage.
+  write_bytes(dir_ / "same", with_footer(bytes_, footer));
+  ASSERT_TRUE(open_and_read_all(dir_ / "same", blocks_).is_ok());
   for (uint32_t raw_size : {0xFFFFFFFFu, segment_format::kMaxChunkRawBytes + 1,
-                            load_u32(bytes_.data() + found + 12) + 1, 0u}) {
+                            load_u32(footer.data() + found + 12) + 1, 0u}) {
     SCOPED_TRACE("raw size " + std::to_string(raw_size));
-    write_bytes(dir_ / "absurd", with_patched_footer(bytes_, found + 12, raw_size));
+    write_bytes(dir_ / "absurd",
+                with_footer(bytes_, with_patched_u32(footer, found + 12, raw_size)));
     auto reader = SegmentReader::open(dir_ / "absurd");
     ASSERT_FALSE(reader.is_ok());
     EXPECT_EQ(reader.error().code, ErrorCode::kCorruption);
     EXPECT_NE(reader.error().message.find("raw size"), std::string::npos) << reader.error().message;
   }
   // A compressed size that runs into the next chunk breaks the tiling.
-  const uint32_t compressed = load_u32(bytes_.data() + found + 8);
-  write_bytes(dir_ / "overlap", with_patched_footer(bytes_, found + 8, compressed + 1));
+  const uint32_t compressed = load_u32(footer.data() + found + 8);
+  write_bytes(dir_ / "overlap",
+              with_footer(bytes_, with_patched_u32(footer, found + 8, compressed + 1)));
   auto reader = SegmentReader::open(dir_ / "overlap");
   ASSERT_FALSE(reader.is_ok());
   EXPECT_EQ(reader.error().code, ErrorCode::kCorruption);
+}
+
+TEST_F(SegmentReaderDamageTest, FooterThatIsNoSizedZstdFrameIsCorruption) {
+  const std::string footer = footer_of(bytes_);
+  // The FlatBuffer stored without its zstd frame, with a valid crc.
+  const size_t trailer = bytes_.size() - segment_format::kTrailerBytes;
+  const uint64_t footer_offset = load_u64(bytes_.data() + trailer);
+  std::string unframed = bytes_.substr(0, footer_offset) + footer;
+  append_u64(&unframed, footer_offset);
+  append_u32(&unframed, static_cast<uint32_t>(footer.size()));
+  append_u32(&unframed, crc32c(footer));
+  unframed += bytes_.substr(trailer + 16);
+  write_bytes(dir_ / "unframed", unframed);
+  auto reader = SegmentReader::open(dir_ / "unframed");
+  ASSERT_FALSE(reader.is_ok());
+  EXPECT_EQ(reader.error().code, ErrorCode::kCorruption);
+  EXPECT_NE(reader.error().message.find("zstd frame"), std::string::npos) << reader.error().message;
 }
 
 TEST(SegmentReaderTest, MissingFileIsNotFound) {
