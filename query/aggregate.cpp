@@ -1,7 +1,9 @@
 #include "query/aggregate.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
+#include <optional>
 #include <span>
 
 #include "query/percentile.h"
@@ -103,11 +105,99 @@ bool Aggregator::update_single_group(const AggregateInput& in) {
   }
 }
 
+std::vector<uint32_t> find_group_runs(const std::vector<uint32_t>& group_ids,
+                                      size_t min_average_run) {
+  const size_t n = group_ids.size();
+  std::vector<uint32_t> starts;
+  const size_t max_runs = n / std::max<size_t>(min_average_run, 1);
+  for (size_t i = 0; i < n; ++i) {
+    if (i == 0 || group_ids[i] != group_ids[i - 1]) {
+      if (starts.size() >= max_runs) return {};
+      starts.push_back(static_cast<uint32_t>(i));
+    }
+  }
+  starts.push_back(static_cast<uint32_t>(n));
+  return starts;
+}
+
+std::optional<Status> Aggregator::update_dense(const AggregateInput& in) {
+  const std::vector<uint32_t>& gid = *in.group_ids;
+  const size_t n = gid.size();
+  const Vec* arg = in.arg;
+  const std::vector<uint32_t>* runs = in.run_starts;
+  // Adds each row's (or run's) count to its group.
+  auto add_counts = [&] {
+    if (runs != nullptr) {
+      for (size_t r = 0; r + 1 < runs->size(); ++r) {
+        counts_[gid[(*runs)[r]]] += (*runs)[r + 1] - (*runs)[r];
+      }
+    } else {
+      for (size_t i = 0; i < n; ++i) counts_[gid[i]] += 1;
+    }
+  };
+  switch (spec_.fn) {
+    case AggregateFn::kCountStar:
+      add_counts();
+      return Status::ok();
+    case AggregateFn::kCount:
+    case AggregateFn::kSum:
+    case AggregateFn::kAvg:
+      break;
+    default:
+      return std::nullopt;
+  }
+  if (arg->type == ValueType::kNull || !detail::all_nonzero(arg->valid)) return std::nullopt;
+  if (spec_.fn == AggregateFn::kCount) {
+    add_counts();
+    return Status::ok();
+  }
+  if (arg->type == ValueType::kFloat) {
+    const double* v = arg->floats.data();
+    if (runs != nullptr) {
+      for (size_t r = 0; r + 1 < runs->size(); ++r) {
+        const uint32_t b = (*runs)[r];
+        floats_[gid[b]] += detail::sum_doubles(std::span<const double>(v + b, (*runs)[r + 1] - b));
+      }
+    } else {
+      for (size_t i = 0; i < n; ++i) floats_[gid[i]] += v[i];
+    }
+  } else if (arg->type == ValueType::kInt && spec_.fn == AggregateFn::kSum) {
+    // Each group's running total is checked after every value, in row order, as
+    // the row path does, so both fail on the same inputs.
+    const int64_t* v = arg->ints.data();
+    bool overflow = false;
+    if (runs != nullptr) {
+      for (size_t r = 0; r + 1 < runs->size(); ++r) {
+        const uint32_t b = (*runs)[r];
+        int64_t sum = ints_[gid[b]];
+        for (uint32_t i = b; i < (*runs)[r + 1]; ++i) {
+          overflow |= __builtin_add_overflow(sum, v[i], &sum);
+        }
+        ints_[gid[b]] = sum;
+      }
+    } else {
+      for (size_t i = 0; i < n; ++i) {
+        overflow |= __builtin_add_overflow(ints_[gid[i]], v[i], &ints_[gid[i]]);
+      }
+    }
+    if (overflow) {
+      return Status(make_error(ErrorCode::kInvalidInput, "integer overflow in " + spec_.text));
+    }
+  } else {
+    return std::nullopt;
+  }
+  add_counts();
+  return Status::ok();
+}
+
 Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
   const std::vector<uint32_t>& gid = *in.group_ids;
   const size_t n = gid.size();
   if (in.single_group && in.filter == nullptr && n > 0 && update_single_group(in)) {
     return Status::ok();
+  }
+  if (in.filter == nullptr && n > 0) {
+    if (std::optional<Status> done = update_dense(in)) return *done;
   }
   const uint8_t* filter = in.filter != nullptr ? in.filter->data() : nullptr;
   auto counts = [&](size_t i) { return filter == nullptr || filter[i] != 0; };

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -26,7 +27,15 @@ struct AggregateInput {
   const Vec* sla_condition = nullptr;             // sla_pct: arg <= target
   const std::vector<uint8_t>* filter = nullptr;   // FILTER: 1 = row counts; null = all
   bool single_group = false;                      // every row is in group (*group_ids)[0]
+  // When rows come in long runs of one group (blocks are sorted by series): the
+  // start of each run, then group_ids->size(). Null when runs are short.
+  const std::vector<uint32_t>* run_starts = nullptr;
 };
+
+// The run starts of `group_ids` (see AggregateInput::run_starts) when runs average
+// at least `min_average_run` rows; empty otherwise.
+std::vector<uint32_t> find_group_runs(const std::vector<uint32_t>& group_ids,
+                                      size_t min_average_run);
 
 class Aggregator {
  public:
@@ -52,6 +61,11 @@ class Aggregator {
   // vector reductions. False when this aggregate has no such path (update() then
   // takes the row-by-row one).
   bool update_single_group(const AggregateInput& input);
+  // The same, for any group ids, when every row counts (no FILTER) and has a value:
+  // count, sum and avg in loops without per-row checks, reducing each run of one
+  // group as a whole vector when run_starts is given. Nullopt when it does not
+  // apply; else update()'s status.
+  std::optional<Status> update_dense(const AggregateInput& input);
 
   const AggregateSpec& spec_;
   std::vector<int64_t> counts_;       // count, count_if, sla_pct total

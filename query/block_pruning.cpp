@@ -128,4 +128,25 @@ bool can_skip(const PruneRule& rule, const storage::BlockStats& stats) {
   return false;
 }
 
+bool every_row_satisfies(const PruneRule& rule, const storage::BlockStats& stats) {
+  if (stats.row_count == 0) return false;
+  if (stats.min_time_ns < rule.min_time_ns || stats.max_time_ns > rule.max_time_ns) return false;
+  for (const auto& [column, value] : rule.equalities) {
+    const int i = stats.find(column);
+    if (i < 0) return false;
+    const storage::ColumnStats& cs = stats.columns[static_cast<size_t>(i)];
+    if (stats.column_types[static_cast<size_t>(i)] != storage::ColumnType::kString ||
+        cs.null_count != 0 || !cs.has_min_max || cs.min_string != value || cs.max_string != value) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<PruneRule> conjunct_rule(const BoundExpr& conjunct) {
+  PruneRule rule;
+  if (!add_conjunct(conjunct, rule)) return std::nullopt;
+  return rule;
+}
+
 }  // namespace tessera::query::detail

@@ -33,4 +33,15 @@ PruneRule derive_prune_rule(const BoundSelect& plan, const std::optional<std::st
 // True when no row of a block with `stats` can satisfy `rule`.
 bool can_skip(const PruneRule& rule, const storage::BlockStats& stats);
 
+// True when every row of a block with `stats` satisfies the constraints of `rule`
+// (its time range, and each equality's column holding that one value without
+// NULLs). Whether the rule covers the whole WHERE clause (is_exact) is the
+// caller's concern.
+bool every_row_satisfies(const PruneRule& rule, const storage::BlockStats& stats);
+
+// The rule of one WHERE conjunct alone, when the rule can express it exactly;
+// nullopt otherwise. A block every row of which satisfies it need not evaluate
+// that conjunct row by row.
+std::optional<PruneRule> conjunct_rule(const BoundExpr& conjunct);
+
 }  // namespace tessera::query::detail

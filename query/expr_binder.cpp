@@ -1,5 +1,6 @@
 #include "query/expr_binder.h"
 
+#include <algorithm>
 #include <variant>
 
 #include "query/aggregate_binding.h"
@@ -168,9 +169,16 @@ Result<BoundExpr> ExprBinder::bind_node(const Expr& e, const CallExpr& call, Bin
   BoundExpr b;
   b.kind = Kind::kAggregate;
   b.type = spec.result_type;
-  b.index = static_cast<int>(plan_.aggregates.size());
   b.text = e.text;
-  plan_.aggregates.push_back(std::move(spec));
+  // The same aggregate written twice (sum(spend) in both ROAS and CPC) is computed
+  // once: the scan's cost follows the distinct aggregates, not the SELECT list.
+  auto same = [&](const AggregateSpec& other) {
+    return other.text == spec.text && other.filter.has_value() == spec.filter.has_value() &&
+           (!spec.filter || other.filter->text == spec.filter->text);
+  };
+  const auto existing = std::find_if(plan_.aggregates.begin(), plan_.aggregates.end(), same);
+  b.index = static_cast<int>(existing - plan_.aggregates.begin());
+  if (existing == plan_.aggregates.end()) plan_.aggregates.push_back(std::move(spec));
   return b;
 }
 

@@ -208,8 +208,15 @@ Result<Vec> evaluate(const BoundExpr& e, const LeafResolver& leaves, size_t n) {
   using Kind = BoundExpr::Kind;
   switch (e.kind) {
     case Kind::kConstant: {
-      const Value* v = &e.constant;
-      return vec_from_values(e.type, std::vector<const Value*>(n, v));
+      // Convert once, then broadcast: constants meet every row of a block.
+      const Vec one = vec_from_values(e.type, {&e.constant});
+      Vec out = Vec::nulls(e.type, n);
+      if (one.valid[0] == 0) return out;
+      std::fill(out.valid.begin(), out.valid.end(), uint8_t{1});
+      if (!one.ints.empty()) std::fill(out.ints.begin(), out.ints.end(), one.ints[0]);
+      if (!one.floats.empty()) std::fill(out.floats.begin(), out.floats.end(), one.floats[0]);
+      if (!one.strings.empty()) std::fill(out.strings.begin(), out.strings.end(), one.strings[0]);
+      return out;
     }
     case Kind::kColumn:
     case Kind::kGroupKey:

@@ -37,6 +37,9 @@ using detail::sort_and_limit;
 
 // Raw rows gathered past 2 * LIMIT + this many are cut back to the LIMIT.
 constexpr size_t kMinRowsBeforeTopK = 4096;
+// Below this average run of one group per block, reducing run by run costs more
+// than scattering row by row.
+constexpr size_t kMinAverageGroupRun = 16;
 
 class Executor {
  public:
@@ -45,6 +48,10 @@ class Executor {
       : plan_(plan), snapshot_(snapshot), tenant_(tenant), context_(context), stats_(stats) {
     groups_.dictionaries.resize(plan.group_tags.size());
     for (const AggregateSpec& spec : plan.aggregates) aggregators_.emplace_back(spec);
+    for (const BoundExpr& conjunct : plan.where_conjuncts) {
+      conjunct_rules_.push_back(detail::conjunct_rule(conjunct));
+    }
+    if (tenant_) tenant_rule_.equalities.emplace_back(*plan.schema.options.tenant_column, *tenant_);
   }
 
   Result<ResultSet> run() {
@@ -76,8 +83,7 @@ class Executor {
       }
       ++stats_.blocks_scanned;
       TESSERA_ASSIGN_OR_RETURN(engine::LoadedBlock block, view.source->load_columns(columns));
-      TESSERA_RETURN_IF_ERROR(
-          scan_block(block, view.live_rows.get(), uniform_bucket(view.source->stats())));
+      TESSERA_RETURN_IF_ERROR(scan_block(block, view.live_rows.get(), view.source->stats()));
       if (memory_bytes_ + raw_bytes_ > context_.max_memory_bytes) {
         return make_error(ErrorCode::kLimitExceeded, "query memory limit of " +
                                                          std::to_string(context_.max_memory_bytes) +
@@ -114,8 +120,11 @@ class Executor {
     return first;
   }
 
+  // Reads the rows of `block` that pass the tenant scope and WHERE clause. A
+  // condition that the block's statistics prove true for every row (a tenant-pure
+  // block, a time range inside the queried one) is not evaluated row by row.
   Status scan_block(const engine::LoadedBlock& block, const std::vector<uint8_t>* live,
-                    std::optional<int64_t> bucket) {
+                    const storage::BlockStats& block_stats) {
     const size_t rows = block.row_count();
     stats_.rows_scanned += rows;
     if (live != nullptr && live->size() != rows) {
@@ -126,21 +135,24 @@ class Executor {
     for (size_t r = 0; r < rows; ++r) {
       if (live == nullptr || (*live)[r] != 0) sel.push_back(static_cast<uint32_t>(r));
     }
-    if (tenant_) {
+    if (tenant_ && !detail::every_row_satisfies(tenant_rule_, block_stats)) {
       TESSERA_RETURN_IF_ERROR(
           keep_tenant_rows(block, *plan_.schema.options.tenant_column, *tenant_, sel));
     }
     LeafResolver leaves = [&](const BoundExpr& leaf) -> Result<Vec> {
       return gather_column(block, leaf, sel);
     };
-    for (const BoundExpr& conjunct : plan_.where_conjuncts) {
+    for (size_t c = 0; c < plan_.where_conjuncts.size(); ++c) {
       if (sel.empty()) break;
-      TESSERA_ASSIGN_OR_RETURN(Vec cond, evaluate_rows(conjunct, block, sel, leaves));
+      const std::optional<PruneRule>& implied_by = conjunct_rules_[c];
+      if (implied_by && detail::every_row_satisfies(*implied_by, block_stats)) continue;
+      TESSERA_ASSIGN_OR_RETURN(Vec cond,
+                               evaluate_rows(plan_.where_conjuncts[c], block, sel, leaves));
       sel = keep_true(sel, cond);
     }
     stats_.rows_matched += sel.size();
     if (sel.empty()) return Status::ok();
-    return plan_.is_aggregate ? aggregate_block(block, sel, leaves, bucket)
+    return plan_.is_aggregate ? aggregate_block(block, sel, leaves, uniform_bucket(block_stats))
                               : gather_raw(sel, leaves, block);
   }
 
@@ -175,6 +187,8 @@ class Executor {
     for (Aggregator& a : aggregators_) a.resize(groups_.count);
     const bool single_group =
         std::all_of(gids.begin(), gids.end(), [&](uint32_t g) { return g == gids[0]; });
+    const std::vector<uint32_t> runs =
+        single_group ? std::vector<uint32_t>{} : find_group_runs(gids, kMinAverageGroupRun);
 
     std::vector<int64_t> times;
     for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
@@ -182,6 +196,7 @@ class Executor {
       AggregateInput input;
       input.group_ids = &gids;
       input.single_group = single_group;
+      input.run_starts = runs.empty() ? nullptr : &runs;
       std::optional<Vec> arg, sla, filter_vec;
       std::vector<uint8_t> filter;
       if (spec.arg) {
@@ -329,6 +344,8 @@ class Executor {
   ScanStats& stats_;
   GroupTable groups_;
   std::vector<Aggregator> aggregators_;
+  std::vector<std::optional<PruneRule>> conjunct_rules_;  // parallel to where_conjuncts
+  PruneRule tenant_rule_;                                 // the tenant scope alone
   std::vector<OutputRow> raw_rows_;
   uint64_t next_seq_ = 0;
   size_t raw_bytes_ = 0;  // held by raw_rows_

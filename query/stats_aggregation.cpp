@@ -73,20 +73,8 @@ bool plan_allows_stats_answers(const BoundSelect& plan, const PruneRule& rule) {
 
 std::optional<ConstantGroupKey> block_stats_answer(const BoundSelect& plan, const PruneRule& rule,
                                                    const storage::BlockStats& stats) {
-  if (stats.row_count == 0) return std::nullopt;
   // Every row passes the WHERE conjuncts and the tenant scope.
-  if (stats.min_time_ns < rule.min_time_ns || stats.max_time_ns > rule.max_time_ns) {
-    return std::nullopt;
-  }
-  for (const auto& [column, value] : rule.equalities) {
-    const int i = stats.find(column);
-    if (i < 0) return std::nullopt;
-    const ColumnStats& cs = stats.columns[static_cast<size_t>(i)];
-    if (stats.column_types[static_cast<size_t>(i)] != ColumnType::kString || cs.null_count != 0 ||
-        !cs.has_min_max || cs.min_string != value || cs.max_string != value) {
-      return std::nullopt;
-    }
-  }
+  if (!every_row_satisfies(rule, stats)) return std::nullopt;
   // One group for the whole block.
   ConstantGroupKey key;
   if (plan.bucketer) {

@@ -427,10 +427,18 @@ TEST_F(QueryRunnerTest, ExplainReportsPruning) {
   EXPECT_NE(text.find("'blocks pruned: 1'"), std::string::npos) << text;
   EXPECT_NE(text.find("'rows scanned: 3'"), std::string::npos) << text;
   EXPECT_NE(text.find("'groups: 2'"), std::string::npos) << text;
+  EXPECT_NE(text.find("'blocks from statistics: 0'"), std::string::npos) << text;
   // Tag equality prunes by min/max: only block 1 holds tenant 'b'... both do; 'c' none.
   r = run_query(engine_, "EXPLAIN SELECT spend FROM ads WHERE tenant = 'c'", context_);
   ASSERT_TRUE(r.is_ok());
   EXPECT_NE(render(*r).find("'blocks pruned: 2'"), std::string::npos) << render(*r);
+  // Block 2 lies inside D1 and holds tenant 'a' and 'b': it is read; block 1 ends at
+  // D0 03:00 and is one day bucket with no filter: answered from its statistics.
+  r = run_query(engine_, "EXPLAIN SELECT count(*), sum(clicks) FROM ads GROUP BY time(1d)",
+                context_);
+  ASSERT_TRUE(r.is_ok());
+  EXPECT_NE(render(*r).find("'blocks from statistics: 1'"), std::string::npos) << render(*r);
+  EXPECT_NE(render(*r).find("'blocks scanned: 1'"), std::string::npos) << render(*r);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "query/query_runner.h"
 #include "tests/query/query_test_util.h"
@@ -71,7 +72,7 @@ class Generator {
   Cond atom() {
     static const char* kOps[] = {"=", "!=", "<", "<=", ">", ">="};
     const std::string op = kOps[pick(6)];
-    switch (pick(9)) {
+    switch (pick(10)) {
       case 0: {
         const int64_t k = pick(8);
         return {"n " + op + " " + std::to_string(k), [op, k](const Row& r) -> Opt3 {
@@ -124,6 +125,14 @@ class Generator {
         const int64_t t = kBase + s * kSecond;
         return {"time " + op + " '" + testing::render_time(t) + "'",
                 [op, t](const Row& r) -> Opt3 { return cmp_result(three_way(r.t, t), op); }};
+      }
+      case 8: {
+        // A tenant equality: blocks of one tenant satisfy it without evaluation.
+        const std::string t(1, static_cast<char>('a' + pick(2)));
+        return {"tenant = '" + t + "'", [t](const Row& r) -> Opt3 {
+                  if (!r.tenant) return std::nullopt;
+                  return *r.tenant == t;
+                }};
       }
       default: {
         // Mixed int/float arithmetic in a comparison.
@@ -325,12 +334,16 @@ std::vector<Row> make_table(Generator& gen, tessera::testing::MemoryEngine& engi
   std::vector<Row> live;
   const int blocks = gen.pick(4) + 1;
   for (int k = 0; k < blocks; ++k) {
-    const int rows = gen.pick(25);
+    // A clustered block (one tenant, one host, one 10 s bucket, as sorted
+    // segments hold) lets aggregates be answered from its statistics. A sorted
+    // block (one tenant, long runs of one host, often without NULLs) takes the
+    // run-by-run aggregation and skips conditions its statistics prove.
+    const bool clustered = gen.chance(40);
+    const bool sorted = !clustered && gen.chance(35);
+    const bool dense = sorted && gen.chance(70);
+    const int rows = sorted ? 40 + gen.pick(200) : gen.pick(25);
     std::vector<Row> block_rows(static_cast<size_t>(rows));
     std::vector<uint8_t> mask;
-    // A clustered block (one tenant, one host, one 10 s bucket, as sorted
-    // segments hold) lets aggregates be answered from its statistics.
-    const bool clustered = gen.chance(40);
     const bool has_mask = !clustered && gen.chance(30);
     const int64_t bucket = gen.pick(6) * 10;
     std::optional<std::string> block_tenant;
@@ -341,15 +354,25 @@ std::vector<Row> make_table(Generator& gen, tessera::testing::MemoryEngine& engi
         r.t = kBase + (bucket + gen.pick(10)) * kSecond;
         r.tenant = block_tenant;
         r.host = block_host;
+      } else if (sorted) {
+        r.t = kBase + gen.pick(60) * kSecond;
+        r.tenant = block_tenant;
+        r.host = gen.tag("h", 4);
       } else {
         r.t = kBase + gen.pick(60) * kSecond;
         if (!gen.chance(15)) r.tenant = std::string(1, static_cast<char>('a' + gen.pick(3)));
         r.host = gen.tag("h", 4);
       }
-      if (!gen.chance(20)) r.v = gen.pick(10) * 0.5;
-      if (!gen.chance(20)) r.n = gen.pick(9) - 1;
+      if (dense || !gen.chance(20)) r.v = gen.pick(10) * 0.5;
+      if (dense || !gen.chance(20)) r.n = gen.pick(9) - 1;
       if (!gen.chance(30)) r.b = gen.chance(50);
       if (has_mask) mask.push_back(gen.chance(75) ? 1 : 0);
+    }
+    if (sorted) {
+      // Series order: by host (NULL first, as partition_sort puts it), then time.
+      std::stable_sort(block_rows.begin(), block_rows.end(), [](const Row& a, const Row& b) {
+        return std::tie(a.host, a.t) < std::tie(b.host, b.t);
+      });
     }
     storage::Block block;
     std::vector<std::optional<std::string>> tenants, hosts;

@@ -1,0 +1,162 @@
+// Aggregator update paths against brute-force sums computed here: rows scattered by
+// group id, rows in runs of one group (the sorted-block path), blocks with NULLs or
+// FILTER (the row path), and integer overflow failing alike on every path.
+#include "query/aggregate.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <random>
+
+namespace tessera::query {
+namespace {
+
+AggregateSpec spec_of(AggregateFn fn, ValueType arg_type) {
+  AggregateSpec spec;
+  spec.fn = fn;
+  spec.arg_type = arg_type;
+  spec.result_type = fn == AggregateFn::kAvg ? ValueType::kFloat : arg_type;
+  if (fn == AggregateFn::kCountStar || fn == AggregateFn::kCount) {
+    spec.result_type = ValueType::kInt;
+  }
+  if (fn != AggregateFn::kCountStar) {
+    BoundExpr arg;
+    arg.kind = BoundExpr::Kind::kColumn;
+    arg.name = "x";
+    arg.type = arg_type;
+    arg.text = "x";
+    spec.arg = arg;
+  }
+  spec.text = "agg(x)";
+  return spec;
+}
+
+struct BlockInput {
+  std::vector<uint32_t> gids;
+  Vec values;
+};
+
+// `n` rows in runs of random length (1..2 * average_run) over `groups` groups.
+BlockInput random_block(std::mt19937& rng, size_t n, size_t average_run, uint32_t groups,
+                        bool with_nulls) {
+  BlockInput in;
+  in.values = Vec::nulls(ValueType::kFloat, n);
+  std::uniform_int_distribution<uint32_t> group(0, groups - 1);
+  std::uniform_int_distribution<size_t> run(1, 2 * average_run);
+  uint32_t g = group(rng);
+  size_t left = run(rng);
+  for (size_t i = 0; i < n; ++i) {
+    if (left-- == 0) {
+      g = group(rng);
+      left = run(rng) - 1;
+    }
+    in.gids.push_back(g);
+    in.values.floats[i] = static_cast<double>(rng() % 1000) / 4;  // exact in binary
+    in.values.valid[i] = !with_nulls || rng() % 5 != 0;
+  }
+  return in;
+}
+
+Vec as_ints(const Vec& floats) {
+  Vec v = Vec::nulls(ValueType::kInt, floats.size);
+  v.valid = floats.valid;
+  for (size_t i = 0; i < floats.size; ++i) v.ints[i] = static_cast<int64_t>(floats.floats[i] * 4);
+  return v;
+}
+
+TEST(AggregateTest, RunsScatterAndRowPathsAgreeWithBruteForce) {
+  std::mt19937 rng(20261203);
+  int blocks_in_runs = 0, blocks_scattered = 0;
+  const uint32_t kGroups = 7;
+  for (int trial = 0; trial < 200; ++trial) {
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    const size_t average_run = trial % 2 == 0 ? 40 : 2;
+    const bool with_nulls = trial % 3 == 0;
+    std::vector<BlockInput> blocks;
+    for (int b = 0; b < 3; ++b) {
+      blocks.push_back(random_block(rng, 1 + rng() % 600, average_run, kGroups, with_nulls));
+    }
+    // Brute force: every value is a multiple of 1/4 below 250, so float sums are exact.
+    std::map<uint32_t, double> sums;
+    std::map<uint32_t, int64_t> counts, rows;
+    for (const BlockInput& block : blocks) {
+      for (size_t i = 0; i < block.gids.size(); ++i) {
+        rows[block.gids[i]] += 1;
+        if (!block.values.valid[i]) continue;
+        sums[block.gids[i]] += block.values.floats[i];
+        counts[block.gids[i]] += 1;
+      }
+    }
+    const AggregateSpec sum_float = spec_of(AggregateFn::kSum, ValueType::kFloat);
+    const AggregateSpec sum_int = spec_of(AggregateFn::kSum, ValueType::kInt);
+    const AggregateSpec avg_float = spec_of(AggregateFn::kAvg, ValueType::kFloat);
+    const AggregateSpec count = spec_of(AggregateFn::kCount, ValueType::kFloat);
+    const AggregateSpec count_star = spec_of(AggregateFn::kCountStar, ValueType::kNull);
+    std::vector<Aggregator> aggs;
+    for (const AggregateSpec* s : {&sum_float, &sum_int, &avg_float, &count, &count_star}) {
+      aggs.emplace_back(*s);
+    }
+    size_t memory = 0;
+    for (const BlockInput& block : blocks) {
+      const Vec ints = as_ints(block.values);
+      const std::vector<uint32_t> runs = find_group_runs(block.gids, 16);
+      (runs.empty() ? blocks_scattered : blocks_in_runs) += 1;
+      for (size_t a = 0; a < aggs.size(); ++a) {
+        AggregateInput input;
+        input.group_ids = &block.gids;
+        input.arg = a == 1 ? &ints : (a == 4 ? nullptr : &block.values);
+        input.run_starts = runs.empty() ? nullptr : &runs;
+        aggs[a].resize(kGroups);
+        ASSERT_TRUE(aggs[a].update(input, &memory).is_ok());
+      }
+    }
+    for (uint32_t g = 0; g < kGroups; ++g) {
+      SCOPED_TRACE("group " + std::to_string(g));
+      if (counts[g] == 0) {
+        EXPECT_TRUE(is_null(aggs[0].finalize(g)));
+      } else {
+        EXPECT_EQ(std::get<double>(aggs[0].finalize(g)), sums[g]);
+        EXPECT_EQ(std::get<int64_t>(aggs[1].finalize(g)), static_cast<int64_t>(sums[g] * 4));
+        EXPECT_DOUBLE_EQ(std::get<double>(aggs[2].finalize(g)),
+                         sums[g] / static_cast<double>(counts[g]));
+      }
+      EXPECT_EQ(std::get<int64_t>(aggs[3].finalize(g)), counts[g]);
+      EXPECT_EQ(std::get<int64_t>(aggs[4].finalize(g)), rows[g]);
+    }
+  }
+  // Both paths ran.
+  EXPECT_GT(blocks_in_runs, 100);
+  EXPECT_GT(blocks_scattered, 100);
+}
+
+TEST(AggregateTest, IntegerOverflowFailsOnTheRunAndScatterPathsAlike) {
+  const AggregateSpec sum_int = spec_of(AggregateFn::kSum, ValueType::kInt);
+  for (const bool use_runs : {false, true}) {
+    SCOPED_TRACE(use_runs ? "runs" : "scatter");
+    // Group 0 overflows only at its last value; group 1 stays small.
+    std::vector<uint32_t> gids(40, 0);
+    for (size_t i = 20; i < 40; ++i) gids[i] = 1;
+    Vec v = Vec::nulls(ValueType::kInt, 40);
+    std::fill(v.valid.begin(), v.valid.end(), uint8_t{1});
+    v.ints[0] = std::numeric_limits<int64_t>::max() - 5;
+    for (size_t i = 1; i < 20; ++i) v.ints[i] = i == 19 ? 6 : 0;
+    const std::vector<uint32_t> runs = find_group_runs(gids, 16);
+    ASSERT_EQ(runs, (std::vector<uint32_t>{0, 20, 40}));
+    Aggregator agg(sum_int);
+    agg.resize(2);
+    AggregateInput input;
+    input.group_ids = &gids;
+    input.arg = &v;
+    input.run_starts = use_runs ? &runs : nullptr;
+    size_t memory = 0;
+    const Status status = agg.update(input, &memory);
+    ASSERT_FALSE(status.is_ok());
+    EXPECT_EQ(status.code(), ErrorCode::kInvalidInput);
+    EXPECT_NE(status.message().find("integer overflow in agg(x)"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace tessera::query
