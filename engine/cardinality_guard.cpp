@@ -33,20 +33,43 @@ uint64_t series_hash(const std::vector<std::pair<std::string, std::string>>& tag
 Status CardinalityGuard::admit(std::string_view table,
                                const std::vector<std::pair<std::string, std::string>>& tags,
                                bool is_enforcing) {
+  Pending pending;
+  TESSERA_RETURN_IF_ERROR(admit_pending(table, tags, is_enforcing, &pending));
+  commit(std::move(pending));
+  return Status::ok();
+}
+
+Status CardinalityGuard::admit_pending(std::string_view table,
+                                       const std::vector<std::pair<std::string, std::string>>& tags,
+                                       bool is_enforcing, Pending* pending) const {
   if (max_series_per_table_ == 0) return Status::ok();
-  auto it = series_by_table_.find(std::string(table));
+  const std::string name(table);
   const uint64_t hash = series_hash(tags);
+  auto it = series_by_table_.find(name);
   if (it != series_by_table_.end() && it->second.contains(hash)) return Status::ok();
-  const size_t count = it == series_by_table_.end() ? 0 : it->second.size();
+  auto staged = pending->series_by_table.find(name);
+  if (staged != pending->series_by_table.end() && staged->second.contains(hash))
+    return Status::ok();
+  const size_t count = (it == series_by_table_.end() ? 0 : it->second.size()) +
+                       (staged == pending->series_by_table.end() ? 0 : staged->second.size());
   if (is_enforcing && count >= max_series_per_table_) {
-    return make_error(ErrorCode::kLimitExceeded, "table \"" + std::string(table) +
-                                                     "\": series limit of " +
+    return make_error(ErrorCode::kLimitExceeded, "table \"" + name + "\": series limit of " +
                                                      std::to_string(max_series_per_table_) +
                                                      " reached (--max-series); line not written");
   }
-  if (it == series_by_table_.end()) it = series_by_table_.try_emplace(std::string(table)).first;
-  it->second.insert(hash);
+  pending->series_by_table[name].insert(hash);
   return Status::ok();
+}
+
+void CardinalityGuard::commit(Pending&& pending) {
+  for (auto& [table, hashes] : pending.series_by_table) {
+    std::unordered_set<uint64_t>& known = series_by_table_[table];
+    if (known.empty()) {
+      known = std::move(hashes);
+    } else {
+      known.insert(hashes.begin(), hashes.end());
+    }
+  }
 }
 
 size_t CardinalityGuard::series_count(std::string_view table) const {

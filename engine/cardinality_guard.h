@@ -43,6 +43,19 @@ class CardinalityGuard {
   Status admit(std::string_view table, const std::vector<std::pair<std::string, std::string>>& tags,
                bool is_enforcing);
 
+  // The new series of a write batch that is not applied yet (its log record is
+  // appended first): they count against the limit but are recorded only by commit().
+  struct Pending {
+    std::unordered_map<std::string, std::unordered_set<uint64_t>> series_by_table;
+  };
+  // As admit(), but a new series goes to `pending` instead of being recorded; the
+  // limit counts recorded plus pending series. Nothing is changed on kLimitExceeded.
+  Status admit_pending(std::string_view table,
+                       const std::vector<std::pair<std::string, std::string>>& tags,
+                       bool is_enforcing, Pending* pending) const;
+  // Records the series admitted into `pending`.
+  void commit(Pending&& pending);
+
   // Series recorded for `table` (0 for an unknown table).
   size_t series_count(std::string_view table) const;
   size_t max_series_per_table() const { return max_series_per_table_; }

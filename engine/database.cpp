@@ -1,4 +1,4 @@
-// Database: the engine's write path (admit, apply, log, group commit), DDL and
+// Database: the engine's write path (admit, log, then apply; group commit), DDL and
 // snapshots. Recovery and flush live in database_recovery.cpp and database_flush.cpp.
 #include "engine/database.h"
 
@@ -13,6 +13,7 @@
 #include "engine/schema_on_write.h"
 #include "engine/wal_record.h"
 #include "storage/base/file_io.h"
+#include "storage/segment/segment_format.h"
 
 namespace tessera::engine {
 
@@ -55,6 +56,13 @@ Database::Database(const EngineOptions& options)
       cache_(std::make_shared<BlockCache>(options.block_cache_bytes)) {}
 
 Result<std::unique_ptr<Database>> Database::open(const EngineOptions& options) {
+  if (options.max_columns_per_table < 1 ||
+      options.max_columns_per_table > storage::segment_format::kMaxColumnsPerBlock) {
+    return make_error(ErrorCode::kInvalidInput,
+                      "max_columns_per_table must be between 1 and " +
+                          std::to_string(storage::segment_format::kMaxColumnsPerBlock) + ", got " +
+                          std::to_string(options.max_columns_per_table));
+  }
   std::unique_ptr<Database> database(new Database(options));
   TESSERA_RETURN_IF_ERROR(database->recover());
   database->mark_sorted_partitions();
@@ -76,71 +84,99 @@ Database::~Database() {
   if (maintenance_thread_.joinable()) maintenance_thread_.join();
   if (flush_thread_.joinable()) flush_thread_.join();
   // A clean close leaves everything in segments, so the next open replays nothing.
-  if (Status status = flush(); !status.is_ok())
-    log_warning("final flush failed: " + status.to_string());
+  // After a failed open nothing is flushed: the state may be partly replayed.
+  if (is_recovered_) {
+    if (Status status = flush(); !status.is_ok())
+      log_warning("final flush failed: " + status.to_string());
+  }
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 Status Database::start_new_log() {
   uint64_t number = next_file_number_++;
+  // create() fsyncs the file and wal/, and removes the file again if it cannot.
   TESSERA_ASSIGN_OR_RETURN(auto writer, storage::WalWriter::create(
                                             wal_dir_ / numbered_file_name(number, kLogExtension)));
-  TESSERA_RETURN_IF_ERROR(storage::fsync_directory(wal_dir_));
   wal_ = std::shared_ptr<storage::WalWriter>(std::move(writer));
   wal_number_ = number;
   return Status::ok();
 }
 
-Status Database::apply_line(const ParsedLine& line,
-                            const std::optional<std::string>& tenant_scope) {
-  auto it = tables_.find(line.measurement);
+Status Database::stage_line(const ParsedLine& line, const std::optional<std::string>& tenant_scope,
+                            bool is_replay, StagedWrite& staged) const {
+  // The table as the batch's earlier lines leave it.
+  const TableSchema* current = nullptr;
   std::optional<TableSchema> fresh;
-  if (it == tables_.end()) fresh = default_schema(line.measurement);
-  const TableSchema& current = fresh ? *fresh : it->second.schema;
-  TESSERA_ASSIGN_OR_RETURN(std::vector<ColumnDef> added, admit_line(current, line, tenant_scope));
+  if (auto s = staged.schemas.find(line.measurement); s != staged.schemas.end()) {
+    current = &s->second;
+  } else if (auto t = tables_.find(line.measurement); t != tables_.end()) {
+    current = &t->second.schema;
+  } else {
+    fresh = default_schema(line.measurement);
+    current = &*fresh;
+  }
+  TESSERA_ASSIGN_OR_RETURN(std::vector<ColumnDef> added,
+                           admit_line(*current, line, tenant_scope,
+                                      is_replay ? SIZE_MAX : options_.max_columns_per_table));
   // A row for a partition retention has dropped (or would drop) is refused rather than
   // accepted and silently dropped again; replayed lines were accepted in their time.
-  const int64_t row_partition = partition_start(*line.timestamp_ns, current.options.partition_ns);
-  if (wal_ != nullptr && is_partition_expired(row_partition, current.options.partition_ns,
-                                              current.options.retention_ns, clock_now_ns())) {
+  const int64_t row_partition = partition_start(*line.timestamp_ns, current->options.partition_ns);
+  if (!is_replay && is_partition_expired(row_partition, current->options.partition_ns,
+                                         current->options.retention_ns, clock_now_ns())) {
     return make_error(ErrorCode::kInvalidInput,
                       "timestamp " + std::to_string(*line.timestamp_ns) + " is older than the " +
-                          std::to_string(*current.options.retention_ns / kNanosPerSecond) +
+                          std::to_string(*current->options.retention_ns / kNanosPerSecond) +
                           " s retention of table \"" + line.measurement + "\"");
   }
-  // wal_ is null only while replaying the log, whose lines were admitted once already.
-  TESSERA_RETURN_IF_ERROR(cardinality_.admit(line.measurement, line.tags, wal_ != nullptr));
+  TESSERA_RETURN_IF_ERROR(
+      cardinality_.admit_pending(line.measurement, line.tags, !is_replay, &staged.series));
+  if (fresh || !added.empty()) {
+    // try_emplace copies only when the batch has not staged this table yet.
+    TableSchema& next = staged.schemas.try_emplace(line.measurement, *current).first->second;
+    for (ColumnDef& def : added) next.columns.push_back(std::move(def));
+  }
+  staged.rows.push_back(&line);
+  return Status::ok();
+}
 
-  if (fresh) it = tables_.emplace(line.measurement, Table{std::move(*fresh), {}}).first;
-  Table& table = it->second;
-  for (ColumnDef& def : added) table.schema.columns.push_back(std::move(def));
-
-  int64_t t = *line.timestamp_ns;
-  Partition& partition = table.partitions[row_partition];
-  BlockBuilder& head = partition.head;
-  head.begin_row(t);
-  for (const auto& [key, value] : line.tags) head.set_string(key, value);
-  for (const ParsedField& field : line.fields) {
-    switch (table.schema.find(field.key)->type) {
-      case storage::ColumnType::kInt64:
-        head.set_int(field.key, field.int_value);
-        break;
-      case storage::ColumnType::kFloat64:
-        head.set_float(field.key, field.type == storage::ColumnType::kInt64
-                                      ? static_cast<double>(field.int_value)
-                                      : field.float_value);
-        break;
-      case storage::ColumnType::kBool:
-        head.set_bool(field.key, field.bool_value);
-        break;
-      case storage::ColumnType::kString:
-        head.set_string(field.key, field.string_value);
-        break;
+void Database::commit_staged(StagedWrite& staged) {
+  for (auto& [name, schema] : staged.schemas) {
+    auto it = tables_.find(name);
+    if (it == tables_.end()) {
+      tables_.emplace(name, Table{std::move(schema), {}});
+    } else {
+      it->second.schema = std::move(schema);
     }
   }
-  ++head_rows_;
-  seal_if_full(partition);
-  return Status::ok();
+  cardinality_.commit(std::move(staged.series));
+  for (const ParsedLine* line : staged.rows) {
+    Table& table = tables_.find(line->measurement)->second;
+    const int64_t t = *line->timestamp_ns;
+    Partition& partition = table.partitions[partition_start(t, table.schema.options.partition_ns)];
+    BlockBuilder& head = partition.head;
+    head.begin_row(t);
+    for (const auto& [key, value] : line->tags) head.set_string(key, value);
+    for (const ParsedField& field : line->fields) {
+      switch (table.schema.find(field.key)->type) {
+        case storage::ColumnType::kInt64:
+          head.set_int(field.key, field.int_value);
+          break;
+        case storage::ColumnType::kFloat64:
+          head.set_float(field.key, field.type == storage::ColumnType::kInt64
+                                        ? static_cast<double>(field.int_value)
+                                        : field.float_value);
+          break;
+        case storage::ColumnType::kBool:
+          head.set_bool(field.key, field.bool_value);
+          break;
+        case storage::ColumnType::kString:
+          head.set_string(field.key, field.string_value);
+          break;
+      }
+    }
+    ++head_rows_;
+    seal_if_full(partition);
+  }
 }
 
 void Database::seal_if_full(Partition& partition) {
@@ -159,13 +195,20 @@ Status Database::append_log(std::string_view payload, uint64_t* lsn) {
   uint64_t before = wal_->size_bytes();
   auto appended = wal_->append(payload);
   if (!appended) {
-    // The rows are applied in memory but not logged: refuse every later write rather
-    // than acknowledge anything that a restart would lose.
-    wal_failure_ =
-        Error{ErrorCode::kIoError, "write-ahead log append failed (" + appended.error().message +
-                                       "); writes are refused until the process restarts"
-                                       " and replays the log (docs/durability.md)"};
-    return *wal_failure_;
+    if (wal_->is_failed()) {
+      // The log may end in a partial record that could not be removed: records after
+      // it would be unreadable at replay, so it takes nothing more.
+      wal_failure_ = Error{ErrorCode::kIoError,
+                           "write-ahead log append failed (" + appended.error().message +
+                               "); writes are refused until the process restarts and replays "
+                               "the log (docs/durability.md)"};
+      return *wal_failure_;
+    }
+    // Nothing was logged (the writer removed the partial record) and nothing applied:
+    // the write failed as a whole, and the next one may succeed once there is space.
+    return make_error(appended.error().code, "write-ahead log append failed (" +
+                                                 appended.error().message +
+                                                 "); nothing of this write was applied");
   }
   log_position_ += wal_->size_bytes() - before;
   *lsn = log_position_;
@@ -209,11 +252,12 @@ Result<WriteReport> Database::write(std::span<const InputLine> lines, const Writ
   {
     std::unique_lock lock(mu_);
     if (wal_failure_) return *wal_failure_;
+    StagedWrite staged;
     std::string log_body;
     for (const Pending& p : pending) {
-      Status applied = apply_line(p.line, options.tenant_scope);
-      if (!applied.is_ok()) {
-        report.rejected.push_back({p.input->line_number, applied.message()});
+      Status admitted = stage_line(p.line, options.tenant_scope, /*is_replay=*/false, staged);
+      if (!admitted.is_ok()) {
+        report.rejected.push_back({p.input->line_number, admitted.message()});
         continue;
       }
       ++report.accepted;
@@ -226,10 +270,13 @@ Result<WriteReport> Database::write(std::span<const InputLine> lines, const Writ
       log_body += '\n';
     }
     report.lsn = log_position_;
+    // Logged first, applied after: if the append fails nothing of this write is
+    // visible, and nothing in memory lacks its log record.
     if (!log_body.empty()) {
       TESSERA_RETURN_IF_ERROR(
           append_log(encode_wal_record(WalRecordType::kLines, log_body), &report.lsn));
     }
+    commit_staged(staged);
     wants_flush = head_rows_ >= options_.flush_threshold_rows;
   }
   std::sort(
@@ -267,17 +314,7 @@ Status Database::create_table(const TableSchema& schema) {
   if (schema.columns.empty() || schema.columns[0].kind != ColumnKind::kTime) {
     return make_error(ErrorCode::kInternal, "schema of " + schema.name + " lacks its time column");
   }
-  const TableOptions& o = schema.options;
-  std::vector<std::string> key_tags = o.dedup_columns;
-  if (o.tenant_column) key_tags.push_back(*o.tenant_column);
-  for (const std::string& tag : key_tags) {
-    const ColumnDef* def = schema.find(tag);
-    if (def != nullptr && def->kind != ColumnKind::kTag) {
-      return make_error(
-          ErrorCode::kInvalidInput,
-          "column \"" + tag + "\" must be a TAG: it is the tenant column or part of the dedup key");
-    }
-  }
+  TESSERA_RETURN_IF_ERROR(check_table_definition(schema, options_.max_columns_per_table));
   uint64_t lsn = 0;
   {
     std::unique_lock lock(mu_);
@@ -293,9 +330,10 @@ Status Database::create_table(const TableSchema& schema) {
       return make_error(ErrorCode::kInvalidInput,
                         "table \"" + schema.name + "\" already exists with another definition");
     }
-    TESSERA_RETURN_IF_ERROR(apply_create_table(schema));
+    // Logged first, as writes are: a failed append creates nothing.
     TESSERA_RETURN_IF_ERROR(
         append_log(encode_wal_record(WalRecordType::kCreateTable, encode_schema(schema)), &lsn));
+    TESSERA_RETURN_IF_ERROR(apply_create_table(schema));
   }
   return sync(lsn);
 }

@@ -5,8 +5,9 @@
 //   <data>/wal/<n>.log       write-ahead log files, replayed on open from MANIFEST's wal_start
 //   <data>/segments/<n>.tsg  immutable segment files (storage/segment)
 //
-// Write path: parse (no lock) -> admit + apply to the head blocks + append to the log
-// (write lock) -> sync (group commit, no lock). Flush: freeze the head, rotate the log
+// Write path: parse (no lock) -> admit (staged, nothing changed yet) + append to the
+// log + apply to the head blocks (write lock) -> sync (group commit, no lock). A failed
+// append leaves memory as it was. Flush: freeze the head, rotate the log
 // (write lock); sort each frozen partition and write it as one segment (no lock);
 // publish them and the manifest, drop old logs (write lock). Compaction and retention
 // (background thread) rewrite the segment list by the same manifest swap. Readers take
@@ -100,15 +101,33 @@ class Database final : public Engine {
     SortKey sort_key;
   };
 
+  // What a write batch would change, admitted but not applied: a batch is logged
+  // first and applied after, so that a failed log append leaves memory unchanged.
+  struct StagedWrite {
+    // Tables the batch creates or adds columns to, as they will be.
+    std::map<std::string, TableSchema, std::less<>> schemas;
+    CardinalityGuard::Pending series;
+    std::vector<const ParsedLine*> rows;  // admitted lines, in order; not owned
+  };
+
   explicit Database(const EngineOptions& options);
   Status recover();
-  Status replay_log(const std::filesystem::path& path);
+  // Replays one log file. `is_newest`: the last log, the only one a crash can leave
+  // with a torn tail, which is cut; a bad record in an older one is kCorruption.
+  Status replay_log(const std::filesystem::path& path, bool is_newest);
   Status start_new_log();  // Requires: mu_ held exclusively (or still opening).
 
-  // Requires: mu_ held exclusively. Admits one parsed line and applies it to the head.
-  Status apply_line(const ParsedLine& line, const std::optional<std::string>& tenant_scope);
+  // Requires: mu_ held. Admits one parsed line against the tables as `staged`
+  // would leave them and adds it there; changes nothing else. `is_replay`: a line
+  // of the log, admitted once already (no retention or series limit).
+  Status stage_line(const ParsedLine& line, const std::optional<std::string>& tenant_scope,
+                    bool is_replay, StagedWrite& staged) const;
+  // Requires: mu_ held exclusively. Applies what stage_line() admitted. Cannot fail.
+  void commit_staged(StagedWrite& staged);
   Status apply_create_table(const TableSchema& schema);
   void seal_if_full(Partition& partition);
+  // Requires: mu_ held exclusively. Appends one record. On failure nothing was
+  // logged; if the log cannot take more (wal_->is_failed()), wal_failure_ is set.
   Status append_log(std::string_view payload, uint64_t* lsn);
 
   Status flush_locked_phases();
@@ -127,6 +146,9 @@ class Database final : public Engine {
   EngineOptions options_;
   std::filesystem::path wal_dir_, segment_dir_;
   int lock_fd_ = -1;
+  // Set once recover() succeeded: only then may the destructor flush (a partly
+  // replayed state must never be written as segments, nor the logs trimmed).
+  bool is_recovered_ = false;
 
   mutable std::shared_mutex mu_;  // guards everything below up to flush state
   std::map<std::string, Table, std::less<>> tables_;
@@ -139,6 +161,8 @@ class Database final : public Engine {
   // Rows buffered in memory. Changed only under mu_, but read without it by the
   // writers' backpressure check, hence atomic.
   std::atomic<uint64_t> head_rows_{0};
+  // Set when the log can take nothing more (an append whose partial record could not
+  // be removed, a failed fsync): every later write fails with it until a restart.
   std::optional<Error> wal_failure_;
   // Segment files that failed to open ("<path>: <reason>"), and per table the first
   // of them: such a table's snapshots fail with kCorruption (database_recovery.cpp).

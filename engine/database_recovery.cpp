@@ -1,6 +1,7 @@
-// Database recovery: opening a data directory — lock it, load the manifest and
-// its segments, remove files an interrupted flush left behind, replay the write-ahead
-// log (cutting a torn tail). Why each step is safe: docs/format/manifest.md.
+// Database recovery: opening a data directory — create it durably, lock it, load the
+// manifest and its segments, remove files an interrupted flush left behind, replay the
+// write-ahead log (cutting a torn tail of the newest log; a bad record in an older one
+// fails the open). Why each step is safe: docs/format/manifest.md, docs/durability.md.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -20,23 +21,13 @@ namespace tessera::engine {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-Status make_directory(const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) {
-    return make_error(ErrorCode::kIoError, "cannot create " + dir.string() + ": " + ec.message());
-  }
-  return Status::ok();
-}
-
-}  // namespace
-
 Status Database::recover() {
-  TESSERA_RETURN_IF_ERROR(make_directory(options_.data_dir));
-  TESSERA_RETURN_IF_ERROR(make_directory(wal_dir_));
-  TESSERA_RETURN_IF_ERROR(make_directory(segment_dir_));
+  // Rows may be acknowledged before the first MANIFEST is written: the directories
+  // holding their log must survive a power loss too, so each one created here is
+  // fsynced into its parent.
+  TESSERA_RETURN_IF_ERROR(storage::create_directories_durably(options_.data_dir));
+  TESSERA_RETURN_IF_ERROR(storage::create_directories_durably(wal_dir_));
+  TESSERA_RETURN_IF_ERROR(storage::create_directories_durably(segment_dir_));
 
   fs::path lock_path = options_.data_dir / kLockFileName;
   lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -113,38 +104,45 @@ Status Database::recover() {
       logs.emplace_back(*number, entry.path());
   }
   std::sort(logs.begin(), logs.end());
-  for (size_t i = 0; i < logs.size(); ++i) {
-    const auto& [number, path] = logs[i];
+  // The logs to replay; the newest of them is the only one that may end torn.
+  std::vector<fs::path> live_logs;
+  for (const auto& [number, path] : logs) {
     next_file_number_ = std::max(next_file_number_, number + 1);
+    std::error_code ec;
     if (number < wal_start_) {
-      std::error_code ec;
       fs::remove(path, ec);
       continue;
     }
-    TESSERA_RETURN_IF_ERROR(replay_log(path));
+    // Opened here only to find the files that are no log at all.
+    auto opened = storage::WalReader::open(path);
+    if (!opened) {
+      // A crash right after creating a log file can leave its header incomplete; such
+      // a file holds no record, so nothing acknowledged is in it.
+      if (opened.error().code == ErrorCode::kCorruption && fs::file_size(path, ec) < 64 && !ec) {
+        log_warning("removing log file with an incomplete header: " + path.string());
+        fs::remove(path, ec);
+        continue;
+      }
+      return opened.error();
+    }
+    live_logs.push_back(path);
+  }
+  for (size_t i = 0; i < live_logs.size(); ++i) {
+    TESSERA_RETURN_IF_ERROR(replay_log(live_logs[i], i + 1 == live_logs.size()));
   }
   TESSERA_RETURN_IF_ERROR(start_new_log());
   group_commit_.rotated(wal_, log_position_);
   group_commit_.set_policy(options_.fsync_policy);
+  is_recovered_ = true;
   return Status::ok();
 }
 
-Status Database::replay_log(const fs::path& path) {
-  auto opened = storage::WalReader::open(path);
-  if (!opened) {
-    // A crash right after creating a log file can leave its header incomplete; such a
-    // file holds no record, so nothing acknowledged is in it.
-    std::error_code ec;
-    if (opened.error().code == ErrorCode::kCorruption && fs::file_size(path, ec) < 64 && !ec) {
-      log_warning("removing log file with an incomplete header: " + path.string());
-      fs::remove(path, ec);
-      return Status::ok();
-    }
-    return opened.error();
-  }
-  auto reader = std::move(opened).value();
+Status Database::replay_log(const fs::path& path, bool is_newest) {
+  TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<storage::WalReader> opened,
+                           storage::WalReader::open(path));
+  storage::WalReader& reader = *opened;
   while (true) {
-    TESSERA_ASSIGN_OR_RETURN(std::optional<std::string> payload, reader->next());
+    TESSERA_ASSIGN_OR_RETURN(std::optional<std::string> payload, reader.next());
     if (!payload) break;
     TESSERA_ASSIGN_OR_RETURN(WalRecord record, decode_wal_record(*payload));
     if (record.type == WalRecordType::kCreateTable) {
@@ -152,23 +150,50 @@ Status Database::replay_log(const fs::path& path) {
       TESSERA_RETURN_IF_ERROR(apply_create_table(schema));
       continue;
     }
+    // Parsed first, staged and applied as the write did: line by line against the
+    // tables as the record's earlier lines left them.
+    std::vector<ParsedLine> lines;
     std::string_view body = record.body;
     while (!body.empty()) {
       size_t end = body.find('\n');
       std::string_view line = body.substr(0, end);
       body = end == std::string_view::npos ? std::string_view() : body.substr(end + 1);
       auto parsed = parse_line(line, Precision::kNanoseconds);
-      Status applied = parsed ? apply_line(*parsed, std::nullopt) : parsed.status();
-      if (!applied.is_ok()) {
+      if (!parsed) {
+        return make_error(
+            ErrorCode::kCorruption,
+            path.string() + ": logged line no longer parses: " + parsed.error().message);
+      }
+      lines.push_back(std::move(parsed).value());
+    }
+    StagedWrite staged;
+    for (const ParsedLine& line : lines) {
+      Status admitted = stage_line(line, std::nullopt, /*is_replay=*/true, staged);
+      if (!admitted.is_ok()) {
         return make_error(ErrorCode::kCorruption,
-                          path.string() + ": logged line no longer applies: " + applied.message());
+                          path.string() + ": logged line no longer applies: " + admitted.message());
       }
     }
+    commit_staged(staged);
   }
-  if (const auto& problem = reader->tail_problem()) {
+  if (const auto& problem = reader.tail_problem()) {
+    if (!is_newest) {
+      // Only the newest log can end in a torn write: every older one was fsynced
+      // whole before the next was created. So this is damage, and cutting it would
+      // silently drop acknowledged rows. The file is left as it is, for repair.
+      return make_error(ErrorCode::kCorruption,
+                        *problem + " (" + path.filename().string() +
+                            " is not the newest log file, so this is damage, not a torn "
+                            "write; the file is left untouched)");
+    }
     log_warning(path.string() + ": cutting torn log tail at byte " +
-                std::to_string(reader->valid_bytes()) + ": " + *problem);
-    TESSERA_RETURN_IF_ERROR(storage::truncate_file(path, reader->valid_bytes()));
+                std::to_string(reader.valid_bytes()) + ": " + *problem);
+  }
+  if (is_newest) {
+    // Cuts a torn tail, and makes the records durable before a newer log exists: the
+    // previous process may not have fsynced them, and from now on this log is not the
+    // newest, so a torn record in it would be taken for damage.
+    TESSERA_RETURN_IF_ERROR(storage::truncate_file(path, reader.valid_bytes()));
   }
   return Status::ok();
 }

@@ -51,6 +51,11 @@ struct EngineOptions {
   // Distinct series (tag sets) per table; a line that would add one more is rejected
   // (engine/cardinality_guard.h, docs/security.md). 0: unlimited.
   size_t max_series_per_table = 1'000'000;
+  // Columns per table, time, tags and fields together. A line that would add columns
+  // past it is rejected; so is a CREATE TABLE declaring more. Between 1 and 4096 (the
+  // most a segment block holds, storage/segment/segment_format.h); open() refuses
+  // other values. The log replayed at open is not held to it.
+  size_t max_columns_per_table = 1024;
   FsyncPolicy fsync_policy;
   // Runs compaction (merging a partition's segments into one sorted, duplicate-free
   // segment) after flushes and retention every minute, on a background thread
@@ -140,6 +145,9 @@ class Engine {
   // Parses and applies data lines (control lines are the caller's). Accepted rows are
   // appended to the write-ahead log and visible to snapshots taken after return;
   // they are durable once sync(report.lsn) returns ok. A rejected line creates nothing.
+  // kIoError when the log append failed: nothing of the batch was applied, and a later
+  // write may succeed (once the disk has space) unless the log had to be closed
+  // (docs/durability.md, "Failures").
   virtual Result<WriteReport> write(std::span<const InputLine> lines,
                                     const WriteOptions& options) = 0;
   // Blocks until the log is fsynced through `lsn` (group commit: concurrent callers

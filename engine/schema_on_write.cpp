@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "storage/segment/segment_format.h"
+
 namespace tessera::engine {
 
 TableSchema default_schema(const std::string& table) {
@@ -50,7 +52,8 @@ bool is_key_tag(const TableSchema& schema, const std::string& column) {
 }  // namespace
 
 Result<std::vector<ColumnDef>> admit_line(const TableSchema& schema, const ParsedLine& line,
-                                          const std::optional<std::string>& tenant_scope) {
+                                          const std::optional<std::string>& tenant_scope,
+                                          size_t max_columns) {
   TESSERA_RETURN_IF_ERROR(check_tenant(schema, line, tenant_scope));
   std::vector<ColumnDef> added;
   for (const auto& [key, value] : line.tags) {
@@ -83,6 +86,23 @@ Result<std::vector<ColumnDef>> admit_line(const TableSchema& schema, const Parse
                             " of table \"" + schema.name + "\", got " +
                             std::string(storage::column_type_name(field.type)));
     }
+  }
+  // New columns are checked last, so a line's first error stays the one it had.
+  for (const ColumnDef& def : added) {
+    if (def.name.size() > storage::segment_format::kMaxColumnNameBytes) {
+      return make_error(ErrorCode::kLimitExceeded,
+                        "table \"" + schema.name + "\": column name of " +
+                            std::to_string(def.name.size()) + " bytes exceeds the limit of " +
+                            std::to_string(storage::segment_format::kMaxColumnNameBytes) +
+                            " bytes");
+    }
+  }
+  if (!added.empty() && schema.columns.size() + added.size() > max_columns) {
+    return make_error(ErrorCode::kLimitExceeded,
+                      "table \"" + schema.name + "\": the line would make " +
+                          std::to_string(schema.columns.size() + added.size()) +
+                          " columns, over the limit of " + std::to_string(max_columns) +
+                          " columns per table; line not written");
   }
   return added;
 }

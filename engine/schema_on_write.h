@@ -2,6 +2,7 @@
 // Pure functions over a schema; the engine applies the outcome under its write lock.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,11 +16,15 @@ namespace tessera::engine {
 // The schema a table gets when its first line creates it: time plus default options.
 TableSchema default_schema(const std::string& table);
 
-// Checks `line` against `schema` (types, tag/field kinds, the writer's tenant scope)
-// and returns the columns it would add, in line order. kTypeMismatch for a type
-// conflict (an integer into a FLOAT field is allowed), kPermissionDenied for another
-// tenant's line. Messages name the table and column.
+// Checks `line` against `schema` (types, tag/field kinds, the writer's tenant scope,
+// the column limits) and returns the columns it would add, in line order.
+// kTypeMismatch for a type conflict (an integer into a FLOAT field is allowed),
+// kPermissionDenied for another tenant's line, kLimitExceeded when the table would
+// have more than `max_columns` columns or a new column's name is longer than a
+// segment file holds (storage/segment/segment_format.h). Messages name the table and
+// column.
 Result<std::vector<ColumnDef>> admit_line(const TableSchema& schema, const ParsedLine& line,
-                                          const std::optional<std::string>& tenant_scope);
+                                          const std::optional<std::string>& tenant_scope,
+                                          size_t max_columns);
 
 }  // namespace tessera::engine

@@ -1,5 +1,8 @@
 #include "engine/table_schema.h"
 
+#include <algorithm>
+#include <string>
+
 namespace tessera::engine {
 
 std::string_view column_kind_name(ColumnKind kind) {
@@ -19,6 +22,36 @@ const ColumnDef* TableSchema::find(std::string_view column) const {
     if (def.name == column) return &def;
   }
   return nullptr;
+}
+
+Status check_table_definition(const TableSchema& schema, size_t max_columns) {
+  const TableOptions& o = schema.options;
+  std::vector<std::string> key_tags = o.dedup_columns;
+  if (o.tenant_column) key_tags.push_back(*o.tenant_column);
+  for (const std::string& tag : key_tags) {
+    const ColumnDef* def = schema.find(tag);
+    if (def != nullptr && def->kind != ColumnKind::kTag) {
+      return make_error(
+          ErrorCode::kInvalidInput,
+          "column \"" + tag + "\" must be a TAG: it is the tenant column or part of the dedup key");
+    }
+  }
+  if (o.tenant_column && schema.has_dedup() &&
+      std::find(o.dedup_columns.begin(), o.dedup_columns.end(), *o.tenant_column) ==
+          o.dedup_columns.end()) {
+    return make_error(ErrorCode::kInvalidInput,
+                      "table \"" + schema.name +
+                          "\": the dedup key must include the tenant column \"" + *o.tenant_column +
+                          "\" (otherwise one tenant's rows could replace another's); add it, or "
+                          "declare tenant = none");
+  }
+  if (schema.columns.size() > max_columns) {
+    return make_error(ErrorCode::kLimitExceeded,
+                      "table \"" + schema.name + "\": " + std::to_string(schema.columns.size()) +
+                          " columns exceed the limit of " + std::to_string(max_columns) +
+                          " columns per table");
+  }
+  return Status::ok();
 }
 
 }  // namespace tessera::engine

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/base/status.h"
 #include "storage/block/column.h"
 
 namespace tessera::engine {
@@ -48,5 +49,13 @@ struct TableSchema {
   const ColumnDef* find(std::string_view column) const;
   bool has_dedup() const { return !options.dedup_columns.empty(); }
 };
+
+// Checks a declared table (CREATE TABLE, Engine::create_table): the tenant column and
+// the dedup columns are tags where declared; a table with a tenant column has it in
+// its dedup key, since otherwise a row of one tenant would replace another tenant's
+// row with the same key; and there are at most `max_columns` columns.
+// kInvalidInput or kLimitExceeded, naming the table and the column.
+// Requires: columns[0] is the time column.
+Status check_table_definition(const TableSchema& schema, size_t max_columns);
 
 }  // namespace tessera::engine

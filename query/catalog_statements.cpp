@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "query/table_visibility.h"
+
 namespace tessera::query {
 
 Result<ResultSet> run_create_table(engine::Engine& engine, const CreateTableStmt& stmt,
@@ -19,10 +21,7 @@ Result<ResultSet> run_show_tables(const engine::Engine& engine, const QueryConte
   std::vector<std::string> names = engine.table_names();
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
-    if (context.role == Role::kReader) {
-      const std::optional<engine::TableSchema> schema = engine.schema(name);
-      if (!schema || !schema->options.tenant_column) continue;
-    }
+    if (!visible_schema(engine, name, context).is_ok()) continue;
     result.rows.push_back({Value{name}});
   }
   return result;
@@ -30,16 +29,11 @@ Result<ResultSet> run_show_tables(const engine::Engine& engine, const QueryConte
 
 Result<ResultSet> run_describe(const engine::Engine& engine, const DescribeStmt& stmt,
                                const QueryContext& context) {
-  const std::optional<engine::TableSchema> schema = engine.schema(stmt.table);
-  if (!schema) return make_error(ErrorCode::kUnknownTable, "unknown table \"" + stmt.table + "\"");
-  if (context.role == Role::kReader && !schema->options.tenant_column) {
-    return make_error(
-        ErrorCode::kPermissionDenied,
-        "table \"" + stmt.table + "\" has no tenant column; a tenant reader cannot read it");
-  }
+  TESSERA_ASSIGN_OR_RETURN(const engine::TableSchema schema,
+                           visible_schema(engine, stmt.table, context));
   ResultSet result;
   result.columns = {"column", "kind", "type"};
-  for (const engine::ColumnDef& def : schema->columns) {
+  for (const engine::ColumnDef& def : schema.columns) {
     std::string type;
     switch (def.kind) {
       case engine::ColumnKind::kTime:

@@ -15,12 +15,12 @@ namespace tessera::query {
 Result<ResultSet> run_create_table(engine::Engine& engine, const CreateTableStmt& stmt,
                                    const QueryContext& context);
 
-// Column `table`, sorted by bytes. A reader sees only tables with a tenant column.
+// Column `table`, sorted by bytes: the tables the principal may see.
 Result<ResultSet> run_show_tables(const engine::Engine& engine, const QueryContext& context);
 
 // Columns `column`, `kind` (time/tag/field), `type` (TIMESTAMP, STRING for tags,
-// INT/FLOAT/BOOL/STRING for fields). kUnknownTable; kPermissionDenied for a reader
-// on a table without a tenant column.
+// INT/FLOAT/BOOL/STRING for fields). kUnknownTable when there is no such table or
+// the principal may not see it (query/table_visibility.h).
 Result<ResultSet> run_describe(const engine::Engine& engine, const DescribeStmt& stmt,
                                const QueryContext& context);
 

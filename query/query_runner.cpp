@@ -5,6 +5,7 @@
 #include "query/explain_plan.h"
 #include "query/parser.h"
 #include "query/select_executor.h"
+#include "query/table_visibility.h"
 
 namespace tessera::query {
 namespace {
@@ -16,16 +17,15 @@ Result<std::optional<std::string>> read_scope(const engine::TableSchema& schema,
   if (!context.tenant) {
     return make_error(ErrorCode::kPermissionDenied, "a reader needs a tenant");
   }
-  if (!schema.options.tenant_column) {
-    return make_error(
-        ErrorCode::kPermissionDenied,
-        "table \"" + schema.name + "\" has no tenant column; a tenant reader cannot read it");
-  }
+  if (!is_table_visible(schema, context)) return unknown_table_error(schema.name);
   return context.tenant;
 }
 
 Result<ResultSet> run_select(engine::Engine& engine, const SelectStmt& select,
                              const QueryContext& context, bool is_explain) {
+  // Visibility first: a hidden table must not even reach errors of its own, such as
+  // a damaged segment's.
+  TESSERA_RETURN_IF_ERROR(visible_schema(engine, select.table, context).status());
   TESSERA_ASSIGN_OR_RETURN(engine::TableSnapshot snapshot, engine.snapshot(select.table));
   TESSERA_ASSIGN_OR_RETURN(std::optional<std::string> tenant, read_scope(snapshot.schema, context));
   TESSERA_ASSIGN_OR_RETURN(BoundSelect plan, bind_select(select, snapshot.schema, context));

@@ -97,22 +97,24 @@ awaitable<bool> IngestSession::process(const std::vector<FramedLine>& lines) {
         if (context_.options.tokens == nullptr) break;  // no auth configured: accepted as is
         const AuthRatePolicy policy{limits.max_auth_failures, limits.auth_failure_window};
         AuthRateLimiter& failures = context_.registry.auth_failures();
-        // A blocked peer gets no token comparison at all, so guessing gains nothing.
-        if (auto wait = failures.blocked_for(peer_, policy)) {
-          co_return co_await refuse(line.line_number,
-                                    "limit: " + auth_rate_limited_message(peer_, *wait));
+        // Counted as a failure before the comparison and taken back on success (one
+        // atomic step, query_session.cpp). A blocked peer gets no comparison at all.
+        const AuthAttempt attempt = failures.begin(peer_, policy);
+        if (attempt.retry_after) {
+          co_return co_await refuse(
+              line.line_number,
+              "limit: " + auth_rate_limited_message(attempt.key, *attempt.retry_after));
         }
         auto principal = context_.options.tokens->find(control->argument);
-        if (!principal) {
-          failures.record_failure(peer_, policy);
-          co_return co_await refuse(line.line_number, "auth: invalid token");
-        }
+        if (!principal) co_return co_await refuse(line.line_number, "auth: invalid token");
+        failures.succeeded(attempt);
         if (!can_ingest(*principal)) {
           co_return co_await refuse(
               line.line_number,
               std::string("permission: role ") + role_name(principal->role) + " cannot write");
         }
         is_authenticated_ = true;
+        mark_authenticated();
         principal_ = *principal;
         write_options_.tenant_scope = ingest_tenant_scope(principal_);
         break;
@@ -144,6 +146,9 @@ awaitable<void> IngestSession::apply_batch() {
     const std::string reason =
         std::string(wire_error_code(report.error().code)) + ": " + report.error().message;
     for (const auto& line : batch_) ack_.add_rejected(line.line_number, reason);
+    // A failing disk (ENOSPC, EIO): the next #sync answers without `ok`, so that no
+    // client mistakes the reply for an acknowledgement. Writes may work again later.
+    if (report.error().code == ErrorCode::kIoError && !write_failure_) write_failure_ = reason;
     context_.stats.lines_rejected += batch_.size();
     batch_.clear();
     co_return;
@@ -161,6 +166,14 @@ awaitable<void> IngestSession::apply_batch() {
 
 awaitable<bool> IngestSession::handle_sync(std::string_view id) {
   ++context_.stats.syncs;
+  if (write_failure_) {
+    // The connection stays open: the engine takes writes again once the disk has
+    // space, and the client resends everything since its previous `ok`.
+    std::string reason =
+        "write failed: " + *write_failure_ + "; nothing since the previous ok is acknowledged";
+    write_failure_.reset();
+    co_return co_await write(ack_.take_failed_reply(reason));
+  }
   if (written_lsn_ > synced_lsn_) {
     engine::Engine& engine = context_.engine;
     const uint64_t lsn = written_lsn_;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,9 @@ class IngestSession final : public Session {
   SyncAck ack_;
   uint64_t written_lsn_ = 0;  // highest lsn returned by engine writes
   uint64_t synced_lsn_ = 0;
+  // Why the engine refused a batch for an I/O error since the previous #sync, if it
+  // did: that #sync is answered by `err - write failed: ...` instead of `ok`.
+  std::optional<std::string> write_failure_;
 };
 
 }  // namespace tessera::server

@@ -40,9 +40,9 @@ uint64_t elapsed_us_since(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 QuerySession::QuerySession(tcp::socket socket, ServerContext& context)
-    : Session(std::move(socket), context),
-      is_authenticated_(context.options.tokens == nullptr),
-      principal_(open_access_query_principal()) {}
+    : Session(std::move(socket), context) {
+  if (context.options.tokens == nullptr) principal_ = open_access_query_principal();
+}
 
 std::string QuerySession::internal_error_reply(std::string_view what) const {
   return format_error_reply(make_error(ErrorCode::kInternal, std::string(what)));
@@ -68,6 +68,11 @@ awaitable<void> QuerySession::serve() {
     const size_t n = co_await read_some(buffer);
     lines.clear();
     if (n == 0) {
+      if (is_auth_expired()) {
+        co_await write(
+            format_error_reply(make_error(ErrorCode::kUnauthenticated, "authentication timeout")));
+        co_return;
+      }
       if (is_idle_expired()) {
         co_await write(format_error_reply(make_error(
             ErrorCode::kLimitExceeded,
@@ -123,36 +128,46 @@ awaitable<std::string> QuerySession::answer(std::string_view raw_statement) {
     const ServerLimits& limits = context_.options.limits;
     const AuthRatePolicy policy{limits.max_auth_failures, limits.auth_failure_window};
     AuthRateLimiter& failures = context_.registry.auth_failures();
-    // A blocked peer gets no token comparison at all, so guessing gains nothing.
-    if (auto wait = failures.blocked_for(peer_, policy)) {
-      co_return fail(ErrorCode::kLimitExceeded, auth_rate_limited_message(peer_, *wait));
+    // Whatever the outcome, the earlier authentication ends here: a failed AUTH
+    // leaves the session unauthenticated, not with its previous principal.
+    if (principal_) {
+      principal_.reset();
+      mark_unauthenticated();
+    }
+    // Counted as a failure before the comparison (and taken back on success), so
+    // concurrent connections cannot share out more guesses than the limit. A blocked
+    // peer gets no token comparison at all, so guessing gains nothing.
+    const AuthAttempt attempt = failures.begin(peer_, policy);
+    if (attempt.retry_after) {
+      co_return fail(ErrorCode::kLimitExceeded,
+                     auth_rate_limited_message(attempt.key, *attempt.retry_after));
     }
     auto principal = context_.options.tokens->find(argument);
     if (argument.empty() || !principal) {
-      failures.record_failure(peer_, policy);
       co_return fail(ErrorCode::kUnauthenticated, "invalid token");
     }
-    is_authenticated_ = true;
+    failures.succeeded(attempt);
     principal_ = *principal;
+    mark_authenticated();
     co_return format_result({}, elapsed_us_since(start));
   }
-  if (!is_authenticated_) {
+  if (!principal_) {
     co_return fail(ErrorCode::kUnauthenticated, "authenticate first with AUTH <token>");
   }
   if (iequals(verb, "PING") && argument.empty())
     co_return format_result({}, elapsed_us_since(start));
   if (iequals(verb, "STATS") && argument.empty()) {
-    if (principal_.role != query::Role::kAdmin && principal_.role != query::Role::kService) {
+    if (principal_->role != query::Role::kAdmin && principal_->role != query::Role::kService) {
       co_return fail(
           ErrorCode::kPermissionDenied,
-          std::string("STATS needs role admin or service, not ") + role_name(principal_.role));
+          std::string("STATS needs role admin or service, not ") + role_name(principal_->role));
     }
     co_return format_result(stats_result(context_.stats, context_.engine.stats()),
                             elapsed_us_since(start));
   }
 
   query::QueryContext query_context;
-  apply_to_context(principal_, query_context);
+  apply_to_context(*principal_, query_context);
   query_context.now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();

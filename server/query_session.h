@@ -1,9 +1,11 @@
 // QuerySession: one connection on the query port (docs/protocol/query.md). One
 // statement per line, answered in order with an OK table or one ERR line; the
-// connection stays open after errors. AUTH, PING and STATS are handled here;
+// connection stays open after errors (but not past the authentication deadline
+// while unauthenticated). AUTH, PING and STATS are handled here;
 // everything else goes to query::run_query on the blocking pool.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,8 +27,9 @@ class QuerySession final : public Session {
   // The full reply (OK table or ERR line) to one statement.
   awaitable<std::string> answer(std::string_view statement);
 
-  bool is_authenticated_;
-  Principal principal_;
+  // Who the session is; empty until a successful AUTH (with a tokens file), and
+  // again after a failed one.
+  std::optional<Principal> principal_;
   std::string peer_;  // the client's address, for per-peer limits
 };
 

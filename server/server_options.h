@@ -30,6 +30,10 @@ struct ServerLimits {
   // A connection with no bytes received for this long is closed (not while the
   // server is working on its input).
   std::chrono::milliseconds idle_timeout{300'000};
+  // With a tokens file: a connection not authenticated this long after it was
+  // accepted (or after a failed AUTH ended its authentication) is closed, the query
+  // port first sending `ERR auth authentication timeout`.
+  std::chrono::milliseconds auth_timeout{10'000};
   // Data lines handed to the engine in one write.
   size_t max_batch_lines = 10'000;
   // Bytes read from a socket at once: with the batch, bounds a session's memory.

@@ -6,7 +6,10 @@
 namespace tessera::server {
 
 Session::Session(tcp::socket socket, ServerContext& context)
-    : socket_(std::move(socket)), context_(context), deadline_(socket_.get_executor()) {}
+    : socket_(std::move(socket)),
+      context_(context),
+      deadline_(socket_.get_executor()),
+      auth_deadline_(socket_.get_executor()) {}
 
 void Session::start() {
   asio::co_spawn(socket_.get_executor(), run(shared_from_this()), asio::detached);
@@ -26,6 +29,7 @@ void Session::close() {
     boost::system::error_code ignored;
     self->socket_.close(ignored);
     self->deadline_.cancel();
+    self->auth_deadline_.cancel();
   });
 }
 
@@ -56,8 +60,36 @@ void Session::disarm_deadline() {
   deadline_.cancel();
 }
 
+// Unlike the idle deadline, this one runs across reads, writes and the server's
+// work alike: bytes that never amount to a successful authentication do not keep
+// a connection open.
+void Session::arm_auth_deadline() {
+  const uint64_t generation = ++auth_deadline_generation_;
+  is_auth_pending_ = true;
+  auth_deadline_.expires_after(context_.options.limits.auth_timeout);
+  auth_deadline_.async_wait([weak = weak_from_this(), generation](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    if (!self->is_auth_pending_ || self->auth_deadline_generation_ != generation) return;
+    self->is_auth_expired_ = true;
+    boost::system::error_code ignored;
+    self->socket_.cancel(ignored);  // ends a pending read or write
+  });
+}
+
+void Session::mark_authenticated() {
+  is_auth_pending_ = false;
+  // Expired while the line that authenticates was being handled: it counts.
+  is_auth_expired_ = false;
+  auth_deadline_.cancel();
+}
+
+void Session::mark_unauthenticated() {
+  if (context_.options.tokens != nullptr) arm_auth_deadline();
+}
+
 awaitable<size_t> Session::read_some(std::span<char> buffer) {
-  if (is_read_stopped_ || is_idle_expired_ || !socket_.is_open()) co_return 0;
+  if (is_read_stopped_ || is_idle_expired_ || is_auth_expired_ || !socket_.is_open()) co_return 0;
   boost::system::error_code ec;
   arm_deadline();
   const size_t n = co_await socket_.async_read_some(asio::buffer(buffer.data(), buffer.size()),
@@ -84,6 +116,7 @@ awaitable<bool> Session::write(std::string_view bytes) {
 // `self` keeps the session alive until the loop ends (a coroutine parameter, so it
 // lives in the frame from the start).
 awaitable<void> Session::run(std::shared_ptr<Session> self) {
+  if (context_.options.tokens != nullptr) arm_auth_deadline();
   std::string failure;
   try {
     co_await serve();
@@ -107,6 +140,7 @@ awaitable<void> Session::run(std::shared_ptr<Session> self) {
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
   deadline_.cancel();
+  auth_deadline_.cancel();
   --context_.stats.connections_open;
   context_.registry.remove(this);
   (void)self;

@@ -1,6 +1,6 @@
 // Session: one client connection, run as a coroutine on its own strand. The base
-// owns the socket, the idle deadline and the single catch boundary; IngestSession
-// and QuerySession implement serve().
+// owns the socket, the idle and authentication deadlines and the single catch
+// boundary; IngestSession and QuerySession implement serve().
 #pragma once
 
 #include <cstddef>
@@ -47,6 +47,14 @@ class Session : public std::enable_shared_from_this<Session> {
   // Writes everything within the idle timeout; false when the socket failed.
   awaitable<bool> write(std::string_view bytes);
   bool is_idle_expired() const { return is_idle_expired_; }
+  // The authentication deadline (ServerLimits::auth_timeout): armed when the session
+  // starts if the server has a tokens file. Once it passes, reads return 0 and
+  // is_auth_expired() is true, and the session should close.
+  bool is_auth_expired() const { return is_auth_expired_; }
+  // The client authenticated: the deadline no longer applies.
+  void mark_authenticated();
+  // A failed AUTH ended the session's authentication: a new deadline starts now.
+  void mark_unauthenticated();
   // True once the client closed its sending side (a clean end of input, as opposed
   // to an error, an idle timeout or a server stop).
   bool is_end_of_input() const { return is_end_of_input_; }
@@ -58,8 +66,13 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<void> run(std::shared_ptr<Session> self);
   void arm_deadline();
   void disarm_deadline();
+  void arm_auth_deadline();
 
   asio::steady_timer deadline_;
+  asio::steady_timer auth_deadline_;
+  uint64_t auth_deadline_generation_ = 0;
+  bool is_auth_pending_ = false;
+  bool is_auth_expired_ = false;
   uint64_t deadline_generation_ = 0;
   bool is_deadline_armed_ = false;
   bool is_idle_expired_ = false;

@@ -2,6 +2,8 @@
 # Runs every Tessera check: the layering and formatting checks, then the whole test
 # suite in a Release build and in an AddressSanitizer + UndefinedBehaviorSanitizer build.
 # Usage: tests/run_all.sh            (from anywhere; builds into <repo>/build-release, build-asan)
+# crash_loop_long (label `long`: the 30-cycle SIGKILL loop, a few seconds) runs too; alone:
+#   (cd build-release && ctest -L long --output-on-failure)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"

@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 #include "server/auth/constant_time.h"
 
@@ -30,8 +31,14 @@ std::optional<query::Role> parse_role(std::string_view s) {
 
 }  // namespace
 
+// Error messages name the line and the field's position, never its content: with
+// fields swapped or shifted, any field may hold a token, and start-up errors end up
+// in logs.
 Result<TokenTable> TokenTable::parse(std::string_view text) {
   TokenTable table;
+  // Token -> line of its entry, to find duplicates in one pass. The views point into
+  // `text`, which outlives the loop.
+  std::unordered_map<std::string_view, size_t> token_lines;
   size_t line_number = 0;
   size_t pos = 0;
   while (pos < text.size()) {
@@ -52,17 +59,15 @@ Result<TokenTable> TokenTable::parse(std::string_view text) {
                   std::to_string(fields.size()) + " fields");
     }
     if (fields[0].size() > kMaxTokenBytes) {
-      return fail("token longer than " + std::to_string(kMaxTokenBytes) + " bytes");
+      return fail("field 1 (the token) is longer than " + std::to_string(kMaxTokenBytes) +
+                  " bytes");
     }
     const auto role = parse_role(fields[1]);
-    if (!role) {
-      return fail("unknown role \"" + std::string(fields[1]) +
-                  "\" (expected admin, service, writer or reader)");
-    }
+    if (!role) return fail("field 2 (the role) is not admin, service, writer or reader");
     Principal principal{*role, std::nullopt};
     if (fields.size() == 3) {
       if (!fields[2].starts_with("tenant=") || fields[2].size() == 7) {
-        return fail("expected tenant=<id>, got \"" + std::string(fields[2]) + "\"");
+        return fail("field 3 must be tenant=<id> with a non-empty id");
       }
       principal.tenant = std::string(fields[2].substr(7));
     }
@@ -72,8 +77,8 @@ Result<TokenTable> TokenTable::parse(std::string_view text) {
     if ((*role == query::Role::kAdmin || *role == query::Role::kService) && principal.tenant) {
       return fail(std::string("role ") + role_name(*role) + " cannot have a tenant");
     }
-    for (const auto& entry : table.entries_) {
-      if (entry.token == fields[0]) return fail("duplicate token");
+    if (auto [first, is_new] = token_lines.try_emplace(fields[0], line_number); !is_new) {
+      return fail("duplicate token (first on line " + std::to_string(first->second) + ")");
     }
     table.entries_.push_back({std::string(fields[0]), std::move(principal)});
   }

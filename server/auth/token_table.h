@@ -23,9 +23,11 @@ inline constexpr size_t kMaxTokenBytes = 512;
 
 class TokenTable {
  public:
-  // kInvalidInput "tokens file line 3: unknown role \"root\"" and the like:
-  // wrong field count, unknown role, reader without tenant, tenant on admin/service,
-  // bad tenant= syntax, a token over kMaxTokenBytes, a duplicate token.
+  // kInvalidInput "tokens file line 3: field 2 (the role) is not admin, service,
+  // writer or reader" and the like: wrong field count, unknown role, reader without
+  // tenant, tenant on admin/service, bad tenant= syntax, a token over kMaxTokenBytes,
+  // a duplicate token. Messages name the line and the field's position, never what
+  // a field holds (it might be a token). O(size of text).
   static Result<TokenTable> parse(std::string_view text);
   // Reads then parses; kIoError when the file cannot be read, kLimitExceeded over
   // kMaxTokensFileBytes.

@@ -20,6 +20,8 @@ namespace {
 constexpr const char* kHelp =
     "usage: tessera serve [--data DIR] [--ingest-port 9009] [--query-port 9010]\n"
     "                     [--bind 127.0.0.1] [--tokens FILE] [--max-series 1000000]\n"
+    "                     [--fsync always|interval=<ms>] [--flush-rows 1000000]\n"
+    "                     [--shutdown-timeout 30]\n"
     "Runs the server. A port of 0 picks a free one. Prints one line\n"
     "  listening ingest=<addr>:<port> query=<addr>:<port>\n"
     "once both ports accept connections. SIGINT/SIGTERM shut it down cleanly.\n"
@@ -27,6 +29,8 @@ constexpr const char* kHelp =
     "--max-series: distinct series per table (0: unlimited; docs/security.md).\n"
     "--fsync always|interval=<ms>: when `ok` waits for the log fsync: at once,\n"
     "  shared by concurrent syncs (default), or the next timed fsync (docs/durability.md).\n"
+    "--flush-rows <n>: rows buffered in memory (all tables) before they are flushed to\n"
+    "  segment files and the log is trimmed (default 1000000, at least 1).\n"
     "--shutdown-timeout <s>: after SIGTERM, how long draining, flushing and fsyncing\n"
     "  may take (default 30); past it the server exits with status 3.\n";
 
@@ -82,7 +86,7 @@ int fail(const std::string& message) {
 int run_serve_command(const std::vector<std::string>& args) {
   auto parsed = parse_cli_args(args,
                                {"--data", "--ingest-port", "--query-port", "--bind", "--tokens",
-                                "--max-series", "--fsync", "--shutdown-timeout"},
+                                "--max-series", "--fsync", "--flush-rows", "--shutdown-timeout"},
                                {"--help"});
   if (!parsed.is_ok()) return fail(parsed.error().message + "\n" + kHelp);
   if (parsed->has("--help")) {
@@ -125,6 +129,10 @@ int run_serve_command(const std::vector<std::string>& args) {
     if (!policy.is_ok()) return fail("--fsync: " + policy.error().message);
     engine_options.fsync_policy = *policy;
   }
+  auto flush_rows = parsed->number("--flush-rows", engine_options.flush_threshold_rows);
+  if (!flush_rows.is_ok()) return fail(flush_rows.error().message);
+  if (*flush_rows < 1) return fail("--flush-rows: must be at least 1");
+  engine_options.flush_threshold_rows = static_cast<size_t>(*flush_rows);
   auto timeout_s = parsed->number("--shutdown-timeout", kDefaultShutdownTimeoutS);
   if (!timeout_s.is_ok()) return fail(timeout_s.error().message);
   if (*timeout_s < 1 || *timeout_s > kMaxShutdownTimeoutS) {

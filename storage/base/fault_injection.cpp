@@ -9,6 +9,7 @@ struct ArmedState {
   std::mutex mu;
   std::optional<FaultSpec> spec;
   uint64_t matched = 0;
+  std::vector<std::filesystem::path> matched_paths;
 };
 
 ArmedState& state() {
@@ -25,6 +26,7 @@ void FaultInjector::arm(FaultSpec spec) {
   std::lock_guard lock(s.mu);
   s.spec = std::move(spec);
   s.matched = 0;
+  s.matched_paths.clear();
   armed_.store(true, std::memory_order_release);
 }
 
@@ -41,6 +43,12 @@ uint64_t FaultInjector::matched() {
   return s.matched;
 }
 
+std::vector<std::filesystem::path> FaultInjector::matched_paths() {
+  ArmedState& s = state();
+  std::lock_guard lock(s.mu);
+  return s.matched_paths;
+}
+
 InjectedFault FaultInjector::consult(FaultOp op, const std::filesystem::path& path) {
   ArmedState& s = state();
   InjectedFault fault;
@@ -50,6 +58,7 @@ InjectedFault FaultInjector::consult(FaultOp op, const std::filesystem::path& pa
     if (!s.spec || s.spec->op != op) return fault;
     if (path.string().find(s.spec->path_contains) == std::string::npos) return fault;
     const uint64_t n = ++s.matched;
+    if (s.matched_paths.size() < kMaxRecordedPaths) s.matched_paths.push_back(path);
     const FaultSpec& spec = *s.spec;
     const bool is_failing =
         n >= spec.first_failure && (spec.failures == 0 || n - spec.first_failure < spec.failures);

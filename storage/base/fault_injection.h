@@ -1,8 +1,8 @@
 // Fault injection: a process-wide, test-only switch that makes the file seam
 // (storage/base/file_io.h) fail the way a full or dying disk does, so tests can
 // prove that nothing is acknowledged after such a failure and that the engine
-// recovers when the disk does. Consulted by AppendFile::append and ::sync,
-// write_file_durably and fsync_directory.
+// recovers when the disk does. Consulted by AppendFile::append, ::sync and
+// ::truncate, write_file_durably, fsync_directory and truncate_file.
 //
 //   FaultInjector::arm({.op = FaultOp::kAppend, .path_contains = "/wal/", .error = ENOSPC});
 //   ... the next WAL append fails with "No space left on device" ...
@@ -20,6 +20,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tessera::storage {
 
@@ -28,6 +29,7 @@ enum class FaultOp {
   kSync,              // AppendFile::sync (fdatasync)
   kWriteFileDurably,  // write_file_durably (the manifest), before anything is written
   kFsyncDirectory,    // fsync_directory
+  kTruncate,          // AppendFile::truncate, truncate_file
 };
 
 struct FaultSpec {
@@ -62,6 +64,10 @@ class FaultInjector {
   static void disarm();
   // Matching operations seen since arm() (failed or not).
   static uint64_t matched();
+  // The paths of those operations in order, the first kMaxRecordedPaths of them:
+  // lets a test check which files and directories were synced.
+  static std::vector<std::filesystem::path> matched_paths();
+  static constexpr size_t kMaxRecordedPaths = 10'000;
 
   static bool is_armed() { return armed_.load(std::memory_order_relaxed); }
   // For file_io.cpp: what to do for `op` on `path`. Requires: is_armed().

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "storage/base/fault_injection.h"
 
@@ -120,7 +121,30 @@ Status fsync_directory(const std::filesystem::path& dir) {
   return Status::ok();
 }
 
+Status create_directories_durably(const std::filesystem::path& dir) {
+  // The components that do not exist yet, innermost first.
+  std::vector<std::filesystem::path> missing;
+  for (std::filesystem::path p = dir; !p.empty(); p = p.parent_path()) {
+    std::error_code ec;
+    if (std::filesystem::exists(p, ec) || ec) break;
+    missing.push_back(p);
+    if (p == p.parent_path()) break;  // the root
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return os_error("create directory", dir, ec.value());
+  // A new directory's entry is durable only once its parent is fsynced.
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    TESSERA_RETURN_IF_ERROR(fsync_directory(parent_or_dot(*it)));
+  }
+  return Status::ok();
+}
+
 Status truncate_file(const std::filesystem::path& path, uint64_t size_bytes) {
+  if (FaultInjector::is_armed()) {
+    InjectedFault fault = FaultInjector::consult(FaultOp::kTruncate, path);
+    if (fault.error != 0) return os_error("truncate", path, fault.error);
+  }
   int fd = open_retrying(path.c_str(), O_WRONLY);
   if (fd < 0) return os_error("open", path, errno);
   FdCloser closer(fd);
@@ -168,6 +192,23 @@ Status AppendFile::sync() {
     if (fault.error != 0) return os_error("fdatasync", path_, fault.error);
   }
   if (::fdatasync(fd_) != 0) return os_error("fdatasync", path_, errno);
+  return Status::ok();
+}
+
+Status AppendFile::truncate(uint64_t size_bytes) {
+  if (FaultInjector::is_armed()) {
+    InjectedFault fault = FaultInjector::consult(FaultOp::kTruncate, path_);
+    if (fault.error != 0) return os_error("truncate", path_, fault.error);
+  }
+  size_bytes = std::min(size_bytes, size_bytes_);
+  int rc;
+  do {
+    rc = ::ftruncate(fd_, static_cast<off_t>(size_bytes));
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) return os_error("truncate", path_, errno);
+  // O_APPEND: the next write goes to the new end.
+  if (::fdatasync(fd_) != 0) return os_error("fdatasync", path_, errno);
+  size_bytes_ = size_bytes;
   return Status::ok();
 }
 

@@ -35,6 +35,11 @@ Status write_file_durably(const std::filesystem::path& path, std::string_view co
 // Makes the creation, removal and renaming of entries in `dir` durable.
 Status fsync_directory(const std::filesystem::path& dir);
 
+// Creates `dir` and any missing parents (like mkdir -p) and fsyncs the parent of
+// every directory it creates, outermost first, so that the new directories survive
+// a power loss. A `dir` that already exists is left alone (nothing is synced).
+Status create_directories_durably(const std::filesystem::path& dir);
+
 // Cuts `path` to `size_bytes` bytes and fsyncs it.
 Status truncate_file(const std::filesystem::path& path, uint64_t size_bytes);
 
@@ -57,6 +62,10 @@ class AppendFile {
   Status append(std::string_view bytes);
   // fdatasync: everything appended so far is durable when this returns ok.
   Status sync();
+  // Cuts the file back to `size_bytes` (at most size_bytes()) and fdatasyncs it,
+  // so that the cut is durable: undoes a failed append. On error the file's
+  // length is unknown; size_bytes() is unchanged.
+  Status truncate(uint64_t size_bytes);
   uint64_t size_bytes() const { return size_bytes_; }
   const std::filesystem::path& path() const { return path_; }
 

@@ -1,6 +1,8 @@
-// The engine under a failing disk (storage/base/fault_injection.h): nothing is
-// acknowledged after a failed write or fsync, a failed flush loses nothing and
-// succeeds once the disk does, and damaged files are reported, never read as data.
+// The engine under a failing disk (storage/base/fault_injection.h): a failed log
+// append fails that write with nothing of it visible, and writes resume once the disk
+// has space; a failed fsync stops acknowledgements until a restart; a failed flush
+// loses nothing and succeeds once the disk does; damaged files are reported, never
+// read as data.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -21,6 +23,7 @@ using storage::FaultSpec;
 using storage::ScopedFault;
 using tessera::testing::table_rows;
 using tessera::testing::TempDir;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 std::unique_ptr<Engine> open_engine(const std::filesystem::path& dir) {
@@ -55,39 +58,98 @@ std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir) {
   return files;
 }
 
-TEST(FaultInjectionTest, EnospcOnLogAppendFailsTheWriteAndAcknowledgesNothingMore) {
+// Issue 4: a failed append used to leave the batch applied in memory (queries saw rows
+// whose write had failed) and to refuse every later write until a restart.
+TEST(FaultInjectionTest, EnospcOnLogAppendFailsThatWriteWithNothingVisibleAndWritesResume) {
   TempDir dir;
-  auto engine = open_engine(dir.path());
+  auto engine = open_engine(dir / "data");
   ASSERT_TRUE(engine->write_text(rows_text(0, 3), {}).is_ok());
+  const std::vector<std::filesystem::path> logs = files_in(dir / "data" / "wal");
+  ASSERT_EQ(logs.size(), 1u);
+  const uint64_t log_bytes = std::filesystem::file_size(logs[0]);
   {
-    ScopedFault fault(FaultSpec{.op = FaultOp::kAppend, .path_contains = "/wal/"});
-    auto report = engine->write_text(rows_text(3, 2), {});
+    // A disk that stays full: every append fails until disarmed.
+    ScopedFault fault(FaultSpec{.op = FaultOp::kAppend, .path_contains = "/wal/", .failures = 0});
+    // Rows of m, a new column of m, and a new table: none of it may appear.
+    auto report = engine->write_text(rows_text(3, 2) + "m,tenant=a w=1i 2000\nfresh v=1i 1\n", {});
     ASSERT_FALSE(report.is_ok());
     EXPECT_EQ(report.error().code, ErrorCode::kIoError);
     EXPECT_THAT(report.error().message, HasSubstr("No space left on device"));
-    EXPECT_THAT(report.error().message, HasSubstr("until the process restarts"));
+    EXPECT_THAT(report.error().message, HasSubstr("nothing of this write was applied"));
+    EXPECT_EQ(table_rows(*engine, "m"), expected_rows(0, 3));
+    EXPECT_EQ(engine->schema("m")->find("w"), nullptr);
+    EXPECT_THAT(engine->table_names(), ElementsAre("m"));
+    EXPECT_EQ(engine->stats().rows_written, 3u);
+    // Declaring a table fails the same way and creates nothing.
+    TableSchema declared = *engine->schema("m");
+    declared.name = "declared";
+    EXPECT_EQ(engine->create_table(declared).code(), ErrorCode::kIoError);
+    EXPECT_THAT(engine->table_names(), ElementsAre("m"));
+    // Still full: still refused, still nothing visible.
+    EXPECT_FALSE(engine->write_text(rows_text(5, 1), {}).is_ok());
+    EXPECT_EQ(table_rows(*engine, "m"), expected_rows(0, 3));
+    EXPECT_EQ(std::filesystem::file_size(logs[0]), log_bytes) << "no partial record left";
   }
-  // Fatal until restart, even with space back: the log has a gap.
-  auto later = engine->write_text(rows_text(5, 1), {});
-  ASSERT_FALSE(later.is_ok());
-  EXPECT_EQ(later.error().code, ErrorCode::kIoError);
+  // Space is back: writes are acknowledged again, without a restart.
+  ASSERT_TRUE(engine->write_text(rows_text(5, 1), {}).is_ok());
+  std::vector<std::string> want = expected_rows(0, 3);
+  want.push_back(expected_rows(5, 1)[0]);
+  EXPECT_EQ(table_rows(*engine, "m"), want);
+  // A crash now replays exactly the acknowledged rows.
+  std::filesystem::copy(dir / "data", dir / "crash", std::filesystem::copy_options::recursive);
+  std::filesystem::remove(dir / "crash" / "LOCK");
+  auto crashed = open_engine(dir / "crash");
+  EXPECT_EQ(table_rows(*crashed, "m"), want);
+  EXPECT_THAT(crashed->table_names(), ElementsAre("m"));
+  crashed.reset();
   engine.reset();
-  // A restart replays what was acknowledged, and writes work again.
-  engine = open_engine(dir.path());
-  EXPECT_EQ(table_rows(*engine, "m"), expected_rows(0, 3));
-  ASSERT_TRUE(engine->write_text(rows_text(3, 1), {}).is_ok());
+  engine = open_engine(dir / "data");
+  EXPECT_EQ(table_rows(*engine, "m"), want);
 }
 
-TEST(FaultInjectionTest, ShortLogWriteIsCutAtTheNextOpen) {
+TEST(FaultInjectionTest, ShortLogWriteIsRemovedAtOnceAndTheLogKeepsWorking) {
   TempDir dir;
   auto engine = open_engine(dir / "data");
   ASSERT_TRUE(engine->write_text(rows_text(0, 4), {}).is_ok());
+  const std::filesystem::path log = files_in(dir / "data" / "wal").back();
+  const uint64_t log_bytes = std::filesystem::file_size(log);
   {
     ScopedFault fault(
         FaultSpec{.op = FaultOp::kAppend, .path_contains = "/wal/", .short_write_bytes = 7});
     EXPECT_FALSE(engine->write_text(rows_text(4, 4), {}).is_ok());
   }
-  // Simulate the crash: leave the half record where it is.
+  EXPECT_EQ(std::filesystem::file_size(log), log_bytes) << "the 7 bytes were cut again";
+  ASSERT_TRUE(engine->write_text(rows_text(8, 1), {}).is_ok());
+  std::vector<std::string> want = expected_rows(0, 4);
+  want.push_back(expected_rows(8, 1)[0]);
+  std::filesystem::copy(dir / "data", dir / "crash", std::filesystem::copy_options::recursive);
+  std::filesystem::remove(dir / "crash" / "LOCK");
+  auto reopened = open_engine(dir / "crash");
+  EXPECT_EQ(table_rows(*reopened, "m"), want);
+}
+
+TEST(FaultInjectionTest, ShortLogWriteThatCannotBeCutClosesTheLogUntilRestart) {
+  TempDir dir;
+  auto engine = open_engine(dir / "data");
+  ASSERT_TRUE(engine->write_text(rows_text(0, 4), {}).is_ok());
+  {
+    // The append writes 7 bytes and fails; then (the injector holds one fault at a
+    // time, so the append's hook re-arms it) cutting them off fails too.
+    ScopedFault fault(FaultSpec{
+        .op = FaultOp::kAppend, .path_contains = "/wal/", .short_write_bytes = 7, .on_match = [] {
+          storage::FaultInjector::arm({.op = FaultOp::kTruncate, .path_contains = "/wal/"});
+        }});
+    auto report = engine->write_text(rows_text(4, 4), {});
+    ASSERT_FALSE(report.is_ok());
+    EXPECT_THAT(report.error().message, HasSubstr("removing the partial record failed too"));
+    EXPECT_THAT(report.error().message, HasSubstr("until the process restarts"));
+  }
+  // The log ends in garbage that later records would follow: nothing more is taken.
+  auto later = engine->write_text(rows_text(8, 1), {});
+  ASSERT_FALSE(later.is_ok());
+  EXPECT_EQ(later.error().code, ErrorCode::kIoError);
+  EXPECT_EQ(table_rows(*engine, "m"), expected_rows(0, 4)) << "nothing of the failed writes";
+  // Simulate the crash: leave the half record where it is; the restart cuts it.
   std::filesystem::copy(dir / "data", dir / "crash", std::filesystem::copy_options::recursive);
   std::filesystem::remove(dir / "crash" / "LOCK");
   auto reopened = open_engine(dir / "crash");
@@ -112,12 +174,21 @@ TEST(FaultInjectionTest, FailedFsyncFailsSyncAndEveryLaterSync) {
     EXPECT_EQ(synced.code(), ErrorCode::kIoError);
     EXPECT_THAT(synced.message(), HasSubstr("Input/output error"));
   }
-  // The kernel may have dropped the unsynced pages: the log takes nothing more.
+  // The kernel may have dropped the unsynced pages and marked them clean, so a
+  // retried fsync could succeed without writing them: stays failed, even with the
+  // disk healthy again, and the log takes nothing more.
   auto more = engine->write(std::vector<InputLine>{{"m,tenant=a v=2i 2", 1}}, {});
   ASSERT_FALSE(more.is_ok());
   EXPECT_EQ(more.error().code, ErrorCode::kIoError);
   EXPECT_FALSE(engine->sync(report->lsn).is_ok()) << "never ok after a failed fsync";
   EXPECT_FALSE(engine->write_text("m,tenant=a v=3i 3\n", {}).is_ok());
+  EXPECT_THAT(table_rows(*engine, "m"), ElementsAre("1 tenant=a v=1i"))
+      << "the refused writes are not visible";
+  // A restart replays the log and takes writes again.
+  engine.reset();
+  engine = open_engine(dir.path());
+  EXPECT_THAT(table_rows(*engine, "m"), ElementsAre("1 tenant=a v=1i"));
+  EXPECT_TRUE(engine->write_text("m,tenant=a v=4i 4\n", {}).is_ok());
 }
 
 TEST(FaultInjectionTest, FlushFailingOnSegmentWriteKeepsRowsAndSucceedsWhenSpaceReturns) {

@@ -330,6 +330,9 @@ TEST_F(QueryRunnerTest, ReaderSeesOnlyItsTenantWhateverTheQuerySays) {
   EXPECT_EQ(q("SELECT count(*) FROM ads", reader), "count(*)\n0");
 }
 
+// Issue 5: to a reader, a table without a tenant column is a table that does not
+// exist, with the very error a missing table gets (it used to be kPermissionDenied
+// "has no tenant column", which told the reader the table was there).
 TEST_F(QueryRunnerTest, ReaderCannotReadTablesWithoutTenantColumn) {
   engine::TableSchema s = ads_schema();
   s.name = "global";
@@ -338,8 +341,19 @@ TEST_F(QueryRunnerTest, ReaderCannotReadTablesWithoutTenantColumn) {
   QueryContext reader = context_;
   reader.role = Role::kReader;
   reader.tenant = "a";
-  EXPECT_EQ(code_of("SELECT count(*) FROM global", reader), ErrorCode::kPermissionDenied);
-  EXPECT_EQ(code_of("DESCRIBE global", reader), ErrorCode::kPermissionDenied);
+  for (const std::string statement : {"SELECT count(*) FROM global", "SELECT nope FROM global",
+                                      "DESCRIBE global", "EXPLAIN SELECT * FROM global"}) {
+    auto hidden = run_query(engine_, statement, reader);
+    std::string missing_statement = statement;
+    missing_statement.replace(missing_statement.find("global"), 6, "absent");
+    auto missing = run_query(engine_, missing_statement, reader);
+    ASSERT_FALSE(hidden.is_ok()) << statement;
+    ASSERT_FALSE(missing.is_ok()) << missing_statement;
+    EXPECT_EQ(hidden.error().code, ErrorCode::kUnknownTable) << statement;
+    EXPECT_EQ(hidden.error().message, "unknown table \"global\"") << statement;
+    EXPECT_EQ(missing.error().code, ErrorCode::kUnknownTable) << missing_statement;
+    EXPECT_EQ(missing.error().message, "unknown table \"absent\"") << missing_statement;
+  }
   EXPECT_EQ(q("SHOW TABLES", reader), "table\n'ads'");
   EXPECT_EQ(q("SHOW TABLES"), "table\n'ads'\n'global'");
 }

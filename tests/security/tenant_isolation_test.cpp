@@ -339,6 +339,79 @@ TEST_F(TenantIsolationTest, GeneratedAttacksSeeOnlyTheReadersRows) {
   std::printf("generated adversarial statements checked: %d (seed %u)\n", checked_, kSeed);
 }
 
+// Issue 5: a table without a tenant column is, to a reader, a table that does not
+// exist. Every statement naming `cfg` must answer exactly what it answers over an
+// engine that never had such a table, so neither the error code nor its message
+// tells the two apart.
+TEST_F(TenantIsolationTest, TableWithoutTenantColumnLooksMissingToAReader) {
+  testing::TempDir empty_dir;
+  std::unique_ptr<engine::Engine> empty = open(empty_dir);
+  ASSERT_NE(empty, nullptr);
+  const QueryContext reader = context_for(Role::kReader, kTenant);
+  const std::vector<std::string> statements = {
+      "DESCRIBE cfg",
+      "SELECT * FROM cfg",
+      "SELECT count(*) FROM cfg",
+      "SELECT val FROM cfg WHERE name = 'limit'",
+      "SELECT nope FROM cfg",
+      "SELECT sum(name) FROM cfg",
+      "SELECT count(*) FROM cfg GROUP BY time(1d, 'Mars/Olympus')",
+      "EXPLAIN SELECT * FROM cfg",
+      "EXPLAIN SELECT count(*) FROM cfg GROUP BY name",
+  };
+  for (const std::string& statement : statements) {
+    SCOPED_TRACE(statement);
+    const std::string got = answer(*mixed_, statement, reader);
+    EXPECT_EQ(got, answer(*empty, statement, reader));
+    EXPECT_TRUE(got.starts_with("ERR unknown_table ")) << got;
+  }
+  // The admin still sees it.
+  EXPECT_EQ(answer(*mixed_, "SELECT val FROM cfg", context_for(Role::kAdmin, {})), "val|\n5|");
+}
+
+// Issue 5: with a dedup key that leaves out the tenant column, a row of tenant A
+// replaces the row of tenant B that has the same key and time: a tenant-scoped
+// writer could delete other tenants' rows. Such a key is refused, by SQL and by
+// the engine API alike.
+TEST_F(TenantIsolationTest, DedupKeyWithoutTenantColumnIsRefused) {
+  const QueryContext admin = context_for(Role::kAdmin, std::nullopt);
+  for (const std::string ddl : {
+           "CREATE TABLE snap (tenant TAG, host TAG, v FLOAT) WITH (dedup = (host, time))",
+           "CREATE TABLE snap (host TAG, v FLOAT) WITH (dedup = (host, time))",
+           "CREATE TABLE snap (shop TAG, host TAG) WITH (tenant = shop, dedup = (tenant, time))",
+       }) {
+    SCOPED_TRACE(ddl);
+    const std::string got = answer(*mixed_, ddl, admin);
+    EXPECT_TRUE(
+        got.starts_with("ERR invalid_input table \"snap\": the dedup key must include "
+                        "the tenant column"))
+        << got;
+  }
+  EXPECT_EQ(mixed_->schema("snap"), std::nullopt);
+  engine::TableSchema schema;
+  schema.name = "snap";
+  schema.columns = {{"time", engine::ColumnKind::kTime, storage::ColumnType::kInt64}};
+  schema.options.dedup_columns = {"host"};
+  EXPECT_EQ(mixed_->create_table(schema).code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(mixed_->schema("snap"), std::nullopt);
+
+  // What the refusal prevents: alpha's writer reusing bravo's key and time.
+  ASSERT_TRUE(
+      mixed_->write_text("snap,tenant=bravo,host=h1 v=1 1767225600000000000\n", {}).is_ok());
+  engine::WriteOptions scoped;
+  scoped.tenant_scope = kTenant;
+  auto attack = mixed_->write_text("snap,tenant=alpha,host=h1 v=666 1767225600000000000\n", scoped);
+  ASSERT_TRUE(attack.is_ok());
+  EXPECT_EQ(answer(*mixed_, "SELECT tenant, v FROM snap ORDER BY tenant", admin),
+            "tenant|v|\n'alpha'|666.0|\n'bravo'|1.0|");
+  // A key with the tenant column keeps tenants apart, and still deduplicates.
+  EXPECT_EQ(answer(*mixed_,
+                   "CREATE TABLE snap2 (tenant TAG, host TAG, v FLOAT) "
+                   "WITH (dedup = (host, tenant, time))",
+                   admin),
+            "");
+}
+
 TEST_F(TenantIsolationTest, TenantScopedWriterCannotWriteOtherTenants) {
   engine::WriteOptions scoped;
   scoped.tenant_scope = kTenant;

@@ -253,5 +253,87 @@ TEST_F(ServerLimitsTest, IngestAuthFailuresCountToo) {
   EXPECT_TRUE(status(*q, "AUTH adm").starts_with("ERR limit too many failed authentication"));
 }
 
+// Issue 5: a failed AUTH on an authenticated session ends the old authentication;
+// it does not leave the earlier (possibly more powerful) principal in place.
+TEST_F(ServerLimitsTest, FailedAuthDropsTheEarlierPrincipal) {
+  ServerOptions options;
+  options.tokens = tokens();
+  start(options);
+  auto c = query();
+  EXPECT_EQ(status(*c, "AUTH adm"), "OK 0 0");
+  EXPECT_EQ(status(*c, "SHOW TABLES"), "OK 1 0");
+  EXPECT_EQ(status(*c, "AUTH wrong"), "ERR auth invalid token");
+  EXPECT_EQ(status(*c, "SHOW TABLES"), "ERR auth authenticate first with AUTH <token>");
+  EXPECT_EQ(status(*c, "CREATE TABLE t (tenant TAG)"),
+            "ERR auth authenticate first with AUTH <token>");
+  EXPECT_EQ(status(*c, "AUTH"), "ERR auth invalid token");
+  EXPECT_EQ(status(*c, "AUTH r1"), "OK 0 0");
+  EXPECT_EQ(status(*c, "STATS"), "ERR permission STATS needs role admin or service, not reader");
+}
+
+// Issue 5: without an authentication deadline a few peers could hold every
+// connection slot for the idle timeout (on the query port: for ever, by sending a
+// statement now and then). The idle timeout is long here, so only the deadline
+// can end these connections; the test just waits for the server to close them.
+TEST_F(ServerLimitsTest, UnauthenticatedQueryConnectionIsClosedAtTheAuthDeadline) {
+  ServerOptions options;
+  options.tokens = tokens();
+  options.limits.auth_timeout = std::chrono::milliseconds(100);
+  options.limits.idle_timeout = std::chrono::milliseconds(600'000);
+  start(options);
+  auto silent = query();
+  auto chatty = query();
+  EXPECT_EQ(status(*chatty, "PING"), "ERR auth authenticate first with AUTH <token>");
+  EXPECT_EQ(status(*chatty, "AUTH wrong"), "ERR auth invalid token");
+  for (TcpClient* c : {silent.get(), chatty.get()}) {
+    EXPECT_EQ(line(*c), "ERR auth authentication timeout");
+    EXPECT_EQ(line(*c), "<connection closed by server>");
+  }
+}
+
+TEST_F(ServerLimitsTest, UnauthenticatedIngestConnectionIsClosedAtTheAuthDeadline) {
+  ServerOptions options;
+  options.tokens = tokens();
+  options.limits.auth_timeout = std::chrono::milliseconds(100);
+  options.limits.idle_timeout = std::chrono::milliseconds(600'000);
+  start(options);
+  auto silent = ingest();
+  auto slow = ingest();
+  ASSERT_TRUE(slow->write_all("#auth s").is_ok());  // never finishes its line
+  // The ingest protocol has no unsolicited replies: the connection just closes.
+  EXPECT_EQ(line(*silent), "<connection closed by server>");
+  EXPECT_EQ(line(*slow), "<connection closed by server>");
+}
+
+TEST_F(ServerLimitsTest, AuthenticatedSessionsOutliveTheAuthDeadline) {
+  ServerOptions options;
+  options.tokens = tokens();
+  options.limits.auth_timeout = std::chrono::milliseconds(100);
+  options.limits.idle_timeout = std::chrono::milliseconds(600'000);
+  start(options);
+  auto reader = query();
+  EXPECT_EQ(status(*reader, "AUTH r1"), "OK 0 0");
+  auto writer = ingest();
+  ASSERT_TRUE(writer->write_all("#auth svc\n#sync a\n").is_ok());
+  EXPECT_EQ(line(*writer), "ok a accepted=0 rejected=0");
+  // Connected after the two above, so its deadline passes after theirs would have.
+  auto late = query();
+  EXPECT_EQ(line(*late), "ERR auth authentication timeout");
+  EXPECT_EQ(status(*reader, "PING"), "OK 0 0");
+  ASSERT_TRUE(writer->write_all("m,tenant=t1 v=1 1\n#sync b\n").is_ok());
+  EXPECT_EQ(line(*writer), "ok b accepted=1 rejected=0");
+}
+
+TEST_F(ServerLimitsTest, WithoutTokensThereIsNoAuthDeadline) {
+  ServerOptions options;
+  options.limits.auth_timeout = std::chrono::milliseconds(1);
+  options.limits.idle_timeout = std::chrono::milliseconds(200);
+  start(options);
+  // Were the 1 ms deadline armed, it would end the connection long before the
+  // idle timeout does.
+  auto idle = query();
+  EXPECT_EQ(line(*idle), "ERR limit idle for more than 200 ms, closing");
+}
+
 }  // namespace
 }  // namespace tessera::server

@@ -2,6 +2,9 @@
 // which errno, what a short write leaves, and that disarming restores the disk.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <vector>
+
 #include "storage/base/fault_injection.h"
 #include "storage/base/file_io.h"
 #include "tests/support/temp_dir.h"
@@ -68,6 +71,47 @@ TEST(FileIoFaultsTest, FailedDurableWriteKeepsTheOldContents) {
     EXPECT_FALSE(fsync_directory(dir.path()).is_ok());
   }
   EXPECT_TRUE(fsync_directory(dir.path()).is_ok());
+}
+
+TEST(FileIoFaultsTest, TruncateCutsAndCanBeMadeToFail) {
+  TempDir dir;
+  auto file = AppendFile::create(dir / "a.log");
+  ASSERT_TRUE(file.is_ok());
+  ASSERT_TRUE((*file)->append("abcdef").is_ok());
+  {
+    ScopedFault fault(FaultSpec{.op = FaultOp::kTruncate, .failures = 0, .error = EIO});
+    EXPECT_FALSE((*file)->truncate(2).is_ok());
+    EXPECT_FALSE(truncate_file(dir / "a.log", 2).is_ok());
+  }
+  EXPECT_EQ((*file)->size_bytes(), 6u) << "unchanged by the failed cut";
+  ASSERT_TRUE((*file)->truncate(2).is_ok());
+  EXPECT_EQ((*file)->size_bytes(), 2u);
+  ASSERT_TRUE((*file)->append("xy").is_ok()) << "appends go to the new end";
+  EXPECT_EQ(*read_file(dir / "a.log"), "abxy");
+}
+
+TEST(FileIoFaultsTest, CreateDirectoriesDurablySyncsTheParentOfEachNewDirectory) {
+  TempDir dir;
+  const std::filesystem::path deep = dir / "a" / "b" / "c";
+  {
+    ScopedFault record(FaultSpec{.op = FaultOp::kFsyncDirectory, .first_failure = UINT64_MAX});
+    ASSERT_TRUE(create_directories_durably(deep).is_ok());
+    EXPECT_EQ(FaultInjector::matched_paths(),
+              (std::vector<std::filesystem::path>{dir.path(), dir / "a", dir / "a" / "b"}));
+  }
+  EXPECT_TRUE(std::filesystem::is_directory(deep));
+  {
+    ScopedFault record(FaultSpec{.op = FaultOp::kFsyncDirectory, .first_failure = UINT64_MAX});
+    ASSERT_TRUE(create_directories_durably(deep).is_ok());
+    EXPECT_EQ(FaultInjector::matched(), 0u) << "nothing new, nothing to sync";
+  }
+  {
+    ScopedFault fail(FaultSpec{.op = FaultOp::kFsyncDirectory, .error = EIO});
+    Status status = create_directories_durably(dir / "d");
+    ASSERT_FALSE(status.is_ok());
+    EXPECT_EQ(status.code(), ErrorCode::kIoError);
+    EXPECT_NE(status.message().find("fsync directory " + dir.path().string()), std::string::npos);
+  }
 }
 
 }  // namespace

@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <optional>
 #include <string>
 
+#include "storage/base/fault_injection.h"
 #include "storage/base/file_io.h"
 #include "storage/wal/wal_format.h"
+#include "storage/wal/wal_reader.h"
 #include "tests/support/temp_dir.h"
 
 namespace tessera::storage {
@@ -66,6 +70,68 @@ TEST(WalWriterTest, RefusesRecordsAboveTheLimitAndWritesNothing) {
   EXPECT_EQ((*writer)->size_bytes(), wal_format::kHeaderBytes);
   // The writer is still usable after a refused record.
   EXPECT_TRUE((*writer)->append("ok").is_ok());
+}
+
+TEST(WalWriterTest, FailedAppendRemovesItsPartialRecordAndTheWriterStaysUsable) {
+  TempDir dir;
+  auto writer = WalWriter::create(dir / "wal");
+  ASSERT_TRUE(writer.is_ok());
+  ASSERT_TRUE((*writer)->append("one").is_ok());
+  const std::string before = *read_file(dir / "wal");
+  {
+    ScopedFault fault(FaultSpec{.op = FaultOp::kAppend, .short_write_bytes = 5});
+    auto end = (*writer)->append("two");
+    ASSERT_FALSE(end.is_ok());
+    EXPECT_EQ(end.error().code, ErrorCode::kIoError);
+  }
+  EXPECT_FALSE((*writer)->is_failed());
+  EXPECT_EQ(*read_file(dir / "wal"), before) << "the 5 bytes were cut off";
+  ASSERT_TRUE((*writer)->append("three").is_ok());
+  ASSERT_TRUE((*writer)->sync().is_ok());
+  auto reader = WalReader::open(dir / "wal");
+  ASSERT_TRUE(reader.is_ok());
+  EXPECT_EQ(*(*reader)->next(), std::optional<std::string>("one"));
+  EXPECT_EQ(*(*reader)->next(), std::optional<std::string>("three"));
+  EXPECT_EQ(*(*reader)->next(), std::nullopt);
+  EXPECT_FALSE((*reader)->tail_problem().has_value());
+}
+
+TEST(WalWriterTest, FailedAppendThatCannotBeCutFailsTheWriter) {
+  TempDir dir;
+  auto writer = WalWriter::create(dir / "wal");
+  ASSERT_TRUE(writer.is_ok());
+  {
+    // One fault at a time: the append's hook arms the failing cut.
+    ScopedFault fault(FaultSpec{.op = FaultOp::kAppend, .short_write_bytes = 5, .on_match = [] {
+                                  FaultInjector::arm({.op = FaultOp::kTruncate});
+                                }});
+    EXPECT_FALSE((*writer)->append("two").is_ok());
+  }
+  EXPECT_TRUE((*writer)->is_failed());
+  EXPECT_EQ((*writer)->append("three").error().code, ErrorCode::kIoError);
+  EXPECT_FALSE((*writer)->sync().is_ok());
+}
+
+TEST(WalWriterTest, FailedSyncFailsTheWriterForGood) {
+  TempDir dir;
+  auto writer = WalWriter::create(dir / "wal");
+  ASSERT_TRUE(writer.is_ok());
+  ASSERT_TRUE((*writer)->append("one").is_ok());
+  {
+    ScopedFault fault(FaultSpec{.op = FaultOp::kSync, .error = EIO});
+    EXPECT_FALSE((*writer)->sync().is_ok());
+  }
+  EXPECT_TRUE((*writer)->is_failed());
+  EXPECT_FALSE((*writer)->sync().is_ok()) << "a retried fsync proves nothing";
+  EXPECT_FALSE((*writer)->append("two").is_ok());
+}
+
+TEST(WalWriterTest, FailedCreateLeavesNoFile) {
+  TempDir dir;
+  ScopedFault fault(FaultSpec{.op = FaultOp::kFsyncDirectory});
+  auto writer = WalWriter::create(dir / "wal");
+  ASSERT_FALSE(writer.is_ok());
+  EXPECT_FALSE(std::filesystem::exists(dir / "wal"));
 }
 
 }  // namespace
