@@ -1,5 +1,7 @@
 #include "server/peer_connection_limit.h"
 
+#include "server/auth/auth_rate_limiter.h"
+
 namespace tessera::server {
 
 PeerConnectionLimit::Slot& PeerConnectionLimit::Slot::operator=(Slot&& other) noexcept {
@@ -24,16 +26,18 @@ void PeerConnectionLimit::Slot::release() {
 
 PeerConnectionLimit::Slot PeerConnectionLimit::acquire(const std::string& peer,
                                                        size_t max_per_peer) {
+  std::string key = auth_rate_key(peer);
   std::lock_guard lock(mu_);
-  size_t& open = open_[peer];
+  size_t& open = open_[key];
   if (max_per_peer != 0 && open >= max_per_peer) return Slot();  // open >= 1 here
   ++open;
-  return Slot(this, peer);
+  return Slot(this, std::move(key));
 }
 
 size_t PeerConnectionLimit::open_connections(const std::string& peer) const {
+  const std::string key = auth_rate_key(peer);
   std::lock_guard lock(mu_);
-  auto it = open_.find(peer);
+  auto it = open_.find(key);
   return it == open_.end() ? 0 : it->second;
 }
 

@@ -1,6 +1,7 @@
-// PeerConnectionLimit: counts open connections per peer address (both ports
-// together), so that one client cannot take every slot of the global
-// max_connections. Thread-safe.
+// PeerConnectionLimit: counts open connections per peer (both ports together), so
+// that one client cannot take every slot of the global max_connections. Peers are
+// keyed as the auth rate limiter keys them (auth_rate_key): an IPv4 address, or an
+// IPv6 /64, since one host can pick any address of its /64. Thread-safe.
 //
 //   auto slot = limit.acquire(peer, 64);   // empty slot: refuse the connection
 //   ...                                    // the count drops when `slot` dies

@@ -44,6 +44,20 @@ TEST(PeerConnectionLimitTest, ZeroMeansNoLimit) {
   EXPECT_EQ(limit.open_connections("a"), 1000u);
 }
 
+TEST(PeerConnectionLimitTest, AddressesOfOneIpv6Slash64ShareOneCount) {
+  PeerConnectionLimit limit;
+  auto first = limit.acquire("2001:db8:1:2::1", 2);
+  auto second = limit.acquire("2001:db8:1:2:ffff::9", 2);
+  ASSERT_TRUE(first.is_held());
+  ASSERT_TRUE(second.is_held());
+  EXPECT_FALSE(limit.acquire("2001:db8:1:2:abcd::7", 2).is_held());
+  EXPECT_EQ(limit.open_connections("2001:db8:1:2::42"), 2u);
+  // Another /64 and IPv4 peers count on their own.
+  EXPECT_TRUE(limit.acquire("2001:db8:1:3::1", 2).is_held());
+  EXPECT_TRUE(limit.acquire("10.0.0.7", 2).is_held());
+  EXPECT_EQ(limit.open_connections("10.0.0.8"), 0u);
+}
+
 TEST(PeerConnectionLimitTest, MessageNamesPeerAndLimit) {
   EXPECT_EQ(peer_limit_message("10.0.0.7", 64),
             "too many connections from 10.0.0.7 (limit 64 per address)");
