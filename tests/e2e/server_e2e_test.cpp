@@ -17,6 +17,7 @@
 #include "server/client/tcp_client.h"
 #include "server/server.h"
 #include "tests/support/child_process.h"
+#include "tests/support/loopback_server_test.h"
 
 namespace tessera::server {
 namespace {
@@ -27,59 +28,14 @@ std::filesystem::path make_temp_dir() {
   return pattern;
 }
 
-class ServerE2eTest : public ::testing::Test {
+class ServerE2eTest : public tessera::testing::LoopbackServerTest {
  protected:
-  void SetUp() override { dir_ = make_temp_dir(); }
-  void TearDown() override {
-    server_.reset();
-    engine_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
-  void start(ServerOptions options = {}) {
-    engine::EngineOptions engine_options;
-    engine_options.data_dir = dir_ / "data";
-    auto engine = engine::Engine::open(engine_options);
-    ASSERT_TRUE(engine.is_ok()) << engine.error().message;
-    engine_ = std::move(engine).value();
-    options.ingest_port = 0;
-    options.query_port = 0;
-    auto server = Server::start(*engine_, std::move(options));
-    ASSERT_TRUE(server.is_ok()) << server.error().message;
-    server_ = std::move(server).value();
-  }
-
-  std::unique_ptr<TcpClient> connect(uint16_t port) {
-    auto client = TcpClient::connect("127.0.0.1", port);
-    EXPECT_TRUE(client.is_ok()) << client.error().message;
-    return client.is_ok() ? std::move(client).value() : nullptr;
-  }
-  std::unique_ptr<TcpClient> ingest() { return connect(server_->ingest_endpoint().port()); }
-  std::unique_ptr<TcpClient> query() { return connect(server_->query_endpoint().port()); }
-
-  static std::string line(TcpClient& client) {
-    auto l = client.read_line();
-    return l.is_ok() ? *l : "<" + l.error().message + ">";
-  }
-  // The status line of a reply, after reading its header and rows.
-  static std::string status(TcpClient& client, const std::string& statement) {
-    auto reply = run_statement(client, statement);
-    if (!reply.is_ok()) return "<" + reply.error().message + ">";
-    if (!reply->is_ok) return "ERR " + reply->error_code + " " + reply->error_message;
-    return "OK " + std::to_string(reply->columns.size()) + " " + std::to_string(reply->rows.size());
-  }
-
   static std::shared_ptr<const TokenTable> tokens() {
     auto table =
         TokenTable::parse("adm admin\nsvc service\nw7 writer tenant=ws_7\nr7 reader tenant=ws_7\n");
     EXPECT_TRUE(table.is_ok());
     return std::make_shared<const TokenTable>(std::move(table).value());
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<engine::Engine> engine_;
-  std::unique_ptr<Server> server_;
 };
 
 TEST_F(ServerE2eTest, SyncAcknowledgesWithErrLinesNumberedOverTheConnection) {

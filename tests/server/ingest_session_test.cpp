@@ -15,7 +15,7 @@
 #include "server/client/tcp_client.h"
 #include "server/server.h"
 #include "storage/base/fault_injection.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/loopback_server_test.h"
 
 namespace tessera::server {
 namespace {
@@ -26,32 +26,9 @@ using storage::ScopedFault;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-class IngestSessionTest : public ::testing::Test {
+class IngestSessionTest : public tessera::testing::LoopbackServerTest {
  protected:
-  void SetUp() override {
-    engine::EngineOptions options;
-    options.data_dir = dir_ / "data";
-    auto engine = engine::Engine::open(options);
-    ASSERT_TRUE(engine.is_ok()) << engine.error().message;
-    engine_ = std::move(engine).value();
-    ServerOptions server_options;
-    server_options.ingest_port = 0;
-    server_options.query_port = 0;
-    auto server = Server::start(*engine_, std::move(server_options));
-    ASSERT_TRUE(server.is_ok()) << server.error().message;
-    server_ = std::move(server).value();
-  }
-  void TearDown() override {
-    server_.reset();
-    engine_.reset();
-  }
-
-  std::unique_ptr<TcpClient> connect(uint16_t port) {
-    auto client = TcpClient::connect("127.0.0.1", port);
-    EXPECT_TRUE(client.is_ok()) << client.error().message;
-    return client.is_ok() ? std::move(client).value() : nullptr;
-  }
-  std::unique_ptr<TcpClient> ingest() { return connect(server_->ingest_endpoint().port()); }
+  void SetUp() override { start(); }
 
   // The reply lines of one #sync: up to and including its `ok` or `err - ` line.
   static std::vector<std::string> sync_reply(TcpClient& client) {
@@ -68,16 +45,12 @@ class IngestSessionTest : public ::testing::Test {
   }
 
   std::string count_rows() {
-    auto client = connect(server_->query_endpoint().port());
+    auto client = query();
     auto reply = run_statement(*client, "SELECT count(*) FROM m");
     if (!reply.is_ok()) return "<" + reply.error().message + ">";
     if (!reply->is_ok) return "ERR " + reply->error_code + " " + reply->error_message;
     return reply->rows.at(0).at(0).value_or("NULL");
   }
-
-  tessera::testing::TempDir dir_;
-  std::unique_ptr<engine::Engine> engine_;
-  std::unique_ptr<Server> server_;
 };
 
 TEST_F(IngestSessionTest, FullDiskGivesErrAndNoOkThenOkOnceSpaceReturns) {

@@ -3,7 +3,6 @@
 // second client keeps being served afterwards. No sleeps: the idle-timeout test
 // blocks on a read that the server's timer ends.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <string>
@@ -13,55 +12,13 @@
 #include "server/client/query_client.h"
 #include "server/client/tcp_client.h"
 #include "server/server.h"
+#include "tests/support/loopback_server_test.h"
 
 namespace tessera::server {
 namespace {
 
-class ServerLimitsTest : public ::testing::Test {
+class ServerLimitsTest : public tessera::testing::LoopbackServerTest {
  protected:
-  void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "tessera-limits-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    server_.reset();
-    engine_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
-  void start(ServerOptions options = {}, engine::EngineOptions engine_options = {}) {
-    engine_options.data_dir = dir_ / "data";
-    auto engine = engine::Engine::open(engine_options);
-    ASSERT_TRUE(engine.is_ok()) << engine.error().message;
-    engine_ = std::move(engine).value();
-    options.ingest_port = 0;
-    options.query_port = 0;
-    auto server = Server::start(*engine_, std::move(options));
-    ASSERT_TRUE(server.is_ok()) << server.error().message;
-    server_ = std::move(server).value();
-  }
-
-  std::unique_ptr<TcpClient> connect(uint16_t port) {
-    auto client = TcpClient::connect("127.0.0.1", port);
-    EXPECT_TRUE(client.is_ok()) << client.error().message;
-    return client.is_ok() ? std::move(client).value() : nullptr;
-  }
-  std::unique_ptr<TcpClient> ingest() { return connect(server_->ingest_endpoint().port()); }
-  std::unique_ptr<TcpClient> query() { return connect(server_->query_endpoint().port()); }
-
-  static std::string line(TcpClient& client) {
-    auto l = client.read_line();
-    return l.is_ok() ? *l : "<" + l.error().message + ">";
-  }
-  static std::string status(TcpClient& client, const std::string& statement) {
-    auto reply = run_statement(client, statement);
-    if (!reply.is_ok()) return "<" + reply.error().message + ">";
-    if (!reply->is_ok) return "ERR " + reply->error_code + " " + reply->error_message;
-    return "OK " + std::to_string(reply->columns.size()) + " " + std::to_string(reply->rows.size());
-  }
   // Loads `rows` rows of table m (tenant t1, one series per host) and syncs.
   void load(int rows, int hosts = 1) {
     auto c = ingest();
@@ -79,10 +36,6 @@ class ServerLimitsTest : public ::testing::Test {
     EXPECT_TRUE(table.is_ok());
     return std::make_shared<const TokenTable>(std::move(table).value());
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<engine::Engine> engine_;
-  std::unique_ptr<Server> server_;
 };
 
 TEST_F(ServerLimitsTest, LineLengthRejectsTheLineOthersGoOn) {
