@@ -29,15 +29,9 @@ std::string IngestSession::internal_error_reply(std::string_view what) const {
 awaitable<void> IngestSession::serve() {
   const ServerLimits& limits = context_.options.limits;
   peer_ = peer_address(socket_);
-  // Held until serve() returns: counts this connection against its address.
-  const PeerConnectionLimit::Slot slot =
-      context_.registry.peer_connections().acquire(peer_, limits.max_connections_per_peer);
-  if (!slot.is_held()) {
-    ++context_.stats.connections_refused;
-    co_await write(format_error_reply(make_error(
-        ErrorCode::kLimitExceeded, peer_limit_message(peer_, limits.max_connections_per_peer))));
-    co_return;
-  }
+  // Held until serve() returns: counts this connection against its peer.
+  const PeerConnectionLimit::Slot slot = co_await admit_peer(peer_);
+  if (!slot.is_held()) co_return;
   std::vector<char> buffer(limits.read_buffer_bytes);
   LineFramer framer(limits.max_line_bytes);
   std::vector<FramedLine> lines;

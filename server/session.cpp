@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <exception>
 
+#include "server/protocol/wire_error.h"
+
 namespace tessera::server {
 
 Session::Session(tcp::socket socket, ServerContext& context)
@@ -101,6 +103,18 @@ awaitable<size_t> Session::read_some(std::span<char> buffer) {
     co_return 0;
   }
   co_return n;
+}
+
+awaitable<PeerConnectionLimit::Slot> Session::admit_peer(const std::string& peer) {
+  const ServerLimits& limits = context_.options.limits;
+  PeerConnectionLimit::Slot slot =
+      context_.registry.peer_connections().acquire(peer, limits.max_connections_per_peer);
+  if (!slot.is_held()) {
+    ++context_.stats.connections_refused;
+    co_await write(format_error_reply(make_error(
+        ErrorCode::kLimitExceeded, peer_limit_message(peer, limits.max_connections_per_peer))));
+  }
+  co_return slot;
 }
 
 awaitable<bool> Session::write(std::string_view bytes) {

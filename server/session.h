@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "server/asio.h"
+#include "server/peer_connection_limit.h"
 #include "server/server_context.h"
 
 namespace tessera::server {
@@ -46,6 +47,10 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<size_t> read_some(std::span<char> buffer);
   // Writes everything within the idle timeout; false when the socket failed.
   awaitable<bool> write(std::string_view bytes);
+  // Counts this connection against `peer`'s open connections (both ports). Returns
+  // the held slot, to keep until serve() returns; or, over the per-peer limit, an
+  // empty slot after sending the limit error: serve() should then return.
+  awaitable<PeerConnectionLimit::Slot> admit_peer(const std::string& peer);
   bool is_idle_expired() const { return is_idle_expired_; }
   // The authentication deadline (ServerLimits::auth_timeout): armed when the session
   // starts if the server has a tokens file. Once it passes, reads return 0 and
