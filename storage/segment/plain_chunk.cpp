@@ -7,6 +7,7 @@
 
 #include "storage/base/byte_reader.h"
 #include "storage/base/little_endian.h"
+#include "storage/segment/chunk_dictionary.h"
 
 namespace tessera::storage {
 namespace {
@@ -54,23 +55,8 @@ Status read_validity(ByteReader* reader, uint64_t row_count, Column* column) {
 }
 
 Status read_strings(ByteReader* reader, uint64_t row_count, Column* column) {
-  uint32_t dict_count = 0;
-  if (!reader->read_u32(&dict_count)) return corrupt("chunk too short for its dictionary size");
-  // Each entry takes at least its 4-byte length: bound the count by the bytes left
-  // before reserving anything.
-  if (dict_count > reader->remaining() / 4) {
-    return corrupt("dictionary of " + std::to_string(dict_count) + " entries cannot fit in " +
-                   std::to_string(reader->remaining()) + " bytes");
-  }
-  column->dictionary.reserve(dict_count);
-  for (uint32_t i = 0; i < dict_count; ++i) {
-    uint32_t length = 0;
-    std::string_view bytes;
-    if (!reader->read_u32(&length) || !reader->read_bytes(length, &bytes)) {
-      return corrupt("dictionary entry " + std::to_string(i) + " runs past the chunk end");
-    }
-    column->dictionary.emplace_back(bytes);
-  }
+  TESSERA_RETURN_IF_ERROR(read_dictionary(reader, &column->dictionary));
+  const size_t dict_count = column->dictionary.size();
   if (!read_array(reader, row_count, &column->codes)) {
     return corrupt("chunk too short for " + std::to_string(row_count) + " string codes");
   }
@@ -116,11 +102,7 @@ std::string encode_column_chunk(const Column& column) {
       append_array(&out, column.bools);
       break;
     case ColumnType::kString:
-      append_u32(&out, static_cast<uint32_t>(column.dictionary.size()));
-      for (const std::string& entry : column.dictionary) {
-        append_u32(&out, static_cast<uint32_t>(entry.size()));
-        out += entry;
-      }
+      append_dictionary(column.dictionary, &out);
       append_array(&out, column.codes);
       break;
   }

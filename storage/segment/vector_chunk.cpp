@@ -13,6 +13,7 @@
 #include "storage/codec/codec_format.h"
 #include "storage/codec/codec_registry.h"
 #include "storage/codec/vector_header.h"
+#include "storage/segment/chunk_dictionary.h"
 
 namespace tessera::storage {
 namespace {
@@ -160,26 +161,6 @@ Status read_null_section(ByteReader* reader, uint64_t rows, Column* column) {
   }
 }
 
-Status read_dictionary(ByteReader* reader, Column* column) {
-  uint32_t dict_count = 0;
-  if (!reader->read_u32(&dict_count)) return corrupt("chunk too short for its dictionary size");
-  // Each entry takes at least its 4-byte length: bound the count before reserving.
-  if (dict_count > reader->remaining() / 4) {
-    return corrupt("dictionary of " + std::to_string(dict_count) + " entries cannot fit in " +
-                   std::to_string(reader->remaining()) + " bytes");
-  }
-  column->dictionary.reserve(dict_count);
-  for (uint32_t i = 0; i < dict_count; ++i) {
-    uint32_t length = 0;
-    std::string_view bytes;
-    if (!reader->read_u32(&length) || !reader->read_bytes(length, &bytes)) {
-      return corrupt("dictionary entry " + std::to_string(i) + " runs past the chunk end");
-    }
-    column->dictionary.emplace_back(bytes);
-  }
-  return Status::ok();
-}
-
 Status read_codes(ByteReader* reader, uint64_t rows, Column* column) {
   TESSERA_RETURN_IF_ERROR(check_room(*reader, rows, "codes"));  // before allocating
   column->codes.resize(static_cast<size_t>(rows));
@@ -242,11 +223,7 @@ std::string encode_column_vectors(const Column& column) {
       append_bitmap(column.bools, &out);
       break;
     case ColumnType::kString: {
-      append_u32(&out, static_cast<uint32_t>(column.dictionary.size()));
-      for (const std::string& entry : column.dictionary) {
-        append_u32(&out, static_cast<uint32_t>(entry.size()));
-        out += entry;
-      }
+      append_dictionary(column.dictionary, &out);
       std::vector<int64_t> codes(column.codes.begin(), column.codes.end());
       append_int_vectors(codes, &out);
       break;
@@ -286,7 +263,7 @@ Result<Column> decode_column_vectors(std::string_view raw, ColumnType type, uint
       TESSERA_RETURN_IF_ERROR(read_bitmap(&reader, row_count, "values", &column.bools));
       break;
     case ColumnType::kString:
-      TESSERA_RETURN_IF_ERROR(read_dictionary(&reader, &column));
+      TESSERA_RETURN_IF_ERROR(read_dictionary(&reader, &column.dictionary));
       TESSERA_RETURN_IF_ERROR(read_codes(&reader, row_count, &column));
       break;
   }
@@ -304,7 +281,8 @@ Result<std::vector<uint8_t>> list_vector_encodings(std::string_view raw, ColumnT
   }
   Column scratch;
   TESSERA_RETURN_IF_ERROR(read_null_section(&reader, row_count, &scratch));
-  if (type == ColumnType::kString) TESSERA_RETURN_IF_ERROR(read_dictionary(&reader, &scratch));
+  if (type == ColumnType::kString)
+    TESSERA_RETURN_IF_ERROR(read_dictionary(&reader, &scratch.dictionary));
   if (type != ColumnType::kBool) TESSERA_RETURN_IF_ERROR(list_seq(&reader, row_count, &ids));
   return ids;
 }
