@@ -80,16 +80,22 @@ Status delta_decode(std::string_view in, std::span<int64_t> out) {
       out[i] = s(prev);
     }
   } else {
-    if (n >= 2) out[1] = s(first + first_delta);
-    uint64_t prev = first + first_delta;
-    uint64_t delta = first_delta;
-    for (size_t i = 2; i < n; ++i) {
-      delta += u(out[i]);
-      prev += delta;
-      out[i] = s(prev);
-    }
+    undo_delta_of_delta(first, first_delta, out);
   }
   return Status::ok();
+}
+
+void undo_delta_of_delta(uint64_t first, uint64_t first_delta, std::span<int64_t> out) {
+  const size_t n = out.size();
+  if (n >= 1) out[0] = s(first);
+  if (n >= 2) out[1] = s(first + first_delta);
+  uint64_t prev = first + first_delta;
+  uint64_t delta = first_delta;
+  for (size_t i = 2; i < n; ++i) {
+    delta += u(out[i]);
+    prev += delta;
+    out[i] = s(prev);
+  }
 }
 
 }  // namespace tessera::storage

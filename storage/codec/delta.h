@@ -28,4 +28,10 @@ Status delta_encode(std::span<const int64_t> values, DeltaOrder order, std::stri
 // kCorruption unless `in` is one well-formed payload of exactly out.size() values.
 Status delta_decode(std::string_view in, std::span<int64_t> out);
 
+// Rebuilds delta-of-delta values in place: out[2..] hold the residuals on entry,
+// `first` and `first_delta` are v[0] and v[1] - v[0]; on return out holds the
+// values (wrapping mod 2^64). Shared with patched_delta, whose residuals differ
+// only in how they are packed.
+void undo_delta_of_delta(uint64_t first, uint64_t first_delta, std::span<int64_t> out);
+
 }  // namespace tessera::storage

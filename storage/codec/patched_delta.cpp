@@ -14,6 +14,7 @@
 #include "storage/base/byte_reader.h"
 #include "storage/base/little_endian.h"
 #include "storage/codec/codec_format.h"
+#include "storage/codec/delta.h"
 #include "storage/codec/patched_frame_of_reference.h"
 #include "storage/codec/vector_header.h"
 
@@ -56,15 +57,7 @@ Status patched_delta_decode(std::string_view in, std::span<int64_t> out) {
   // out[i] before overwriting it.
   if (n > 2) TESSERA_RETURN_IF_ERROR(read_patched_body(&reader, kCodec, out.subspan(2)));
   TESSERA_RETURN_IF_ERROR(expect_end(reader, kCodec));
-  if (n >= 1) out[0] = s(first);
-  if (n >= 2) out[1] = s(first + first_delta);
-  uint64_t prev = first + first_delta;
-  uint64_t delta = first_delta;
-  for (size_t i = 2; i < n; ++i) {
-    delta += u(out[i]);
-    prev += delta;
-    out[i] = s(prev);
-  }
+  undo_delta_of_delta(first, first_delta, out);
   return Status::ok();
 }
 
