@@ -109,7 +109,8 @@ std::vector<uint32_t> find_group_runs(const std::vector<uint32_t>& group_ids,
                                       size_t min_average_run) {
   const size_t n = group_ids.size();
   std::vector<uint32_t> starts;
-  const size_t max_runs = n / std::max<size_t>(min_average_run, 1);
+  // One run is always kept, however short the block: it is the single-group case.
+  const size_t max_runs = std::max<size_t>(1, n / std::max<size_t>(min_average_run, 1));
   for (size_t i = 0; i < n; ++i) {
     if (i == 0 || group_ids[i] != group_ids[i - 1]) {
       if (starts.size() >= max_runs) return {};

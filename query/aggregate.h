@@ -33,7 +33,7 @@ struct AggregateInput {
 };
 
 // The run starts of `group_ids` (see AggregateInput::run_starts) when runs average
-// at least `min_average_run` rows; empty otherwise.
+// at least `min_average_run` rows or there is one run; empty otherwise.
 std::vector<uint32_t> find_group_runs(const std::vector<uint32_t>& group_ids,
                                       size_t min_average_run);
 

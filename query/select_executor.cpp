@@ -111,15 +111,6 @@ class Executor {
   }
 
  private:
-  // The time bucket of every row of a block, when its time range lies in one
-  // (buckets are monotonic in time, so both ends decide).
-  std::optional<int64_t> uniform_bucket(const storage::BlockStats& block_stats) const {
-    if (!plan_.bucketer || block_stats.row_count == 0) return std::nullopt;
-    const int64_t first = plan_.bucketer->bucket_start(block_stats.min_time_ns);
-    if (plan_.bucketer->bucket_start(block_stats.max_time_ns) != first) return std::nullopt;
-    return first;
-  }
-
   // Reads the rows of `block` that pass the tenant scope and WHERE clause. A
   // condition that the block's statistics prove true for every row (a tenant-pure
   // block, a time range inside the queried one) is not evaluated row by row.
@@ -152,8 +143,9 @@ class Executor {
     }
     stats_.rows_matched += sel.size();
     if (sel.empty()) return Status::ok();
-    return plan_.is_aggregate ? aggregate_block(block, sel, leaves, uniform_bucket(block_stats))
-                              : gather_raw(sel, leaves, block);
+    return plan_.is_aggregate
+               ? aggregate_block(block, sel, leaves, detail::uniform_bucket(plan_, block_stats))
+               : gather_raw(sel, leaves, block);
   }
 
   // Aggregates a block whose rows all pass and share `key` from its statistics.
@@ -185,10 +177,8 @@ class Executor {
     TESSERA_RETURN_IF_ERROR(
         assign_group_ids(plan_, block, sel, bucket, groups_, &memory_bytes_, &gids));
     for (Aggregator& a : aggregators_) a.resize(groups_.count);
-    const bool single_group =
-        std::all_of(gids.begin(), gids.end(), [&](uint32_t g) { return g == gids[0]; });
-    const std::vector<uint32_t> runs =
-        single_group ? std::vector<uint32_t>{} : find_group_runs(gids, kMinAverageGroupRun);
+    const std::vector<uint32_t> runs = find_group_runs(gids, kMinAverageGroupRun);
+    const bool single_group = runs.size() == 2;  // one run: its start and the end
 
     std::vector<int64_t> times;
     for (size_t a = 0; a < plan_.aggregates.size(); ++a) {

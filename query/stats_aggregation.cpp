@@ -63,6 +63,14 @@ bool stats_cover(const AggregateSpec& spec, ColumnType type, const ColumnStats* 
 
 }  // namespace
 
+std::optional<int64_t> uniform_bucket(const BoundSelect& plan, const storage::BlockStats& stats) {
+  if (!plan.bucketer || stats.row_count == 0) return std::nullopt;
+  // Buckets are monotonic in time, so equal buckets at both ends cover the block.
+  const int64_t first = plan.bucketer->bucket_start(stats.min_time_ns);
+  if (plan.bucketer->bucket_start(stats.max_time_ns) != first) return std::nullopt;
+  return first;
+}
+
 bool plan_allows_stats_answers(const BoundSelect& plan, const PruneRule& rule) {
   if (!plan.is_aggregate || !rule.is_exact) return false;
   for (const AggregateSpec& spec : plan.aggregates) {
@@ -78,9 +86,9 @@ std::optional<ConstantGroupKey> block_stats_answer(const BoundSelect& plan, cons
   // One group for the whole block.
   ConstantGroupKey key;
   if (plan.bucketer) {
-    // Buckets are monotonic in time, so equal buckets at both ends cover the block.
-    key.bucket = plan.bucketer->bucket_start(stats.min_time_ns);
-    if (plan.bucketer->bucket_start(stats.max_time_ns) != key.bucket) return std::nullopt;
+    const std::optional<int64_t> bucket = uniform_bucket(plan, stats);
+    if (!bucket) return std::nullopt;
+    key.bucket = *bucket;
   }
   for (const std::string& tag : plan.group_tags) {
     const int i = stats.find(tag);

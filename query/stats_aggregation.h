@@ -23,6 +23,10 @@ struct ConstantGroupKey {
   std::vector<std::optional<std::string>> tags;
 };
 
+// The time bucket of every row of a block with `stats`, when the plan groups by
+// time and the block's time range lies in one bucket; nullopt otherwise.
+std::optional<int64_t> uniform_bucket(const BoundSelect& plan, const storage::BlockStats& stats);
+
 // True when the plan's aggregates can all be folded from statistics (a property
 // of the query alone; each block is then checked by block_stats_answer).
 bool plan_allows_stats_answers(const BoundSelect& plan, const PruneRule& rule);
