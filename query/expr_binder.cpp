@@ -171,12 +171,11 @@ Result<BoundExpr> ExprBinder::bind_node(const Expr& e, const CallExpr& call, Bin
   b.type = spec.result_type;
   b.text = e.text;
   // The same aggregate written twice (sum(spend) in both ROAS and CPC) is computed
-  // once: the scan's cost follows the distinct aggregates, not the SELECT list.
-  auto same = [&](const AggregateSpec& other) {
-    return other.text == spec.text && other.filter.has_value() == spec.filter.has_value() &&
-           (!spec.filter || other.filter->text == spec.filter->text);
-  };
-  const auto existing = std::find_if(plan_.aggregates.begin(), plan_.aggregates.end(), same);
+  // once: the scan's cost follows the distinct aggregates, not the SELECT list. The
+  // text is the whole call as written, FILTER clause included.
+  const auto existing =
+      std::find_if(plan_.aggregates.begin(), plan_.aggregates.end(),
+                   [&](const AggregateSpec& other) { return other.text == spec.text; });
   b.index = static_cast<int>(existing - plan_.aggregates.begin());
   if (existing == plan_.aggregates.end()) plan_.aggregates.push_back(std::move(spec));
   return b;
