@@ -13,11 +13,13 @@
 #include "engine/data_dir_layout.h"
 #include "engine/database.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_engine.h"
 
 namespace tessera::engine {
 namespace {
 
 namespace fs = std::filesystem;
+using tessera::testing::crash_image;
 using tessera::testing::TempDir;
 
 std::unique_ptr<Database> open_database(const fs::path& dir, size_t block_rows = 7) {
@@ -213,13 +215,6 @@ TEST(CompactionTest, ConcurrentWritesFlushesAndCompactionsLoseNoRow) {
   for (const TableSnapshot& old : held) {
     for (const BlockView& view : old.blocks) EXPECT_TRUE(view.source->load().is_ok());
   }
-}
-
-// The bytes on disk of an open engine, as a crash would leave them.
-fs::path crash_image(const fs::path& live, const fs::path& copy) {
-  fs::copy(live, copy, fs::copy_options::recursive);
-  fs::remove(copy / kLockFileName);
-  return copy;
 }
 
 TEST(CompactionTest, CrashBeforeTheManifestNamesTheNewSegmentKeepsRowsOnce) {

@@ -15,6 +15,7 @@
 #include "storage/base/file_io.h"
 #include "tests/support/snapshot_rows.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_engine.h"
 
 namespace tessera::engine {
 namespace {
@@ -24,6 +25,7 @@ using storage::FaultInjector;
 using storage::FaultOp;
 using storage::FaultSpec;
 using storage::ScopedFault;
+using tessera::testing::crash_image;
 using tessera::testing::table_rows;
 using tessera::testing::TempDir;
 using ::testing::ElementsAre;
@@ -45,13 +47,6 @@ std::unique_ptr<Engine> open_engine(const fs::path& dir) {
 void write(Engine& engine, const std::string& text) {
   auto report = engine.write_text(text, {});
   ASSERT_TRUE(report.is_ok()) << report.status().to_string();
-}
-
-// The bytes on disk of an open engine, as a crash would leave them.
-fs::path crash_image(const fs::path& live, const fs::path& copy) {
-  fs::copy(live, copy, fs::copy_options::recursive);
-  fs::remove(copy / "LOCK");
-  return copy;
 }
 
 std::vector<fs::path> logs_in(const fs::path& data) {

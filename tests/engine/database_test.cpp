@@ -7,44 +7,30 @@
 
 #include "tests/support/snapshot_rows.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_engine.h"
 
 namespace tessera::engine {
 namespace {
 
+using tessera::testing::crash_image;
 using tessera::testing::table_rows;
 using tessera::testing::TempDir;
+using tessera::testing::write_ok;
 using ::testing::ElementsAre;
 
 std::unique_ptr<Engine> open_engine(const std::filesystem::path& dir, size_t block_rows = 8192) {
   EngineOptions options;
-  options.data_dir = dir;
   options.block_rows = block_rows;
-  auto engine = Engine::open(options);
-  EXPECT_TRUE(engine.is_ok()) << engine.status().to_string();
-  return engine.is_ok() ? std::move(engine).value() : nullptr;
-}
-
-WriteReport write(Engine& engine, std::string_view text, WriteOptions options = {}) {
-  auto report = engine.write_text(text, options);
-  EXPECT_TRUE(report.is_ok()) << report.status().to_string();
-  return report.is_ok() ? *report : WriteReport{};
-}
-
-// The bytes on disk of an open engine, as a crash would leave them.
-std::filesystem::path crash_image(const std::filesystem::path& live,
-                                  const std::filesystem::path& copy) {
-  std::filesystem::copy(live, copy, std::filesystem::copy_options::recursive);
-  std::filesystem::remove(copy / "LOCK");
-  return copy;
+  return tessera::testing::open_test_engine(dir, options);
 }
 
 TEST(DatabaseTest, StoresRowsWithNullsForAbsentFieldsAndWidensIntegersIntoFloats) {
   TempDir dir;
   auto engine = open_engine(dir.path());
-  WriteReport report = write(*engine,
-                             "ad,tenant=a spend=1.5,clicks=3i 100\n"
-                             "ad,tenant=b spend=2i 200\n"
-                             "ad spend=0.25,note=\"x y\" 300\n");
+  WriteReport report = write_ok(*engine,
+                                "ad,tenant=a spend=1.5,clicks=3i 100\n"
+                                "ad,tenant=b spend=2i 200\n"
+                                "ad spend=0.25,note=\"x y\" 300\n");
   EXPECT_EQ(report.accepted, 3u);
   EXPECT_TRUE(report.rejected.empty());
   EXPECT_THAT(table_rows(*engine, "ad"), ElementsAre("100 tenant=a spend=1.5 clicks=3i note=NULL",
@@ -55,12 +41,12 @@ TEST(DatabaseTest, StoresRowsWithNullsForAbsentFieldsAndWidensIntegersIntoFloats
 TEST(DatabaseTest, RejectedLinesCreateNothingAndCarryTheirLineNumbers) {
   TempDir dir;
   auto engine = open_engine(dir.path());
-  WriteReport report = write(*engine,
-                             "ad,tenant=a clicks=3i 100\n"
-                             "\n"
-                             "ad,tenant=a clicks=2.5,extra=1 200\n"
-                             "newtable,tenant=a x=\n"
-                             "ad,tenant=a clicks=4i 300\n");
+  WriteReport report = write_ok(*engine,
+                                "ad,tenant=a clicks=3i 100\n"
+                                "\n"
+                                "ad,tenant=a clicks=2.5,extra=1 200\n"
+                                "newtable,tenant=a x=\n"
+                                "ad,tenant=a clicks=4i 300\n");
   EXPECT_EQ(report.accepted, 2u);
   ASSERT_EQ(report.rejected.size(), 2u);
   EXPECT_EQ(report.rejected[0].line_number, 3u);
@@ -80,7 +66,7 @@ TEST(DatabaseTest, TenantScopedWriterMayWriteOnlyItsTenant) {
   auto engine = open_engine(dir.path());
   WriteOptions scoped;
   scoped.tenant_scope = "a";
-  WriteReport report = write(*engine, "m,tenant=a v=1 1\nm,tenant=b v=2 2\nm v=3 3\n", scoped);
+  WriteReport report = write_ok(*engine, "m,tenant=a v=1 1\nm,tenant=b v=2 2\nm v=3 3\n", scoped);
   EXPECT_EQ(report.accepted, 1u);
   ASSERT_EQ(report.rejected.size(), 2u);
   EXPECT_EQ(report.rejected[0].line_number, 2u);
@@ -98,11 +84,11 @@ TEST(DatabaseTest, DedupKeyKeepsTheLatestWriteAcrossBlocksAndFlushes) {
                     {"entity", ColumnKind::kTag, storage::ColumnType::kString}};
   schema.options.dedup_columns = {"tenant", "entity"};
   ASSERT_TRUE(engine->create_table(schema).is_ok());
-  write(*engine,
-        "snap,tenant=a,entity=e1 spend=1 100\nsnap,tenant=a,entity=e2 spend=2 100\n"
-        "snap,tenant=a,entity=e1 spend=3 200\n");
+  write_ok(*engine,
+           "snap,tenant=a,entity=e1 spend=1 100\nsnap,tenant=a,entity=e2 spend=2 100\n"
+           "snap,tenant=a,entity=e1 spend=3 200\n");
   ASSERT_TRUE(engine->flush().is_ok());
-  write(*engine, "snap,tenant=a,entity=e1 spend=10 100\nsnap,tenant=a,entity=e1 spend=11 100\n");
+  write_ok(*engine, "snap,tenant=a,entity=e1 spend=10 100\nsnap,tenant=a,entity=e1 spend=11 100\n");
   // The flushed segment is sorted by (tenant, entity, time); the head follows it.
   EXPECT_THAT(table_rows(*engine, "snap"),
               ElementsAre("200 tenant=a entity=e1 spend=3", "100 tenant=a entity=e2 spend=2",
@@ -119,11 +105,11 @@ TEST(DatabaseTest, AnEarlierSnapshotKeepsItsRowsWhenLaterWritesReplaceThem) {
   schema.options.tenant_column.reset();  // a key without it needs a table without one
   schema.options.dedup_columns = {"entity"};
   ASSERT_TRUE(engine->create_table(schema).is_ok());
-  write(*engine, "snap,entity=e1 v=1 100\nsnap,entity=e2 v=2 100\nsnap,entity=e1 v=3 100\n");
+  write_ok(*engine, "snap,entity=e1 v=1 100\nsnap,entity=e2 v=2 100\nsnap,entity=e1 v=3 100\n");
   auto before = engine->snapshot("snap");
   ASSERT_TRUE(before.is_ok());
   // Seals the first blocks (block_rows = 2) and replaces e2 and e1 again.
-  write(*engine, "snap,entity=e2 v=4 100\nsnap,entity=e1 v=5 100\nsnap,entity=e3 v=6 100\n");
+  write_ok(*engine, "snap,entity=e2 v=4 100\nsnap,entity=e1 v=5 100\nsnap,entity=e3 v=6 100\n");
   EXPECT_THAT(tessera::testing::snapshot_rows(*before),
               ElementsAre("100 entity=e2 v=2", "100 entity=e1 v=3"));
   EXPECT_THAT(table_rows(*engine, "snap"),
@@ -143,14 +129,14 @@ TEST(DatabaseTest, CreateTableIsIdempotentButRejectsAnotherDefinition) {
   Status status = engine->create_table(schema);
   EXPECT_EQ(status.is_ok() ? ErrorCode::kInternal : status.code(), ErrorCode::kInvalidInput);
   // The declared INT column now rejects floats from line protocol.
-  WriteReport report = write(*engine, "t v=1.5 1\nt v=2i 2\n");
+  WriteReport report = write_ok(*engine, "t v=1.5 1\nt v=2i 2\n");
   EXPECT_EQ(report.accepted, 1u);
 }
 
 TEST(DatabaseTest, SyncedRowsSurviveACrashImage) {
   TempDir dir;
   auto engine = open_engine(dir / "live");
-  write(*engine, "m,tenant=a v=1i 1\nm,tenant=a v=2i 2\n");
+  write_ok(*engine, "m,tenant=a v=1i 1\nm,tenant=a v=2i 2\n");
   auto copy = crash_image(dir / "live", dir / "crash");
   auto reopened = open_engine(copy);
   EXPECT_THAT(table_rows(*reopened, "m"), ElementsAre("1 tenant=a v=1i", "2 tenant=a v=2i"));
@@ -159,9 +145,9 @@ TEST(DatabaseTest, SyncedRowsSurviveACrashImage) {
 TEST(DatabaseTest, ReplayAfterAFlushRestoresEveryRowExactlyOnce) {
   TempDir dir;
   auto engine = open_engine(dir / "live", /*block_rows=*/3);
-  write(*engine, "m v=1i 1\nm v=2i 2\nm v=3i 3\nm v=4i 4\n");
+  write_ok(*engine, "m v=1i 1\nm v=2i 2\nm v=3i 3\nm v=4i 4\n");
   ASSERT_TRUE(engine->flush().is_ok());
-  write(*engine, "m v=5i 5\n");
+  write_ok(*engine, "m v=5i 5\n");
   auto copy = crash_image(dir / "live", dir / "crash");
   auto reopened = open_engine(copy);
   EXPECT_THAT(table_rows(*reopened, "m"),
@@ -175,8 +161,8 @@ TEST(DatabaseTest, ReplayAfterAFlushRestoresEveryRowExactlyOnce) {
 TEST(DatabaseTest, TornLogTailIsCutAndEarlierRowsSurvive) {
   TempDir dir;
   auto engine = open_engine(dir / "live");
-  write(*engine, "m v=1i 1\n");
-  write(*engine, "m v=2i 2\n");
+  write_ok(*engine, "m v=1i 1\n");
+  write_ok(*engine, "m v=2i 2\n");
   auto copy = crash_image(dir / "live", dir / "crash");
   // A half-written record: garbage after the last good one.
   for (const auto& entry : std::filesystem::directory_iterator(copy / "wal")) {
@@ -198,7 +184,7 @@ TEST(DatabaseTest, CleanCloseAndReopenKeepsSchemaOptionsAndRows) {
     // Long enough that a row at -5 ns (1970) is still kept.
     schema.options.retention_ns = 36'500 * kNanosPerDay;
     ASSERT_TRUE(engine->create_table(schema).is_ok());
-    write(*engine, "t,host=h\\ 1 load=0.5 -5\n");
+    write_ok(*engine, "t,host=h\\ 1 load=0.5 -5\n");
   }
   auto engine = open_engine(dir.path());
   auto schema = engine->schema("t");

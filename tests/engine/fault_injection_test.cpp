@@ -14,6 +14,7 @@
 #include "storage/base/file_io.h"
 #include "tests/support/snapshot_rows.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_engine.h"
 
 namespace tessera::engine {
 namespace {
@@ -27,11 +28,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 std::unique_ptr<Engine> open_engine(const std::filesystem::path& dir) {
-  EngineOptions options;
-  options.data_dir = dir;
-  auto engine = Engine::open(options);
-  EXPECT_TRUE(engine.is_ok()) << engine.status().to_string();
-  return engine.is_ok() ? std::move(engine).value() : nullptr;
+  return tessera::testing::open_test_engine(dir);
 }
 
 std::string rows_text(int first, int count, const std::string& table = "m") {

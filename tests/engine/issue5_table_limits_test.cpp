@@ -11,26 +11,19 @@
 #include "engine/engine.h"
 #include "tests/support/snapshot_rows.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_engine.h"
 
 namespace tessera::engine {
 namespace {
 
 using tessera::testing::table_rows;
 using tessera::testing::TempDir;
+using tessera::testing::write_ok;
 using ::testing::ElementsAre;
 
 std::unique_ptr<Engine> open_engine(const std::filesystem::path& dir, EngineOptions options = {}) {
-  options.data_dir = dir;
   options.background_maintenance = false;
-  auto engine = Engine::open(options);
-  EXPECT_TRUE(engine.is_ok()) << engine.status().to_string();
-  return engine.is_ok() ? std::move(engine).value() : nullptr;
-}
-
-WriteReport write(Engine& engine, std::string_view text, WriteOptions options = {}) {
-  auto report = engine.write_text(text, options);
-  EXPECT_TRUE(report.is_ok()) << report.status().to_string();
-  return report.is_ok() ? *report : WriteReport{};
+  return tessera::testing::open_test_engine(dir, options);
 }
 
 TableSchema snap_schema(std::optional<std::string> tenant_column,
@@ -68,10 +61,10 @@ TEST(Issue5TableLimitsTest, DedupKeyWithoutTheTenantColumnIsRefused) {
   EXPECT_EQ(engine->schema("snap"), std::nullopt);
 
   // The attack the rule prevents: tenant a's writer reuses tenant b's key and time.
-  write(*engine, "snap,tenant=b,entity=e1 v=1 100\n");
+  write_ok(*engine, "snap,tenant=b,entity=e1 v=1 100\n");
   WriteOptions scoped;
   scoped.tenant_scope = "a";
-  EXPECT_EQ(write(*engine, "snap,tenant=a,entity=e1 v=666 100\n", scoped).accepted, 1u);
+  EXPECT_EQ(write_ok(*engine, "snap,tenant=a,entity=e1 v=666 100\n", scoped).accepted, 1u);
   EXPECT_THAT(table_rows(*engine, "snap"),
               ElementsAre("100 tenant=b entity=e1 v=1", "100 tenant=a entity=e1 v=666"));
 }
@@ -90,14 +83,14 @@ TEST(Issue5TableLimitsTest, ATableWithoutTenantMayDedupOnAnyTag) {
   TempDir dir;
   auto engine = open_engine(dir.path());
   EXPECT_TRUE(engine->create_table(snap_schema(std::nullopt, {"entity"})).is_ok());
-  write(*engine, "snap,entity=e1 v=1 100\nsnap,entity=e1 v=2 100\n");
+  write_ok(*engine, "snap,entity=e1 v=1 100\nsnap,entity=e1 v=2 100\n");
   EXPECT_THAT(table_rows(*engine, "snap"), ElementsAre("100 entity=e1 v=2"));
 }
 
 TEST(Issue5TableLimitsTest, ALineWiderThanASegmentBlockIsRejectedAndFlushesGoOn) {
   TempDir dir;
   auto engine = open_engine(dir.path());
-  WriteReport report = write(*engine, "wide " + fields(4200) + " 1\nok v=1 2\n");
+  WriteReport report = write_ok(*engine, "wide " + fields(4200) + " 1\nok v=1 2\n");
   EXPECT_EQ(report.accepted, 1u);
   ASSERT_EQ(report.rejected.size(), 1u);
   EXPECT_EQ(report.rejected[0].line_number, 1u);
@@ -115,11 +108,12 @@ TEST(Issue5TableLimitsTest, ColumnLimitCountsTheColumnsATableAlreadyHas) {
   options.max_columns_per_table = 5;
   auto engine = open_engine(dir.path(), options);
   // time, tenant, f0, then f1 and f2: five columns.
-  EXPECT_EQ(write(*engine, "m,tenant=a f0=1 1\nm,tenant=a " + fields(2, 1) + " 2\n").accepted, 2u);
-  WriteReport report = write(*engine,
-                             "m,tenant=a f3=1 3\n"         // one field too many
-                             "m,tenant=a,host=h f0=1 4\n"  // tags are columns too
-                             "m,tenant=a f0=2,f2=3 5\n");  // no new column: fine
+  EXPECT_EQ(write_ok(*engine, "m,tenant=a f0=1 1\nm,tenant=a " + fields(2, 1) + " 2\n").accepted,
+            2u);
+  WriteReport report = write_ok(*engine,
+                                "m,tenant=a f3=1 3\n"         // one field too many
+                                "m,tenant=a,host=h f0=1 4\n"  // tags are columns too
+                                "m,tenant=a f0=2,f2=3 5\n");  // no new column: fine
   EXPECT_EQ(report.accepted, 1u);
   ASSERT_EQ(report.rejected.size(), 2u);
   EXPECT_EQ(report.rejected[0].reason,
@@ -160,7 +154,7 @@ TEST(Issue5TableLimitsTest, ALoweredColumnLimitDoesNotRefuseTheReplayedLog) {
   EngineOptions wide;
   wide.max_columns_per_table = 10;
   auto engine = open_engine(dir / "live", wide);
-  write(*engine, "m,tenant=a " + fields(4) + " 1\n");
+  write_ok(*engine, "m,tenant=a " + fields(4) + " 1\n");
   // The bytes on disk as a crash would leave them: the row is only in the log.
   std::filesystem::copy(dir / "live", dir / "crash", std::filesystem::copy_options::recursive);
   std::filesystem::remove(dir / "crash" / "LOCK");
@@ -170,8 +164,8 @@ TEST(Issue5TableLimitsTest, ALoweredColumnLimitDoesNotRefuseTheReplayedLog) {
   ASSERT_NE(reopened, nullptr);
   EXPECT_THAT(table_rows(*reopened, "m"), ElementsAre("1 tenant=a f0=1 f1=1 f2=1 f3=1"));
   // New lines do meet the lowered limit.
-  EXPECT_EQ(write(*reopened, "m,tenant=a f0=2 2\n").rejected.size(), 0u);
-  EXPECT_EQ(write(*reopened, "m,tenant=a f9=2 3\n").rejected.size(), 1u);
+  EXPECT_EQ(write_ok(*reopened, "m,tenant=a f0=2 2\n").rejected.size(), 0u);
+  EXPECT_EQ(write_ok(*reopened, "m,tenant=a f9=2 3\n").rejected.size(), 1u);
 }
 
 TEST(Issue5TableLimitsTest, AColumnNameLongerThanASegmentHoldsIsRejected) {
@@ -179,7 +173,7 @@ TEST(Issue5TableLimitsTest, AColumnNameLongerThanASegmentHoldsIsRejected) {
   auto engine = open_engine(dir.path());
   const std::string long_name(4097, 'k');
   WriteReport report =
-      write(*engine, "m,tenant=a " + long_name + "=1 1\nm,tenant=a," + long_name + "=x v=1 2\n");
+      write_ok(*engine, "m,tenant=a " + long_name + "=1 1\nm,tenant=a," + long_name + "=x v=1 2\n");
   EXPECT_EQ(report.accepted, 0u);
   ASSERT_EQ(report.rejected.size(), 2u);
   EXPECT_EQ(report.rejected[0].reason,
