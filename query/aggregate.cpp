@@ -400,6 +400,17 @@ Status Aggregator::fold_stats(size_t g, uint64_t row_count, const storage::Colum
       }
       return Status::ok();
     }
+    case AggregateFn::kApproxPercentile: {
+      // The footer's bytes are checked here, where they are first used.
+      Result<storage::QuantileSketch> sketch =
+          storage::QuantileSketch::deserialize(column->quantile_sketch);
+      if (!sketch) {
+        return make_error(ErrorCode::kCorruption,
+                          "block statistics for " + spec_.text + ": " + sketch.error().message);
+      }
+      sketches_[g].merge(*sketch);
+      return Status::ok();
+    }
     default:
       return make_error(ErrorCode::kInternal, spec_.text + " cannot be answered from statistics");
   }

@@ -12,10 +12,10 @@
 
 #include "query/binder.h"
 #include "query/expression_eval.h"
-#include "query/quantile_sketch.h"
 #include "query/value.h"
 #include "storage/base/status.h"
 #include "storage/block/column.h"
+#include "storage/block/quantile_sketch.h"
 
 namespace tessera::query {
 
@@ -78,8 +78,8 @@ class Aggregator {
   std::vector<uint8_t> has_;          // min/max/first/last/sum: a value is held
   std::vector<std::unordered_set<int64_t>> distinct_ints_;  // ints, times, bools, float bits
   std::vector<std::unordered_set<std::string>> distinct_strings_;
-  std::vector<std::vector<double>> gathered_;  // exact percentiles
-  std::vector<QuantileSketch> sketches_;       // approx_percentile
+  std::vector<std::vector<double>> gathered_;      // exact percentiles
+  std::vector<storage::QuantileSketch> sketches_;  // approx_percentile
 };
 
 }  // namespace tessera::query

@@ -19,6 +19,7 @@ bool is_foldable(const AggregateSpec& spec) {
     case AggregateFn::kAvg:
     case AggregateFn::kMin:
     case AggregateFn::kMax:
+    case AggregateFn::kApproxPercentile:
       // A plain stored column; `time` has no per-column statistics.
       return spec.arg && spec.arg->kind == Kind::kColumn && spec.arg->name != "time";
     default:
@@ -56,6 +57,9 @@ bool stats_cover(const AggregateSpec& spec, ColumnType type, const ColumnStats* 
     case AggregateFn::kMin:
     case AggregateFn::kMax:
       return type == ColumnType::kFloat64 ? float_ok : true;
+    case AggregateFn::kApproxPercentile:
+      // Segment footers keep a sketch of float columns; other blocks are scanned.
+      return type == ColumnType::kFloat64 && !cs->quantile_sketch.empty();
     default:
       return false;
   }

@@ -1,7 +1,8 @@
 // Internal to query/ (select executor). Aggregating a block from its statistics:
 // when every row of a block passes the scan, the block lies in one group, and each
-// aggregate is a count, sum, avg, min or max of a plain column without FILTER, the
-// footer statistics answer the block without loading or decoding it. That is what
+// aggregate is a count, sum, avg, min, max or approx_percentile (merging the column's
+// quantile sketch) of a plain column without FILTER, the footer statistics answer the
+// block without loading or decoding it. That is what
 // makes whole-table rollups (sum per day) cost a walk over block metadata.
 #pragma once
 

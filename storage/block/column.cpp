@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "storage/block/quantile_sketch.h"
+
 namespace tessera::storage {
 
 std::string_view column_type_name(ColumnType type) {
@@ -124,6 +126,18 @@ BlockStats compute_stats(const Block& block) {
     stats.columns.push_back(stats_of(column));
   }
   return stats;
+}
+
+void add_quantile_sketches(const Block& block, BlockStats* stats) {
+  for (size_t c = 0; c < block.columns.size(); ++c) {
+    const Column& column = block.columns[c];
+    if (column.type != ColumnType::kFloat64) continue;
+    QuantileSketch sketch;
+    for (size_t row = 0; row < column.floats.size(); ++row) {
+      if (column.is_valid(row)) sketch.add(column.floats[row]);
+    }
+    stats->columns[c].quantile_sketch = sketch.serialize();
+  }
 }
 
 }  // namespace tessera::storage

@@ -67,6 +67,11 @@ struct ColumnStats {
   bool sum_int_exact = true;
   int64_t sum_int = 0;
   double sum_float = 0;
+  // kFloat64 in segment footers: the serialized QuantileSketch of the non-NULL
+  // values, which approx_percentile merges instead of decoding. Empty when not
+  // stored (other types, in-memory blocks, files written before it existed). Read
+  // from disk unchecked: QuantileSketch::deserialize validates it where it is used.
+  std::string quantile_sketch;
 };
 
 struct BlockStats {
@@ -81,5 +86,9 @@ struct BlockStats {
 };
 
 BlockStats compute_stats(const Block& block);
+// Fills ColumnStats::quantile_sketch of every float column of `stats`, which
+// compute_stats(block) returned. Kept apart because it costs a logarithm per value:
+// segment files pay it once, in-memory blocks skip it.
+void add_quantile_sketches(const Block& block, BlockStats* stats);
 
 }  // namespace tessera::storage

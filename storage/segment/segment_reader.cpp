@@ -185,6 +185,9 @@ ColumnStats to_stats(const fb::ColumnStats& fb_stats, uint32_t version) {
     stats.sum_int = 0;
     stats.sum_float = std::numeric_limits<double>::quiet_NaN();
   }
+  if (const auto* sketch = fb_stats.quantile_sketch(); sketch != nullptr) {
+    stats.quantile_sketch.assign(reinterpret_cast<const char*>(sketch->data()), sketch->size());
+  }
   return stats;
 }
 

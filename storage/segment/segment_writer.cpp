@@ -148,6 +148,11 @@ flatbuffers::Offset<fb::ColumnStats> build_stats(flatbuffers::FlatBufferBuilder*
                                                  uint32_t version, const ColumnStats& stats) {
   auto min_string = builder->CreateString(stats.min_string);
   auto max_string = builder->CreateString(stats.max_string);
+  flatbuffers::Offset<flatbuffers::Vector<uint8_t>> sketch;
+  if (version != segment_format::kVersion1 && !stats.quantile_sketch.empty()) {
+    sketch = builder->CreateVector(reinterpret_cast<const uint8_t*>(stats.quantile_sketch.data()),
+                                   stats.quantile_sketch.size());
+  }
   fb::ColumnStatsBuilder fb_stats(*builder);
   fb_stats.add_null_count(stats.null_count);
   fb_stats.add_has_min_max(stats.has_min_max);
@@ -162,6 +167,7 @@ flatbuffers::Offset<fb::ColumnStats> build_stats(flatbuffers::FlatBufferBuilder*
     fb_stats.add_sum_int_exact(stats.sum_int_exact);
     fb_stats.add_sum_int(stats.sum_int);
     fb_stats.add_sum_float(stats.sum_float);
+    if (!sketch.IsNull()) fb_stats.add_quantile_sketch(sketch);
   }
   return fb_stats.Finish();
 }
@@ -178,7 +184,8 @@ Status write_body(AppendFile* file, std::span<const Block> blocks, uint32_t vers
   std::vector<flatbuffers::Offset<fb::BlockMeta>> block_metas;
   for (size_t b = 0; b < blocks.size(); ++b) {
     const Block& block = blocks[b];
-    const BlockStats stats = compute_stats(block);
+    BlockStats stats = compute_stats(block);
+    if (version != segment_format::kVersion1) add_quantile_sketches(block, &stats);
     const bool is_v1 = version == segment_format::kVersion1;
     TESSERA_ASSIGN_OR_RETURN(
         fb::ChunkRef time_chunk,

@@ -1,4 +1,4 @@
-// Fuzz target for QuantileSketch::deserialize (query/quantile_sketch.h).
+// Fuzz target for QuantileSketch::deserialize (storage/block/quantile_sketch.h).
 // Invariants for bytes that deserialize: serialize() is a fixed point (its bytes
 // deserialize to a sketch that serializes to the same bytes); quantiles are
 // ordered in p, lie within [quantile(0), quantile(1)], and a non-empty sketch
@@ -9,11 +9,11 @@
 #include <string>
 #include <string_view>
 
-#include "query/quantile_sketch.h"
+#include "storage/block/quantile_sketch.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using tessera::query::QuantileSketch;
+  using tessera::storage::QuantileSketch;
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   auto sketch = QuantileSketch::deserialize(bytes);
   if (!sketch.is_ok()) {

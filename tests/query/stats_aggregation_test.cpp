@@ -212,5 +212,88 @@ TEST(StatsAggregationTest, ReportsIntegerOverflowLikeTheScan) {
   EXPECT_EQ(stats.blocks_scanned, 0u);  // both blocks went through their statistics
 }
 
+// fill_clustered's blocks with the statistics a segment footer holds: quantile
+// sketches of the float columns included.
+void fill_clustered_with_sketches(tessera::testing::MemoryEngine& engine) {
+  engine.put_table(table_schema());
+  for (storage::Block block : {block_of(0, "a", "e1", 1.0, 24), block_of(0, "b", "e2", 10.0, 24),
+                               block_of(1, "a", "e1", 2.0, 24), block_of(1, "b", "e3", 20.0, 24)}) {
+    storage::BlockStats stats = storage::compute_stats(block);
+    storage::add_quantile_sketches(block, &stats);
+    engine.add_block_with_stats("t", std::move(block), std::move(stats));
+  }
+}
+
+double as_double(const Value& value) { return std::get<double>(value); }
+
+TEST(StatsAggregationTest, MergesQuantileSketchesOfWholeBlocks) {
+  const std::string sql =
+      "SELECT approx_percentile(spend, 0.5), approx_percentile(spend, 0.95) FROM t "
+      "GROUP BY time(1d)";
+  tessera::testing::MemoryEngine sketched;
+  fill_clustered_with_sketches(sketched);
+  QueryRun merged = run(sketched, sql);
+  EXPECT_EQ(merged.stats.blocks_from_stats, 4u);
+  EXPECT_EQ(merged.stats.blocks_scanned, 0u);
+
+  // The same rows without footer sketches are scanned; the sketch of a multiset does
+  // not depend on how it was split, so the answers are equal.
+  tessera::testing::MemoryEngine plain;
+  fill_clustered(plain);
+  QueryRun scanned = run(plain, sql);
+  EXPECT_EQ(scanned.stats.blocks_scanned, 4u);
+  EXPECT_EQ(rows_of(merged.result), rows_of(scanned.result));
+
+  // Nearest-rank values by hand. Day 0: spend 1..24 and 10..33, the 24th and 46th
+  // smallest of 48 are 17 and 31; day 1: 2..25 and 20..43 give 22 and 41.
+  ASSERT_EQ(merged.result.rows.size(), 2u);
+  const double expected[2][2] = {{17, 31}, {22, 41}};
+  for (size_t day = 0; day < 2; ++day) {
+    for (size_t p = 0; p < 2; ++p) {
+      const double got = as_double(merged.result.rows[day][p + 1]);
+      EXPECT_NEAR(got, expected[day][p], 0.01 * expected[day][p]) << "day " << day << " p " << p;
+    }
+  }
+}
+
+TEST(StatsAggregationTest, ScansApproxPercentileWithoutAFloatSketch) {
+  tessera::testing::MemoryEngine engine;
+  fill_clustered_with_sketches(engine);
+  // clicks is an integer column: footers keep no sketch of it.
+  QueryRun ints = run(engine, "SELECT approx_percentile(clicks, 0.5) FROM t");
+  EXPECT_EQ(ints.stats.blocks_from_stats, 0u);
+  EXPECT_EQ(ints.stats.blocks_scanned, 4u);
+  // FILTER makes the rows that count a subset of the block: scanned.
+  QueryRun filtered =
+      run(engine, "SELECT approx_percentile(spend, 0.5) FILTER (WHERE clicks > 3) FROM t");
+  EXPECT_EQ(filtered.stats.blocks_from_stats, 0u);
+}
+
+TEST(StatsAggregationTest, ReportsADamagedSketchAsCorruption) {
+  tessera::testing::MemoryEngine engine;
+  engine.put_table(table_schema());
+  storage::Block block = block_of(0, "a", "e1", 1.0, 24);
+  storage::BlockStats stats = storage::compute_stats(block);
+  storage::add_quantile_sketches(block, &stats);
+  std::string& sketch = stats.columns[2].quantile_sketch;  // spend
+  ASSERT_GT(sketch.size(), 4u);
+  sketch.resize(sketch.size() - 3);
+  engine.add_block_with_stats("t", std::move(block), std::move(stats));
+
+  auto statement = parse_statement("SELECT approx_percentile(spend, 0.9) FROM t");
+  ASSERT_TRUE(statement.is_ok());
+  QueryContext context;
+  auto plan = bind_select(std::get<SelectStmt>(statement.value()), *engine.schema("t"), context);
+  ASSERT_TRUE(plan.is_ok());
+  auto snapshot = engine.snapshot("t");
+  ASSERT_TRUE(snapshot.is_ok());
+  auto result = execute_select(plan.value(), snapshot.value(), std::nullopt, context, nullptr);
+  ASSERT_FALSE(result.is_ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kCorruption);
+  EXPECT_NE(result.error().message.find("block statistics for approx_percentile(spend, 0.9)"),
+            std::string::npos)
+      << result.error().message;
+}
+
 }  // namespace
 }  // namespace tessera::query

@@ -21,6 +21,19 @@ storage::Column make_column(storage::ColumnType type, const std::vector<std::opt
   return c;
 }
 
+// A block with statistics of the test's choosing (as a segment footer would hold them).
+class BlockWithStats final : public engine::BlockSource {
+ public:
+  BlockWithStats(std::shared_ptr<const storage::Block> block, storage::BlockStats stats)
+      : block_(std::move(block)), stats_(std::move(stats)) {}
+  const storage::BlockStats& stats() const override { return stats_; }
+  Result<std::shared_ptr<const storage::Block>> load() const override { return block_; }
+
+ private:
+  std::shared_ptr<const storage::Block> block_;
+  storage::BlockStats stats_;
+};
+
 }  // namespace
 
 void MemoryEngine::put_table(const engine::TableSchema& schema) {
@@ -37,6 +50,15 @@ void MemoryEngine::add_block(const std::string& table, storage::Block block,
   if (!live_rows.empty()) {
     view.live_rows = std::make_shared<const std::vector<uint8_t>>(std::move(live_rows));
   }
+  tables_.at(table).blocks.push_back(std::move(view));
+}
+
+void MemoryEngine::add_block_with_stats(const std::string& table, storage::Block block,
+                                        storage::BlockStats stats) {
+  std::lock_guard lock(mutex_);
+  engine::BlockView view;
+  view.source = std::make_shared<BlockWithStats>(
+      std::make_shared<const storage::Block>(std::move(block)), std::move(stats));
   tables_.at(table).blocks.push_back(std::move(view));
 }
 

@@ -20,6 +20,10 @@ class MemoryEngine final : public engine::Engine {
   // Appends a block to `table` (which must exist). `live_rows` empty: every row live.
   void add_block(const std::string& table, storage::Block block,
                  std::vector<uint8_t> live_rows = {});
+  // Appends a block whose source reports `stats` (for example compute_stats plus
+  // add_quantile_sketches, as segment files hold, or damaged statistics).
+  void add_block_with_stats(const std::string& table, storage::Block block,
+                            storage::BlockStats stats);
 
   Result<engine::WriteReport> write(std::span<const engine::InputLine> lines,
                                     const engine::WriteOptions& options) override;

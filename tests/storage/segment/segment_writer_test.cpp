@@ -7,6 +7,7 @@
 
 #include "storage/base/file_io.h"
 #include "storage/base/little_endian.h"
+#include "storage/block/quantile_sketch.h"
 #include "storage/segment/segment_format.h"
 #include "storage/segment/segment_reader.h"
 #include "tests/storage/segment/segment_test_blocks.h"
@@ -82,6 +83,18 @@ void expect_stats_match(const BlockStats& stats, const Block& block) {
       EXPECT_EQ(got.min_string, strings.front());
       EXPECT_EQ(got.max_string, strings.back());
     }
+    // Float columns carry the sketch of their non-NULL, non-NaN values (a sketch
+    // depends only on the multiset added, so sorted order builds the same one).
+    if (column.type != ColumnType::kFloat64) {
+      EXPECT_TRUE(got.quantile_sketch.empty());
+      continue;
+    }
+    QuantileSketch expected;
+    for (double v : floats) expected.add(v);
+    EXPECT_EQ(got.quantile_sketch, expected.serialize());
+    auto sketch = QuantileSketch::deserialize(got.quantile_sketch);
+    ASSERT_TRUE(sketch.is_ok()) << sketch.status().to_string();
+    EXPECT_EQ(sketch->count(), floats.size());
   }
 }
 

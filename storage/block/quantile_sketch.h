@@ -12,7 +12,7 @@
 
 #include "storage/base/status.h"
 
-namespace tessera::query {
+namespace tessera::storage {
 
 // Buckets are indexed by i = ceil(log_gamma(|x|)) with gamma = (1 + a) / (1 - a),
 // a = kQuantileSketchRelativeAccuracy; bucket i holds |x| in (gamma^(i-1), gamma^i]
@@ -96,4 +96,4 @@ class QuantileSketch {
   double max_ = 0;
 };
 
-}  // namespace tessera::query
+}  // namespace tessera::storage

@@ -1,4 +1,4 @@
-#include "query/quantile_sketch.h"
+#include "storage/block/quantile_sketch.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace tessera::query {
+namespace tessera::storage {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -266,4 +266,4 @@ TEST(QuantileSketchTest, RejectsAbsurdLengthsAndBadFields) {
 }
 
 }  // namespace
-}  // namespace tessera::query
+}  // namespace tessera::storage

@@ -24,7 +24,7 @@
 // Example: an empty sketch is 54 51 53 01 00 00 00 00 00 (9 bytes). The sketch of
 // the single value 1.0 is 54 51 53 01 00 00 00 | 01 00 01 | 00 | then min and max
 // 00 00 00 00 00 00 f0 3f twice (log_gamma(1) = 0, so bucket 0, zigzag 0).
-#include "query/quantile_sketch.h"
+#include "storage/block/quantile_sketch.h"
 
 #include <algorithm>
 #include <bit>
@@ -35,7 +35,7 @@
 #include "storage/base/byte_reader.h"
 #include "storage/base/little_endian.h"
 
-namespace tessera::query {
+namespace tessera::storage {
 namespace {
 
 constexpr char kMagic[4] = {'T', 'Q', 'S', '\x01'};
@@ -76,7 +76,7 @@ Error corruption(size_t offset, std::string_view what) {
                     "quantile sketch @ " + std::to_string(offset) + ": " + std::string(what));
 }
 
-Status read_varint(storage::ByteReader& reader, std::string_view field, uint64_t* out) {
+Status read_varint(ByteReader& reader, std::string_view field, uint64_t* out) {
   const size_t start = reader.offset();
   uint64_t value = 0;
   for (int shift = 0; shift < 64; shift += 7) {
@@ -236,14 +236,14 @@ std::string QuantileSketch::serialize() const {
     for (uint64_t c : store->counts) append_varint(&out, c);
   }
   if (count_ > 0) {
-    storage::append_u64(&out, std::bit_cast<uint64_t>(min_));
-    storage::append_u64(&out, std::bit_cast<uint64_t>(max_));
+    append_u64(&out, std::bit_cast<uint64_t>(min_));
+    append_u64(&out, std::bit_cast<uint64_t>(max_));
   }
   return out;
 }
 
 Result<QuantileSketch> QuantileSketch::deserialize(std::string_view bytes) {
-  storage::ByteReader reader(bytes);
+  ByteReader reader(bytes);
   std::string_view magic;
   if (!reader.read_bytes(sizeof kMagic, &magic)) return corruption(0, "truncated magic");
   if (magic.substr(0, 3) != std::string_view(kMagic, 3)) return corruption(0, "bad magic");
@@ -336,4 +336,4 @@ Result<QuantileSketch> QuantileSketch::deserialize(std::string_view bytes) {
   return sketch;
 }
 
-}  // namespace tessera::query
+}  // namespace tessera::storage
