@@ -59,25 +59,6 @@ int compare_doubles(double a, double b) {
   return a < b ? -1 : (a > b ? 1 : 0);
 }
 
-bool comparison_holds(BinaryOp op, int c) {
-  switch (op) {
-    case BinaryOp::kEqual:
-      return c == 0;
-    case BinaryOp::kNotEqual:
-      return c != 0;
-    case BinaryOp::kLess:
-      return c < 0;
-    case BinaryOp::kLessEqual:
-      return c <= 0;
-    case BinaryOp::kGreater:
-      return c > 0;
-    case BinaryOp::kGreaterEqual:
-      return c >= 0;
-    default:
-      return false;
-  }
-}
-
 bool is_comparison(BinaryOp op) {
   return op == BinaryOp::kEqual || op == BinaryOp::kNotEqual || op == BinaryOp::kLess ||
          op == BinaryOp::kLessEqual || op == BinaryOp::kGreater || op == BinaryOp::kGreaterEqual;
@@ -92,26 +73,60 @@ Vec make_bool(size_t n) {
   return out;
 }
 
+// Calls body(holds) with `holds(c)` the truth of `op` for a three-way result c,
+// so that each comparison loop is compiled for one operator.
+template <typename Body>
+void with_comparison(BinaryOp op, Body body) {
+  switch (op) {
+    case BinaryOp::kEqual:
+      return body([](int c) { return c == 0; });
+    case BinaryOp::kNotEqual:
+      return body([](int c) { return c != 0; });
+    case BinaryOp::kLess:
+      return body([](int c) { return c < 0; });
+    case BinaryOp::kLessEqual:
+      return body([](int c) { return c <= 0; });
+    case BinaryOp::kGreater:
+      return body([](int c) { return c > 0; });
+    case BinaryOp::kGreaterEqual:
+      return body([](int c) { return c >= 0; });
+    default:
+      return body([](int) { return false; });
+  }
+}
+
+// The values of `v` as doubles: its own floats, or its ints converted.
+std::vector<double> doubles_of(const Vec& v) {
+  if (v.type == ValueType::kFloat) return v.floats;
+  return std::vector<double>(v.ints.begin(), v.ints.end());
+}
+
 Vec compare(BinaryOp op, const Vec& a, const Vec& b) {
   const size_t n = a.size;
   if (a.type == ValueType::kNull || b.type == ValueType::kNull)
     return Vec::nulls(ValueType::kBool, n);
   Vec out = make_bool(n);
   for (size_t i = 0; i < n; ++i) out.valid[i] = a.valid[i] & b.valid[i];
+  int64_t* result = out.ints.data();
   if (a.type == ValueType::kFloat || b.type == ValueType::kFloat) {
-    for (size_t i = 0; i < n; ++i) {
-      out.ints[i] = comparison_holds(op, compare_doubles(as_double(a, i), as_double(b, i)));
-    }
+    std::vector<double> converted;
+    const double* x = a.floats.data();
+    const double* y = b.floats.data();
+    if (a.type != ValueType::kFloat) x = (converted = doubles_of(a)).data();
+    if (b.type != ValueType::kFloat) y = (converted = doubles_of(b)).data();
+    with_comparison(op, [&](auto holds) {
+      for (size_t i = 0; i < n; ++i) result[i] = holds(compare_doubles(x[i], y[i]));
+    });
   } else if (is_int_like(a.type) && is_int_like(b.type)) {
-    for (size_t i = 0; i < n; ++i) {
-      const int64_t x = a.ints[i], y = b.ints[i];
-      out.ints[i] = comparison_holds(op, x < y ? -1 : (x > y ? 1 : 0));
-    }
+    const int64_t* x = a.ints.data();
+    const int64_t* y = b.ints.data();
+    with_comparison(op, [&](auto holds) {
+      for (size_t i = 0; i < n; ++i) result[i] = holds(x[i] < y[i] ? -1 : (x[i] > y[i] ? 1 : 0));
+    });
   } else {
-    for (size_t i = 0; i < n; ++i) {
-      const int c = a.strings[i].compare(b.strings[i]);
-      out.ints[i] = comparison_holds(op, c);
-    }
+    with_comparison(op, [&](auto holds) {
+      for (size_t i = 0; i < n; ++i) result[i] = holds(a.strings[i].compare(b.strings[i]));
+    });
   }
   return out;
 }

@@ -12,6 +12,29 @@ constexpr size_t kGroupOverheadBytes = 96;
 constexpr uint64_t kMaxDenseCombos = 4096;
 constexpr size_t kMaxDenseEntriesPerBlock = size_t{1} << 16;
 
+// The group-wide tag ids of a block in which each group tag holds one value in every
+// row (a dictionary of one entry and no NULL) or is absent (NULL in every row), as
+// sorted blocks of one tenant and series are; nullopt when some tag varies or may.
+std::optional<std::vector<uint32_t>> constant_tag_ids(const BoundSelect& plan,
+                                                      const engine::LoadedBlock& block,
+                                                      GroupTable& groups) {
+  std::vector<uint32_t> ids(plan.group_tags.size(), kNullTagId);
+  for (size_t k = 0; k < plan.group_tags.size(); ++k) {
+    const storage::Column* col = block.find(plan.group_tags[k]);
+    if (col == nullptr) continue;
+    if (col->type != storage::ColumnType::kString || col->dictionary.size() != 1 ||
+        !col->valid.empty() || col->codes.size() != block.row_count()) {
+      return std::nullopt;
+    }
+    // Codes index a one-entry dictionary: all of them must be 0.
+    if (std::any_of(col->codes.begin(), col->codes.end(), [](uint32_t c) { return c != 0; })) {
+      return std::nullopt;
+    }
+    ids[k] = groups.dictionaries[k].intern(col->dictionary[0]);
+  }
+  return ids;
+}
+
 }  // namespace
 
 uint32_t add_group_if_new(GroupTable& groups, const std::string& key, size_t* memory_bytes) {
@@ -45,12 +68,13 @@ Status assign_group_ids(const BoundSelect& plan, const engine::LoadedBlock& bloc
   const size_t n = sel.size();
   const size_t tag_count = plan.group_tags.size();
   if (!plan.bucketer) uniform_bucket = 0;
-  if (uniform_bucket && tag_count == 0) {
-    if (n > 0) {
+  if (uniform_bucket && n > 0) {
+    // One group for the whole block: no per-row work.
+    if (std::optional<std::vector<uint32_t>> ids = constant_tag_ids(plan, block, groups)) {
       std::fill(gids->begin(), gids->end(),
-                intern_group(plan, groups, *uniform_bucket, {}, memory_bytes));
+                intern_group(plan, groups, *uniform_bucket, *ids, memory_bytes));
+      return Status::ok();
     }
-    return Status::ok();
   }
   // Dictionary codes map to group-wide tag ids once per block, not per row.
   // Each row also gets a dense block-local combination of its tag codes, so

@@ -7,6 +7,7 @@
 #include <memory>
 #include <random>
 
+#include "bench/query/fixed_snapshot_engine.h"
 #include "engine/block_sources.h"
 #include "engine/engine.h"
 #include "query/query_runner.h"
@@ -18,36 +19,8 @@ constexpr size_t kBlockRows = 8192;
 constexpr int64_t kStart = 1'736'985'600'000'000'000;  // 2025-01-16T00:00:00Z
 constexpr int64_t kStep = 15LL * 60 * 1'000'000'000;   // 15-minute snapshots
 
-// A read-only engine holding one table, `ads`.
-class BenchEngine final : public engine::Engine {
- public:
-  BenchEngine(engine::TableSchema schema, std::vector<engine::BlockView> blocks)
-      : schema_(std::move(schema)), blocks_(std::move(blocks)) {}
-  Result<engine::WriteReport> write(std::span<const engine::InputLine>,
-                                    const engine::WriteOptions&) override {
-    return make_error(ErrorCode::kInternal, "read-only");
-  }
-  Status sync(uint64_t) override { return Status::ok(); }
-  Result<engine::WriteReport> write_text(std::string_view, const engine::WriteOptions&) override {
-    return make_error(ErrorCode::kInternal, "read-only");
-  }
-  Status create_table(const engine::TableSchema&) override { return Status::ok(); }
-  std::vector<std::string> table_names() const override { return {schema_.name}; }
-  std::optional<engine::TableSchema> schema(std::string_view) const override { return schema_; }
-  Result<engine::TableSnapshot> snapshot(std::string_view table) const override {
-    if (table != schema_.name) return make_error(ErrorCode::kUnknownTable, "unknown table");
-    return engine::TableSnapshot{schema_, blocks_};
-  }
-  Status flush() override { return Status::ok(); }
-  engine::EngineStats stats() const override { return {}; }
-
- private:
-  engine::TableSchema schema_;
-  std::vector<engine::BlockView> blocks_;
-};
-
 struct Fixture {
-  std::unique_ptr<BenchEngine> engine;
+  std::unique_ptr<bench::FixedSnapshotEngine> engine;
   int64_t clicks_total = 0;
 };
 
@@ -96,7 +69,7 @@ Fixture make_fixture(size_t rows) {
                           std::make_shared<const storage::Block>(std::move(block))),
                       nullptr});
   }
-  f.engine = std::make_unique<BenchEngine>(schema, std::move(blocks));
+  f.engine = std::make_unique<bench::FixedSnapshotEngine>(schema, std::move(blocks));
   return f;
 }
 

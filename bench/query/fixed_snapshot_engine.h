@@ -1,0 +1,41 @@
+// FixedSnapshotEngine: a read-only engine::Engine over one table whose snapshot is a
+// block list the benchmark built, so query benchmarks measure the query layer over
+// exactly the blocks (and block sources) they chose.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/engine.h"
+
+namespace tessera::bench {
+
+class FixedSnapshotEngine final : public engine::Engine {
+ public:
+  FixedSnapshotEngine(engine::TableSchema schema, std::vector<engine::BlockView> blocks)
+      : schema_(std::move(schema)), blocks_(std::move(blocks)) {}
+  Result<engine::WriteReport> write(std::span<const engine::InputLine>,
+                                    const engine::WriteOptions&) override {
+    return make_error(ErrorCode::kInternal, "read-only");
+  }
+  Status sync(uint64_t) override { return Status::ok(); }
+  Result<engine::WriteReport> write_text(std::string_view, const engine::WriteOptions&) override {
+    return make_error(ErrorCode::kInternal, "read-only");
+  }
+  Status create_table(const engine::TableSchema&) override { return Status::ok(); }
+  std::vector<std::string> table_names() const override { return {schema_.name}; }
+  std::optional<engine::TableSchema> schema(std::string_view) const override { return schema_; }
+  Result<engine::TableSnapshot> snapshot(std::string_view table) const override {
+    if (table != schema_.name) return make_error(ErrorCode::kUnknownTable, "unknown table");
+    return engine::TableSnapshot{schema_, blocks_};
+  }
+  Status flush() override { return Status::ok(); }
+  engine::EngineStats stats() const override { return {}; }
+
+ private:
+  engine::TableSchema schema_;
+  std::vector<engine::BlockView> blocks_;
+};
+
+}  // namespace tessera::bench
