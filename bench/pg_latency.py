@@ -23,13 +23,10 @@ PostgreSQL server binaries are installed.
 """
 
 import argparse
-import atexit
 import datetime
 import json
 import math
 import os
-import shutil
-import signal
 import socket
 import struct
 import subprocess
@@ -326,20 +323,7 @@ def main():
     pg = LoopbackPgCluster(bin_dir, root)
     server = th.TesseraServer(os.path.abspath(args.tessera), os.path.join(root, "tessera_data"),
                               os.path.join(root, "serve.log"))
-
-    def cleanup():
-        try:
-            server.stop()
-        except Exception:
-            pass
-        pg.stop()
-        if args.keep:
-            print("kept " + root)
-        else:
-            shutil.rmtree(root, ignore_errors=True)
-    atexit.register(cleanup)
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, lambda s, f: sys.exit(128 + s))
+    th.clean_up_at_exit([server], pg, root, args.keep)
 
     data = args.data
     if data is None:

@@ -15,14 +15,12 @@ See tests/scripts/README.md.
 """
 
 import argparse
-import atexit
 import datetime
 import glob
 import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -481,21 +479,7 @@ def main():
     os.chmod(root, 0o755)
     pg = PgCluster(bin_dir, root)
     servers = []
-
-    def cleanup():
-        for s in servers:
-            try:
-                s.stop()
-            except Exception:
-                pass
-        pg.stop()
-        if args.keep:
-            print("kept " + root)
-        else:
-            shutil.rmtree(root, ignore_errors=True)
-    atexit.register(cleanup)
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, lambda s, f: sys.exit(128 + s))
+    th.clean_up_at_exit(servers, pg, root, args.keep)
 
     workloads = generate_workloads(args, root)
     pg.start()

@@ -7,9 +7,11 @@ violation or an unexpected answer raises HarnessError; only a binary that is
 not able to serve yet turns into a skip (exit code 77).
 """
 
+import atexit
 import os
 import re
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -42,6 +44,26 @@ class QueryError(Exception):
 def skip(reason):
     print("SKIP: " + reason, flush=True)
     sys.exit(SKIP)
+
+
+def clean_up_at_exit(servers, pg, root, keep):
+    """At exit, and on SIGTERM/SIGINT/SIGHUP (turned into an exit), stops every
+    server in `servers` (a list the caller may still extend) and the PostgreSQL
+    cluster `pg`, then removes `root` unless `keep` (then its path is printed)."""
+    def cleanup():
+        for server in servers:
+            try:
+                server.stop()
+            except Exception:
+                pass  # a server that failed to start or died has nothing to stop
+        pg.stop()
+        if keep:
+            print("kept " + root)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    atexit.register(cleanup)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda s, f: sys.exit(128 + s))
 
 
 def is_not_built_yet(message):
