@@ -39,8 +39,16 @@ std::string json_string(const std::string& text) {
 
 std::string json_number(double v) { return fixed(v, 6); }
 
-std::string json_kind(const KindStats& k, double seconds) {
+// `with_server`: queries, which also report the server's own time.
+std::string json_kind(const KindStats& k, double seconds, bool with_server) {
   const auto& h = k.latency;
+  const auto& srv = k.server_latency;
+  const std::string server_fields =
+      with_server ? ", \"server_p50_ms\": " + json_number(ms(srv.percentile_ns(0.50))) +
+                        ", \"server_p95_ms\": " + json_number(ms(srv.percentile_ns(0.95))) +
+                        ", \"server_p99_ms\": " + json_number(ms(srv.percentile_ns(0.99))) +
+                        ", \"server_max_ms\": " + json_number(ms(srv.max_ns()))
+                  : "";
   const double per_s = seconds > 0 ? static_cast<double>(h.count()) / seconds : 0;
   return "{\"name\": " + json_string(k.name) + ", \"count\": " + std::to_string(h.count()) +
          ", \"errors\": " + std::to_string(k.errors) + ", \"per_s\": " + json_number(per_s) +
@@ -48,21 +56,26 @@ std::string json_kind(const KindStats& k, double seconds) {
          ", \"p95_ms\": " + json_number(ms(h.percentile_ns(0.95))) +
          ", \"p99_ms\": " + json_number(ms(h.percentile_ns(0.99))) +
          ", \"max_ms\": " + json_number(ms(h.max_ns())) +
-         ", \"mean_ms\": " + json_number(h.mean_ns() / 1e6) +
+         ", \"mean_ms\": " + json_number(h.mean_ns() / 1e6) + server_fields +
          ", \"first_error\": " + (k.errors ? json_string(k.first_error) : "null") + "}";
 }
 
-std::vector<std::string> table_row(const KindStats& k, double seconds) {
+std::vector<std::string> table_row(const KindStats& k, double seconds, bool with_server) {
   const auto& h = k.latency;
   const double per_s = seconds > 0 ? static_cast<double>(h.count()) / seconds : 0;
-  return {k.name,
-          std::to_string(h.count()),
-          std::to_string(k.errors),
-          fixed(per_s, per_s >= 100 ? 0 : 1),
-          ms_text(h.percentile_ns(0.50)),
-          ms_text(h.percentile_ns(0.95)),
-          ms_text(h.percentile_ns(0.99)),
-          ms_text(h.max_ns())};
+  std::vector<std::string> row = {k.name,
+                                  std::to_string(h.count()),
+                                  std::to_string(k.errors),
+                                  fixed(per_s, per_s >= 100 ? 0 : 1),
+                                  ms_text(h.percentile_ns(0.50)),
+                                  ms_text(h.percentile_ns(0.95)),
+                                  ms_text(h.percentile_ns(0.99)),
+                                  ms_text(h.max_ns())};
+  if (with_server) {
+    row.push_back(ms_text(k.server_latency.percentile_ns(0.50)));
+    row.push_back(ms_text(k.server_latency.percentile_ns(0.95)));
+  }
+  return row;
 }
 
 std::string align(const std::vector<std::vector<std::string>>& rows) {
@@ -93,13 +106,16 @@ std::string format_table(const BenchResult& result) {
   const std::vector<std::string> header = {"kind",   "count",  "errors", "per_s",
                                            "p50_ms", "p95_ms", "p99_ms", "max_ms"};
   if (!result.queries.empty()) {
-    std::vector<std::vector<std::string>> rows = {header};
-    KindStats all{"all queries", {}, 0, {}};
+    std::vector<std::string> query_header = header;
+    query_header.push_back("srv_p50_ms");
+    query_header.push_back("srv_p95_ms");
+    std::vector<std::vector<std::string>> rows = {query_header};
+    KindStats all{"all queries", {}, {}, 0, {}};
     for (const auto& k : result.queries) {
-      rows.push_back(table_row(k, result.seconds));
+      rows.push_back(table_row(k, result.seconds, true));
       all.merge(k);
     }
-    rows.push_back(table_row(all, result.seconds));
+    rows.push_back(table_row(all, result.seconds, true));
     out += align(rows);
     for (const auto& k : result.queries) {
       if (k.errors) out += "  " + k.name + " first error: " + k.first_error + "\n";
@@ -113,7 +129,7 @@ std::string format_table(const BenchResult& result) {
     out += "ingest: " + std::to_string(result.ingest_rows) + " rows acknowledged, " +
            std::to_string(result.ingest_rejected) + " rejected in " +
            fixed(result.ingest_seconds, 2) + " s, " + fixed(rate, 0) + " rows/s\n";
-    out += align({header, table_row(*result.ingest_acks, result.seconds)});
+    out += align({header, table_row(*result.ingest_acks, result.seconds, false)});
     if (result.ingest_acks->errors) {
       out += "  ingest first error: " + result.ingest_acks->first_error + "\n";
     }
@@ -132,7 +148,7 @@ std::string format_json(const BenchResult& result) {
   out += "}, \"queries\": [";
   for (size_t i = 0; i < result.queries.size(); ++i) {
     if (i) out += ", ";
-    out += json_kind(result.queries[i], result.seconds);
+    out += json_kind(result.queries[i], result.seconds, true);
   }
   out += "], \"ingest\": ";
   if (result.ingest_acks) {
@@ -143,7 +159,7 @@ std::string format_json(const BenchResult& result) {
            ", \"rejected\": " + std::to_string(result.ingest_rejected) +
            ", \"seconds\": " + json_number(result.ingest_seconds) +
            ", \"rows_per_s\": " + json_number(rate) +
-           ", \"acks\": " + json_kind(*result.ingest_acks, result.seconds) + "}";
+           ", \"acks\": " + json_kind(*result.ingest_acks, result.seconds, false) + "}";
   } else {
     out += "null";
   }

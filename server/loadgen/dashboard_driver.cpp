@@ -22,8 +22,9 @@ Result<std::unique_ptr<TcpClient>> connect_client(const DashboardOptions& option
   return client;
 }
 
-// Runs one statement; records its wall time in `stats` (or an error) when
-// `record`. Returns the transport error, after which the connection is unusable.
+// Runs one statement; records its wall time and the server's reported time in
+// `stats` (or an error) when `record`. Returns the transport error, after which the connection is
+// unusable.
 Status timed_statement(TcpClient& client, const QueryKind& kind, KindStats& stats, bool record) {
   const auto start = Clock::now();
   auto reply = server::run_statement(client, kind.statement);
@@ -38,6 +39,7 @@ Status timed_statement(TcpClient& client, const QueryKind& kind, KindStats& stat
   } else {
     stats.latency.record(static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()));
+    stats.server_latency.record(reply->elapsed_us * 1000);
   }
   return Status::ok();
 }

@@ -54,7 +54,7 @@ Status IngestDriver::start(const std::atomic<bool>& stop, Clock::time_point meas
     if (options_.token)
       TESSERA_RETURN_IF_ERROR(client->write_all("#auth " + *options_.token + "\n"));
     connections_->clients.push_back(std::move(client));
-    per_connection_.push_back(KindStats{"ingest_ack", {}, 0, {}});
+    per_connection_.push_back(KindStats{"ingest_ack", {}, {}, 0, {}});
   }
   running_ = options_.connections;
   for (size_t i = 0; i < options_.connections; ++i) {
@@ -116,7 +116,7 @@ void IngestDriver::connection_loop(size_t index, const std::atomic<bool>& stop,
 }
 
 KindStats IngestDriver::results() const {
-  KindStats total{"ingest_ack", {}, 0, {}};
+  KindStats total{"ingest_ack", {}, {}, 0, {}};
   for (const auto& s : per_connection_) total.merge(s);
   return total;
 }

@@ -17,7 +17,8 @@ using std::chrono::milliseconds;
 constexpr uint64_t kDelayNs = 20'000'000;  // 20 ms injected into "slow"
 
 SinkReply respond(std::string_view statement) {
-  if (statement == "SLOW") return {"OK 1 1 0\nx\n1\n", milliseconds(20)};
+  // The slow kind's server reports 12,345 us of its own time; the fast one 0.
+  if (statement == "SLOW") return {"OK 1 1 12345\nx\n1\n", milliseconds(20)};
   if (statement == "BAD") return {"ERR syntax nope\n", {}};
   return {"OK 1 1 0\nx\n1\n", {}};
 }
@@ -39,6 +40,14 @@ TEST(LatencyAccountingTest, FixedCountBracketsInjectedDelaysAndCountsErrors) {
   EXPECT_GE(slow.min_ns(), kDelayNs);
   EXPECT_GE(slow.percentile_ns(0.5), kDelayNs);
   EXPECT_LT(fast.percentile_ns(0.5), slow.percentile_ns(0.5));
+  // Server-side figures are what the OK lines said, not the client's wall time.
+  const auto& slow_server = result->queries[0].server_latency;
+  EXPECT_EQ(slow_server.count(), 5u);
+  EXPECT_EQ(slow_server.min_ns(), 12'345'000u);
+  EXPECT_EQ(slow_server.max_ns(), 12'345'000u);
+  EXPECT_EQ(slow_server.percentile_ns(0.95), 12'345'000u);
+  EXPECT_EQ(result->queries[1].server_latency.max_ns(), 0u);
+  EXPECT_EQ(result->queries[2].server_latency.count(), 0u);  // errors record nothing
   EXPECT_EQ(result->queries[0].errors, 0u);
   EXPECT_EQ(result->queries[2].errors, 5u);
   EXPECT_EQ(result->queries[2].latency.count(), 0u);
