@@ -60,11 +60,15 @@ Result<Vec> gather_column(const engine::LoadedBlock& block, const BoundExpr& lea
   }
   // Every row selected (the common case without a WHERE clause or dedup mask):
   // whole-vector copies instead of per-row indexing.
-  if (n == block.row_count() && col->valid.empty()) {
+  if (n == block.row_count()) {
     Vec v;
     v.type = leaf.type;
     v.size = n;
-    v.valid.assign(n, 1);
+    if (col->valid.empty()) {
+      v.valid.assign(n, 1);
+    } else {
+      v.valid = col->valid;  // 0/1 bytes, as Vec::valid holds them
+    }
     if (col->type == storage::ColumnType::kFloat64 && leaf.type == ValueType::kFloat) {
       v.floats = col->floats;
       return v;

@@ -122,9 +122,14 @@ class Executor {
       return make_error(ErrorCode::kInternal, "dedup mask does not match its block");
     }
     std::vector<uint32_t> sel;
-    sel.reserve(rows);
-    for (size_t r = 0; r < rows; ++r) {
-      if (live == nullptr || (*live)[r] != 0) sel.push_back(static_cast<uint32_t>(r));
+    if (live == nullptr) {
+      sel.resize(rows);
+      std::iota(sel.begin(), sel.end(), uint32_t{0});
+    } else {
+      sel.reserve(rows);
+      for (size_t r = 0; r < rows; ++r) {
+        if ((*live)[r] != 0) sel.push_back(static_cast<uint32_t>(r));
+      }
     }
     if (tenant_ && !detail::every_row_satisfies(tenant_rule_, block_stats)) {
       TESSERA_RETURN_IF_ERROR(
