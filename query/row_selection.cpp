@@ -150,15 +150,21 @@ Result<Vec> evaluate_rows(const BoundExpr& e, const engine::LoadedBlock& block,
       }
       LeafResolver per_entry = [&](const BoundExpr&) -> Result<Vec> { return entries; };
       TESSERA_ASSIGN_OR_RETURN(Vec per_code, evaluate(e, per_entry, dict + 1));
+      // Each row's entry: its code, or the NULL entry. Out-of-range codes of valid
+      // rows are collected without a branch and reported after the loop.
       std::vector<uint32_t> index(sel.size());
+      const uint32_t null_entry = static_cast<uint32_t>(dict);
+      bool has_bad_code = false;
       for (size_t i = 0; i < sel.size(); ++i) {
         const uint32_t r = sel[i];
         const uint32_t code = col->codes[r];
-        if (col->is_valid(r) && code >= dict) {
-          return make_error(ErrorCode::kCorruption, "column \"" + *name + "\": dictionary code " +
-                                                        std::to_string(code) + " out of range");
-        }
-        index[i] = col->is_valid(r) ? code : static_cast<uint32_t>(dict);
+        const bool is_valid = col->valid.empty() || col->valid[r] != 0;
+        has_bad_code |= is_valid & (code >= dict);
+        index[i] = is_valid ? code : null_entry;
+      }
+      if (has_bad_code) {
+        return make_error(ErrorCode::kCorruption,
+                          "column \"" + *name + "\": a dictionary code is out of range");
       }
       return take(per_code, index);
     }

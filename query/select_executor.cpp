@@ -185,6 +185,20 @@ class Executor {
     const std::vector<uint32_t> runs = find_group_runs(gids, kMinAverageGroupRun);
     const bool single_group = runs.size() == 2;  // one run: its start and the end
 
+    // Aggregates often repeat an argument or condition (count_if(c) and a FILTER
+    // (WHERE c), avg(x) and percentile(x)): each distinct text is evaluated once
+    // per block. Equal text binds to equal expressions within one plan.
+    std::vector<std::pair<const std::string*, Vec>> evaluated;
+    auto rows_of = [&](const BoundExpr& e) -> Result<const Vec*> {
+      for (const auto& [text, vec] : evaluated) {
+        if (*text == e.text) return &vec;
+      }
+      TESSERA_ASSIGN_OR_RETURN(Vec vec, evaluate_rows(e, block, sel, leaves));
+      evaluated.emplace_back(&e.text, std::move(vec));
+      return &evaluated.back().second;
+    };
+    evaluated.reserve(3 * plan_.aggregates.size());  // pointers into it must stay valid
+
     std::vector<int64_t> times;
     for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
       const AggregateSpec& spec = plan_.aggregates[a];
@@ -192,18 +206,15 @@ class Executor {
       input.group_ids = &gids;
       input.single_group = single_group;
       input.run_starts = runs.empty() ? nullptr : &runs;
-      std::optional<Vec> arg, sla, filter_vec;
       std::vector<uint8_t> filter;
       if (spec.arg) {
-        TESSERA_ASSIGN_OR_RETURN(arg, evaluate_rows(*spec.arg, block, sel, leaves));
-        input.arg = &*arg;
+        TESSERA_ASSIGN_OR_RETURN(input.arg, rows_of(*spec.arg));
       }
       if (spec.sla_condition) {
-        TESSERA_ASSIGN_OR_RETURN(sla, evaluate(*spec.sla_condition, leaves, n));
-        input.sla_condition = &*sla;
+        TESSERA_ASSIGN_OR_RETURN(input.sla_condition, rows_of(*spec.sla_condition));
       }
       if (spec.filter) {
-        TESSERA_ASSIGN_OR_RETURN(filter_vec, evaluate_rows(*spec.filter, block, sel, leaves));
+        TESSERA_ASSIGN_OR_RETURN(const Vec* filter_vec, rows_of(*spec.filter));
         filter.assign(n, 0);
         if (filter_vec->type != ValueType::kNull) {
           for (size_t i = 0; i < n; ++i)

@@ -576,5 +576,29 @@ TEST(SelectExecutorTest, MatchesBruteForceReferenceOnRandomTablesAndQueries) {
   }
 }
 
+// A condition on one string column is evaluated once per dictionary entry; a code
+// past the dictionary (damage the decoder did not catch) fails the query cleanly.
+TEST(SelectExecutorTest, ReportsADictionaryCodeOutOfRangeAsCorruption) {
+  tessera::testing::MemoryEngine engine;
+  engine.put_table(table_schema());
+  storage::Block block;
+  std::vector<std::optional<std::string>> hosts;
+  for (int i = 0; i < 8; ++i) {
+    block.time_ns.push_back(kBase + i * kSecond);
+    hosts.push_back("h1");
+  }
+  block.column_names = {"host"};
+  block.columns = {tessera::testing::string_column(hosts)};
+  block.columns[0].codes[5] = 7;  // the dictionary has one entry
+  engine.add_block("t", std::move(block));
+
+  QueryContext context;
+  auto result = run_query(engine, "SELECT count_if(host = 'h1') FROM t", context);
+  ASSERT_FALSE(result.is_ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kCorruption);
+  EXPECT_NE(result.error().message.find("dictionary code is out of range"), std::string::npos)
+      << result.error().message;
+}
+
 }  // namespace
 }  // namespace tessera::query
