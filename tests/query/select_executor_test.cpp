@@ -589,8 +589,11 @@ TEST(SelectExecutorTest, ReportsADictionaryCodeOutOfRangeAsCorruption) {
   }
   block.column_names = {"host"};
   block.columns = {tessera::testing::string_column(hosts)};
-  block.columns[0].codes[5] = 7;  // the dictionary has one entry
-  engine.add_block("t", std::move(block));
+  // Statistics of the intact block (computing them from the damaged one would read
+  // past the dictionary), then the damage: the dictionary has one entry.
+  storage::BlockStats stats = storage::compute_stats(block);
+  block.columns[0].codes[5] = 7;
+  engine.add_block_with_stats("t", std::move(block), std::move(stats));
 
   QueryContext context;
   auto result = run_query(engine, "SELECT count_if(host = 'h1') FROM t", context);
