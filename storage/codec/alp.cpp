@@ -17,6 +17,8 @@
 #include <bit>
 #include <cstdint>
 #include <limits>
+#include <span>
+#include <xsimd/xsimd.hpp>
 
 #include "storage/base/byte_reader.h"
 #include "storage/base/little_endian.h"
@@ -61,6 +63,69 @@ bool alp_encode_value(double v, unsigned e, unsigned f, int64_t* n) {
   }
   *n = candidate;
   return true;
+}
+
+// fma3<avx2>, not avx2: for a plain avx2 batch xsimd::fma is x * y + z, which
+// is fused only if the compiler happens to contract it; the exact division
+// below needs the single rounding.
+using Arch = xsimd::fma3<xsimd::avx2>;
+using DoubleBatch = xsimd::batch<double, Arch>;
+using IntBatch = xsimd::batch<int64_t, Arch>;
+
+// out[i] = alp_decode_value(n[i], e, f) for every i, bit for bit; false when
+// some n lies outside [-2^51, 2^51] (out then holds garbage). kScaleUp and
+// kScaleDown drop the multiply for f == 0 and the division for e == 0 (both by
+// exactly 1); kScaleUp requires kScaleDown, as f <= e.
+//
+// The division a / b (b = 10^e) is done without vdivpd, as Markstein's
+// correction: y = RN(1/b), q = RN(a*y), r = fma(-q, b, a), q' = fma(r, y, q).
+// q' = RN(a/b) for a = RN(n * 10^f), 0 < |n| <= 2^51, 1 <= e <= 21. Let u be
+// the ulp of a/b, so a/b in [2^52 u, 2^53 u):
+// - b*y = 1 + eps with |eps| <= 2^-53, so |q - a/b| <= 2u, r = a - q*b is
+//   exact (a multiple of 2^(e-1) u, at most 4 * 5^e < 2^53 of them) and the
+//   fma rounds exactly q + r*y = a/b + (a/b - q) eps, within 2^-52 u of a/b.
+// - a/b is never a midpoint between doubles (a midpoint's odd part has 54
+//   bits, a's at most 53, b's is 5^e) and no closer to one than u / (4 * 5^e):
+//   a and midpoint * b are multiples of 2^(e-2) u. As 4 * 5^e < 2^52, no
+//   midpoint lies between a/b and the fma's exact result, so both round alike.
+// n = 0 gives +0 both ways, the sign of n carries through both symmetrically,
+// and 1e-18 <= |a/b|, |a| < 2^112 rule out underflow and overflow.
+template <bool kScaleUp, bool kScaleDown>
+bool scale_integers(std::span<const int64_t> n, unsigned e, unsigned f, std::span<double> out) {
+  constexpr size_t kLanes = DoubleBatch::size;
+  const DoubleBatch magic(kRoundMagic);
+  const IntBatch magic_bits(std::bit_cast<int64_t>(kRoundMagic));
+  // magic_bits + n is in [lo, lo + 2^52] for lo = magic_bits - 2^51 exactly
+  // when n is in range; adding 2^63 - lo moves that window to the bottom of
+  // int64, so one signed compare finds the rest.
+  const uint64_t window_lo = std::bit_cast<uint64_t>(kRoundMagic) - (uint64_t{1} << 51);
+  const IntBatch to_bottom(std::bit_cast<int64_t>((uint64_t{1} << 63) - window_lo));
+  const IntBatch window_top(std::numeric_limits<int64_t>::min() + (int64_t{1} << 52));
+  const DoubleBatch scale_up(kPow10[f]);
+  const DoubleBatch scale_down(kPow10[e]);
+  const DoubleBatch inverse(1.0 / kPow10[e]);
+  xsimd::batch_bool<int64_t, Arch> is_out_of_range(false);
+  size_t i = 0;
+  for (; i + kLanes <= n.size(); i += kLanes) {
+    const IntBatch bits = IntBatch::load_unaligned(n.data() + i) + magic_bits;
+    is_out_of_range = is_out_of_range | (window_top < bits + to_bottom);
+    // AVX2 has no int64 -> double conversion, so convert with the magic
+    // number: for |n| <= 2^51, 1.5 * 2^52 + n lies in [2^52, 2^53), where
+    // doubles are the integers and the bit pattern is the magic's bits plus n.
+    DoubleBatch a = xsimd::bitwise_cast<DoubleBatch>(bits) - magic;
+    if constexpr (kScaleUp) a *= scale_up;
+    if constexpr (kScaleDown) {
+      const DoubleBatch q = a * inverse;
+      a = xsimd::fma(xsimd::fnma(q, scale_down, a), inverse, q);
+    }
+    a.store_unaligned(out.data() + i);
+  }
+  bool is_tail_out_of_range = false;
+  for (; i < n.size(); ++i) {
+    is_tail_out_of_range |= static_cast<uint64_t>(n[i]) + (uint64_t{1} << 51) > (uint64_t{1} << 52);
+    out[i] = alp_decode_value(n[i], e, f);
+  }
+  return !xsimd::any(is_out_of_range) && !is_tail_out_of_range;
 }
 
 struct ExponentFactor {
@@ -171,22 +236,11 @@ Status alp_decode(std::string_view in, std::span<double> out) {
   }
   TESSERA_RETURN_IF_ERROR(expect_end(reader, kCodec));
 
-  const double scale_up = kPow10[f];
-  const double scale_down = kPow10[e];
-  // AVX2 has no int64 -> double conversion, so convert with the magic number:
-  // for |n| <= 2^51, 1.5 * 2^52 + n lies in [2^52, 2^53), where doubles are
-  // the integers and the bit pattern is the magic's bits plus n. The encoder
-  // only writes such n; anything else is damage, detected branch-free here.
-  const uint64_t magic_bits = std::bit_cast<uint64_t>(kRoundMagic);
-  const uint64_t max_offset = 2 * static_cast<uint64_t>(kMaxEncodable);
-  uint64_t out_of_range = 0;
-  for (size_t i = 0; i < out.size(); ++i) {
-    const uint64_t n = static_cast<uint64_t>(ints[i]);
-    out_of_range |= static_cast<uint64_t>(n + static_cast<uint64_t>(kMaxEncodable) > max_offset);
-    const double as_double = std::bit_cast<double>(magic_bits + n) - kRoundMagic;
-    out[i] = (as_double * scale_up) / scale_down;
-  }
-  if (out_of_range != 0) {
+  const std::span<const int64_t> encoded(ints.data(), out.size());
+  const bool is_in_range = e == 0   ? scale_integers<false, false>(encoded, e, f, out)
+                           : f == 0 ? scale_integers<false, true>(encoded, e, f, out)
+                                    : scale_integers<true, true>(encoded, e, f, out);
+  if (!is_in_range) {
     return codec_corruption(kCodec, "an encoded integer is outside the range +-2^51");
   }
   size_t next_allowed = 0;

@@ -10,6 +10,7 @@
 #include <array>
 #include <bit>
 #include <cstring>
+#include <numeric>
 #include <utility>
 #include <vector>
 #include <xsimd/xsimd.hpp>
@@ -61,30 +62,41 @@ uint64_t scalar_value(const char* data, unsigned width, size_t j) {
 
 using Batch = xsimd::batch<uint64_t, xsimd::avx2>;
 
-// Unpacks `rows` full rows (4 values each) into out[0 .. 4*rows). The width is
-// a template argument so that row offsets and the spill test fold into
-// constants once the compiler unrolls a 64-row period (64 rows * W bits =
-// W words per lane, after which the shift pattern repeats).
+// Row r of a run of rows that starts on a word boundary, unpacked into
+// dst[4r .. 4r+4). R and W are constants, so the word offsets, the shifts and
+// the spill test are too (shifts by an immediate, no branch).
+template <unsigned W, unsigned R>
+void unpack_row(const uint64_t* words, Batch mask, Batch add, uint64_t* dst) {
+  constexpr unsigned kWord = R * W / 64;
+  constexpr unsigned kShift = R * W % 64;
+  Batch v = Batch::load_unaligned(words + kWord * kBitpackLanes) >> kShift;
+  if constexpr (kShift + W > 64) {
+    v |= Batch::load_unaligned(words + (kWord + 1) * kBitpackLanes) << (64 - kShift);
+  }
+  ((v & mask) + add).store_unaligned(dst + R * kBitpackLanes);
+}
+
+template <unsigned W, unsigned... R>
+void unpack_period(const uint64_t* words, Batch mask, Batch add, uint64_t* dst,
+                   std::integer_sequence<unsigned, R...>) {
+  (unpack_row<W, R>(words, mask, add, dst), ...);
+}
+
+// Unpacks `rows` full rows (4 values each) into out[0 .. 4*rows). The shift
+// pattern repeats every kPeriodRows = 64 / gcd(W, 64) rows, which span
+// kPeriodWords whole words per lane; each period is unrolled at compile time.
 template <unsigned W>
 void unpack_rows(const char* data, size_t rows, uint64_t base, uint64_t* out) {
+  constexpr unsigned kPeriodRows = 64 / std::gcd(W, 64u);
+  constexpr unsigned kPeriodWords = kPeriodRows * W / 64;
   const Batch mask(width_mask(W));
   const Batch add(base);
   // The stream is not necessarily aligned; load_unaligned has no alignment need.
   const auto* words = reinterpret_cast<const uint64_t*>(data);
   size_t k = 0;
-  for (; k + 64 <= rows; k += 64) {
-    const uint64_t* period = words + (k / 64) * W * kBitpackLanes;
-    uint64_t* dst = out + k * kBitpackLanes;
-    for (unsigned r = 0; r < 64; ++r) {
-      const unsigned bit = r * W;
-      const unsigned word = bit / 64;
-      const unsigned shift = bit % 64;
-      Batch v = Batch::load_unaligned(period + word * kBitpackLanes) >> shift;
-      if (shift + W > 64) {
-        v |= Batch::load_unaligned(period + (word + 1) * kBitpackLanes) << (64 - shift);
-      }
-      ((v & mask) + add).store_unaligned(dst + r * kBitpackLanes);
-    }
+  for (; k + kPeriodRows <= rows; k += kPeriodRows) {
+    unpack_period<W>(words + (k / kPeriodRows) * kPeriodWords * kBitpackLanes, mask, add,
+                     out + k * kBitpackLanes, std::make_integer_sequence<unsigned, kPeriodRows>());
   }
   for (; k < rows; ++k) {
     const size_t bit = k * W;

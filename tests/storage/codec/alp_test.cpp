@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "storage/codec/codec_format.h"
+#include "storage/codec/frame_of_reference.h"
+#include "storage/codec/vector_header.h"
 #include "tests/storage/codec/codec_test_support.h"
 
 namespace tessera::storage {
@@ -47,6 +49,37 @@ std::vector<double> money(std::mt19937_64* rng, size_t n) {
   std::vector<double> values(n);
   for (auto& v : values) v = std::round(dist(*rng) * 100.0) / 100.0;
   return values;
+}
+
+// docs/format/codecs.md, "alp": a payload with any (e, f) and integers, no
+// exceptions, built field by field so that every (e, f) can be decoded.
+std::string payload(unsigned e, unsigned f, const std::vector<int64_t>& ints) {
+  std::string out;
+  append_vector_count(&out, ints.size());
+  append_u8(&out, static_cast<uint8_t>(e));
+  append_u8(&out, static_cast<uint8_t>(f));
+  append_u16(&out, 0);
+  append_frame_of_reference_body(ints, &out);
+  return out;
+}
+
+// The format's decoding formula, written out with a division.
+double reference_value(int64_t n, unsigned e, unsigned f) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
+                                      1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+  return (static_cast<double>(n) * kPow10[f]) / kPow10[e];
+}
+
+void expect_decodes_like_the_formula(unsigned e, unsigned f, const std::vector<int64_t>& ints) {
+  std::vector<double> out(ints.size(), 0.25);
+  const Status status = alp_decode(payload(e, f, ints), out);
+  ASSERT_TRUE(status.is_ok()) << status.to_string();
+  for (size_t i = 0; i < ints.size(); ++i) {
+    const double want = reference_value(ints[i], e, f);
+    ASSERT_EQ(std::bit_cast<uint64_t>(out[i]), std::bit_cast<uint64_t>(want))
+        << "e " << e << ", f " << f << ", value " << i << " of " << ints.size() << ": n " << ints[i]
+        << " decoded as " << out[i] << ", want " << want;
+  }
 }
 
 // docs/format/codecs.md, "alp": {12.34, 0, 1523.07} -> e = 2, f = 0, integers
@@ -186,6 +219,75 @@ TEST(AlpTest, RejectsIntegersOutsideTheEncodableRange) {
     for (int b = 0; b < 8; ++b) bad[7 + b] = static_cast<char>(min >> (8 * b));
     EXPECT_TRUE(alp_decode(bad, out).is_ok()) << min;
     EXPECT_EQ(out[0], static_cast<double>(static_cast<int64_t>(min)) / 10.0);
+  }
+}
+
+// The decoder divides without a division instruction; it must still give
+// the formula's bits for every (e, f) and any n in range.
+TEST(AlpTest, DecodesEveryExponentAndFactorLikeTheDivision) {
+  const uint64_t seed = 1811;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  constexpr int64_t kMax = int64_t{1} << 51;
+  const auto uniform = [&rng] {
+    return static_cast<int64_t>(rng() % (2 * static_cast<uint64_t>(kMax) + 1)) - kMax;
+  };
+  const auto small = [&rng] { return static_cast<int64_t>(rng() % 2001) - 1000; };
+  const auto near_power_of_ten = [&rng] {
+    int64_t p = 1;
+    for (uint64_t k = rng() % 16; k > 0; --k) p *= 10;
+    const int64_t n = p + static_cast<int64_t>(rng() % 7) - 3;
+    return rng() % 2 == 0 ? n : -n;
+  };
+  for (unsigned e = 0; e <= kAlpMaxExponent; ++e) {
+    for (unsigned f = 0; f <= e; ++f) {
+      std::vector<int64_t> mixed = {0, 1, -1, kMax, -kMax, kMax - 1, -kMax + 1};
+      while (mixed.size() < kVectorValues) {
+        switch (rng() % 3) {
+          case 0:
+            mixed.push_back(uniform());
+            break;
+          case 1:
+            mixed.push_back(small());
+            break;
+          default:
+            mixed.push_back(near_power_of_ten());
+            break;
+        }
+      }
+      expect_decodes_like_the_formula(e, f, mixed);
+      // Narrow integers (a small packed width), and counts that leave a
+      // partial batch of 1..3 values.
+      std::vector<int64_t> narrow(kVectorValues - 1 - (e + f) % 4);
+      for (auto& n : narrow) n = small();
+      expect_decodes_like_the_formula(e, f, narrow);
+      for (size_t count = 1; count <= 7; ++count) {
+        std::vector<int64_t> few(count);
+        for (auto& n : few) n = uniform();
+        expect_decodes_like_the_formula(e, f, few);
+      }
+    }
+  }
+}
+
+// An integer out of range is found at any position, in a full batch of four
+// as well as in the partial one at the end.
+TEST(AlpTest, RejectsAnOutOfRangeIntegerAtAnyPosition) {
+  constexpr int64_t kMax = int64_t{1} << 51;
+  for (size_t count : {size_t{1023}, kVectorValues}) {
+    for (size_t pos : {size_t{0}, size_t{5}, count - 1}) {
+      for (int64_t bad :
+           {kMax + 1, -kMax - 1, int64_t{1} << 52, kMax * 4, std::numeric_limits<int64_t>::min(),
+            std::numeric_limits<int64_t>::max()}) {
+        std::vector<int64_t> ints(count, 7);
+        ints[pos] = bad;
+        std::vector<double> out(count);
+        EXPECT_EQ(alp_decode(payload(2, 0, ints), out).code(), ErrorCode::kCorruption)
+            << count << " values, " << bad << " at " << pos;
+        ints[pos] = bad > 0 ? kMax : -kMax;
+        EXPECT_TRUE(alp_decode(payload(2, 0, ints), out).is_ok()) << count << " values, " << pos;
+      }
+    }
   }
 }
 
