@@ -94,6 +94,16 @@ bool add_conjunct(const BoundExpr& c, PruneRule& rule) {
   return false;
 }
 
+// The position of equality k's column in `stats` (-1: absent), through the rule's hints.
+int find_equality_column(const PruneRule& rule, size_t k, const storage::BlockStats& stats) {
+  if (rule.column_hints.size() != rule.equalities.size()) {
+    rule.column_hints.assign(rule.equalities.size(), -1);
+  }
+  const int i = stats.find(rule.equalities[k].first, rule.column_hints[k]);
+  if (i >= 0) rule.column_hints[k] = i;
+  return i;
+}
+
 }  // namespace
 
 PruneRule derive_prune_rule(const BoundSelect& plan, const std::optional<std::string>& tenant,
@@ -117,8 +127,9 @@ PruneRule derive_prune_rule(const BoundSelect& plan, const std::optional<std::st
 bool can_skip(const PruneRule& rule, const storage::BlockStats& stats) {
   if (stats.row_count == 0) return true;
   if (stats.max_time_ns < rule.min_time_ns || stats.min_time_ns > rule.max_time_ns) return true;
-  for (const auto& [column, value] : rule.equalities) {
-    const int i = stats.find(column);
+  for (size_t k = 0; k < rule.equalities.size(); ++k) {
+    const std::string& value = rule.equalities[k].second;
+    const int i = find_equality_column(rule, k, stats);
     if (i < 0) return true;  // the column is NULL in every row: `=` is never true
     const storage::ColumnStats& cs = stats.columns[static_cast<size_t>(i)];
     if (stats.column_types[static_cast<size_t>(i)] != storage::ColumnType::kString) continue;
@@ -131,8 +142,9 @@ bool can_skip(const PruneRule& rule, const storage::BlockStats& stats) {
 bool every_row_satisfies(const PruneRule& rule, const storage::BlockStats& stats) {
   if (stats.row_count == 0) return false;
   if (stats.min_time_ns < rule.min_time_ns || stats.max_time_ns > rule.max_time_ns) return false;
-  for (const auto& [column, value] : rule.equalities) {
-    const int i = stats.find(column);
+  for (size_t k = 0; k < rule.equalities.size(); ++k) {
+    const std::string& value = rule.equalities[k].second;
+    const int i = find_equality_column(rule, k, stats);
     if (i < 0) return false;
     const storage::ColumnStats& cs = stats.columns[static_cast<size_t>(i)];
     if (stats.column_types[static_cast<size_t>(i)] != storage::ColumnType::kString ||

@@ -22,6 +22,9 @@ struct PruneRule {
   // True when the rule says everything the WHERE conjuncts say: a block whose rows
   // all satisfy the rule then has every row kept.
   bool is_exact = true;
+  // A cache, not part of the rule: per equality, where its column was in the last
+  // block looked at. A rule belongs to one query's scan (one thread).
+  mutable std::vector<int> column_hints;
 };
 
 // Only top-level AND conjuncts prune: each must hold for a row to be kept. When

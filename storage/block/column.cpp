@@ -46,7 +46,11 @@ const Column* Block::find(std::string_view name) const {
   return nullptr;
 }
 
-int BlockStats::find(std::string_view name) const {
+int BlockStats::find(std::string_view name, int hint) const {
+  if (hint >= 0 && static_cast<size_t>(hint) < column_names.size() &&
+      column_names[static_cast<size_t>(hint)] == name) {
+    return hint;
+  }
   for (size_t i = 0; i < column_names.size(); ++i) {
     if (column_names[i] == name) return static_cast<int>(i);
   }

@@ -81,8 +81,10 @@ struct BlockStats {
   std::vector<ColumnType> column_types;
   std::vector<ColumnStats> columns;
 
-  // Index of the column named `name`, or -1.
-  int find(std::string_view name) const;
+  // Index of the column named `name`, or -1. `hint`: a position to try first
+  // (callers pass the one found in the previous block; blocks of a table mostly
+  // share a column layout), any value.
+  int find(std::string_view name, int hint = -1) const;
 };
 
 BlockStats compute_stats(const Block& block);
