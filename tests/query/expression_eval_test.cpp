@@ -70,6 +70,26 @@ TEST(ExpressionEvalTest, AndOrNotFollowThreeValuedLogic) {
             "false false false true true true NULL NULL NULL");
 }
 
+// PostgreSQL's float8 order: NaN equals NaN and is above every number, +inf
+// included; -0.0 equals 0.0. Pairs (x, y), by hand:
+// (NaN, NaN) (NaN, 1) (1, NaN) (inf, NaN) (-0.0, 0.0) (1, 2) (2, 1) (NaN, NULL).
+TEST(ExpressionEvalTest, FloatComparisonsOrderNaNAboveEveryNumber) {
+  const double nan = std::nan("");
+  const double inf = HUGE_VAL;
+  const std::vector<Value> x = {nan, nan, 1.0, inf, -0.0, 1.0, 2.0, nan};
+  const std::vector<Value> y = {nan, 1.0, nan, nan, 0.0, 2.0, 1.0, Value{}};
+  const auto a = column("x", ValueType::kFloat), b = column("y", ValueType::kFloat);
+  auto run = [&](BinaryOp op) {
+    return eval_to_text(binary(op, ValueType::kBool, a, b), x, y, ValueType::kFloat);
+  };
+  EXPECT_EQ(run(BinaryOp::kEqual), "true false false false true false false NULL");
+  EXPECT_EQ(run(BinaryOp::kNotEqual), "false true true true false true true NULL");
+  EXPECT_EQ(run(BinaryOp::kLess), "false false true true false true false NULL");
+  EXPECT_EQ(run(BinaryOp::kLessEqual), "true false true true true true false NULL");
+  EXPECT_EQ(run(BinaryOp::kGreater), "false true false false false false true NULL");
+  EXPECT_EQ(run(BinaryOp::kGreaterEqual), "true true false false true false true NULL");
+}
+
 TEST(ExpressionEvalTest, ComparisonsWithNullAreUnknownAndIsNullIsNot) {
   const std::vector<Value> x = {int64_t{1}, Value{}, int64_t{3}};
   const std::vector<Value> y = {int64_t{1}, int64_t{2}, Value{}};
