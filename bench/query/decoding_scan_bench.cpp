@@ -7,8 +7,8 @@
 // query with the footer sums visible shows what statistics save.
 //
 // Setup writes the workload to a temporary directory (a few seconds) and removes it
-// at exit. The answer is checked once against sums computed here from the decoded
-// blocks, independently of the executor.
+// at exit; `bytes_per_row` is the size of its data directory over the rows. The answer is checked
+// once against sums computed here from the decoded blocks, independently of the executor.
 #include <benchmark/benchmark.h>
 #include <stdlib.h>
 
@@ -60,6 +60,7 @@ struct Workload {
   std::unique_ptr<bench::FixedSnapshotEngine> sums_hidden;
   uint64_t rows = 0;
   size_t blocks = 0;
+  uint64_t data_bytes = 0;                                // the data directory after the flush
   std::map<int64_t, std::pair<double, double>> expected;  // day -> (spend, revenue)
   std::string error;
 
@@ -132,6 +133,9 @@ Status load_workload(Workload& w) {
     hidden.push_back({std::make_shared<SumsHiddenSource>(view.source), nullptr});
   }
   w.blocks = hidden.size();
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(w.dir / "data")) {
+    if (entry.is_regular_file()) w.data_bytes += entry.file_size();
+  }
   w.sums_hidden = std::make_unique<bench::FixedSnapshotEngine>(snapshot.schema, std::move(hidden));
   return Status::ok();
 }
@@ -184,6 +188,7 @@ void run(benchmark::State& state, engine::Engine& engine, const Workload& w) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * 2 * w.rows));
   state.counters["rows"] = static_cast<double>(w.rows);
   state.counters["blocks"] = static_cast<double>(w.blocks);
+  state.counters["bytes_per_row"] = static_cast<double>(w.data_bytes) / static_cast<double>(w.rows);
 }
 
 void BM_DailySumsDecodingEveryBlock(benchmark::State& state) {
