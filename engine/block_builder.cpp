@@ -7,7 +7,10 @@ namespace tessera::engine {
 using storage::Column;
 using storage::ColumnType;
 
-void BlockBuilder::begin_row(int64_t time_ns) { time_ns_.push_back(time_ns); }
+void BlockBuilder::begin_row(int64_t time_ns) {
+  time_ns_.push_back(time_ns);
+  row_position_ = 0;
+}
 
 void BlockBuilder::pad_to(Column& column, size_t rows) {
   size_t n = column.size();
@@ -33,19 +36,31 @@ void BlockBuilder::pad_to(Column& column, size_t rows) {
   }
 }
 
+size_t BlockBuilder::find_or_add_slot(std::string_view name, ColumnType type) {
+  if (auto it = index_.find(name); it != index_.end()) return it->second;
+  const size_t slot = columns_.size();
+  index_.emplace(std::string(name), slot);
+  names_.emplace_back(name);
+  columns_.emplace_back();
+  columns_.back().column.type = type;
+  return slot;
+}
+
 BlockBuilder::ColumnBuilder& BlockBuilder::column_for_append(std::string_view name,
                                                              ColumnType type) {
-  auto it = index_.find(std::string(name));
+  // Column names are unique, so a hint whose name matches is the column's one slot.
   size_t slot;
-  if (it == index_.end()) {
-    slot = columns_.size();
-    index_.emplace(std::string(name), slot);
-    names_.emplace_back(name);
-    columns_.emplace_back();
-    columns_.back().column.type = type;
+  if (row_position_ < row_slots_.size() && names_[row_slots_[row_position_]] == name) {
+    slot = row_slots_[row_position_];
   } else {
-    slot = it->second;
+    slot = find_or_add_slot(name, type);
+    if (row_position_ < row_slots_.size()) {
+      row_slots_[row_position_] = slot;
+    } else {
+      row_slots_.push_back(slot);
+    }
   }
+  ++row_position_;
   Column& column = columns_[slot].column;
   // Requires: the engine's schema check made the value's type match the column's.
   assert(column.type == type);
@@ -57,10 +72,18 @@ BlockBuilder::ColumnBuilder& BlockBuilder::column_for_append(std::string_view na
 void BlockBuilder::set_string(std::string_view name, std::string_view value) {
   ColumnBuilder& builder = column_for_append(name, ColumnType::kString);
   Column& column = builder.column;
-  auto [it, inserted] = builder.codes.try_emplace(std::string(value),
-                                                  static_cast<uint32_t>(column.dictionary.size()));
-  if (inserted) column.dictionary.emplace_back(value);
-  column.codes.push_back(it->second);
+  uint32_t code = builder.last_code;
+  if (code == kNoCode || column.dictionary[code] != value) {
+    if (auto it = builder.codes.find(value); it != builder.codes.end()) {
+      code = it->second;
+    } else {
+      code = static_cast<uint32_t>(column.dictionary.size());
+      builder.codes.emplace(std::string(value), code);
+      column.dictionary.emplace_back(value);
+    }
+    builder.last_code = code;
+  }
+  column.codes.push_back(code);
 }
 
 void BlockBuilder::set_int(std::string_view name, int64_t value) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -19,7 +20,8 @@ class BlockBuilder {
   size_t row_count() const { return time_ns_.size(); }
 
   // Starts a row at `time_ns`; set_*() calls then fill its columns. Columns not
-  // set for this row read NULL.
+  // set for this row read NULL. Rows that set the same columns in the same order as
+  // the row before find them with one name compare each, without hashing.
   void begin_row(int64_t time_ns);
   void set_string(std::string_view column, std::string_view value);
   void set_int(std::string_view column, int64_t value);
@@ -32,19 +34,36 @@ class BlockBuilder {
   storage::Block take();
 
  private:
+  // Hashes std::string and std::string_view alike, so lookups by view build no string.
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  template <typename V>
+  using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
+  static constexpr uint32_t kNoCode = UINT32_MAX;
   struct ColumnBuilder {
     storage::Column column;
-    std::unordered_map<std::string, uint32_t> codes;  // kString: value -> dictionary code
+    StringMap<uint32_t> codes;  // kString: value -> dictionary code
+    // kString: the code of the value set last, tried before `codes`: consecutive rows
+    // often repeat a tag value.
+    uint32_t last_code = kNoCode;
   };
   // The builder of column `name`, padded with NULLs up to the current row and
   // marked valid there, ready for the current row's value to be pushed.
   ColumnBuilder& column_for_append(std::string_view name, storage::ColumnType type);
+  size_t find_or_add_slot(std::string_view name, storage::ColumnType type);
   static void pad_to(storage::Column& column, size_t rows);
 
   std::vector<int64_t> time_ns_;
   std::vector<std::string> names_;
   std::vector<ColumnBuilder> columns_;
-  std::unordered_map<std::string, size_t> index_;
+  StringMap<size_t> index_;
+  // The slots of the columns the previous rows set, by position in the row (a hint,
+  // checked by name before use), and how many columns the current row has set.
+  std::vector<size_t> row_slots_;
+  size_t row_position_ = 0;
 };
 
 }  // namespace tessera::engine

@@ -8,10 +8,6 @@ namespace {
 // FNV-1a over the canonical series text: sorted "key\0value\0" pairs. Stable across
 // runs (unlike std::hash), which keeps tests deterministic.
 uint64_t series_hash(const std::vector<std::pair<std::string, std::string>>& tags) {
-  std::vector<const std::pair<std::string, std::string>*> sorted;
-  sorted.reserve(tags.size());
-  for (const auto& tag : tags) sorted.push_back(&tag);
-  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return *a < *b; });
   uint64_t h = 1469598103934665603ull;
   auto mix = [&h](std::string_view bytes) {
     for (char c : bytes) {
@@ -21,10 +17,20 @@ uint64_t series_hash(const std::vector<std::pair<std::string, std::string>>& tag
     h ^= 0xff;  // separator: "ab","c" and "a","bc" differ
     h *= 1099511628211ull;
   };
-  for (const auto* tag : sorted) {
-    mix(tag->first);
-    mix(tag->second);
+  auto mix_tag = [&mix](const std::pair<std::string, std::string>& tag) {
+    mix(tag.first);
+    mix(tag.second);
+  };
+  // Writers usually send tags sorted already: then they are hashed in place.
+  if (std::is_sorted(tags.begin(), tags.end())) {
+    for (const auto& tag : tags) mix_tag(tag);
+    return h;
   }
+  std::vector<const std::pair<std::string, std::string>*> sorted;
+  sorted.reserve(tags.size());
+  for (const auto& tag : tags) sorted.push_back(&tag);
+  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return *a < *b; });
+  for (const auto* tag : sorted) mix_tag(*tag);
   return h;
 }
 
@@ -43,21 +49,33 @@ Status CardinalityGuard::admit_pending(std::string_view table,
                                        const std::vector<std::pair<std::string, std::string>>& tags,
                                        bool is_enforcing, Pending* pending) const {
   if (max_series_per_table_ == 0) return Status::ok();
-  const std::string name(table);
+  if (!pending->has_last_table || pending->last_table != table) {
+    pending->last_table.assign(table);
+    pending->has_last_table = true;
+    auto recorded = series_by_table_.find(pending->last_table);
+    pending->last_recorded = recorded == series_by_table_.end() ? nullptr : &recorded->second;
+    auto staged = pending->series_by_table.find(pending->last_table);
+    pending->last_pending = staged == pending->series_by_table.end() ? nullptr : &staged->second;
+  }
+  const std::unordered_set<uint64_t>* recorded = pending->last_recorded;
+  std::unordered_set<uint64_t>* staged = pending->last_pending;
   const uint64_t hash = series_hash(tags);
-  auto it = series_by_table_.find(name);
-  if (it != series_by_table_.end() && it->second.contains(hash)) return Status::ok();
-  auto staged = pending->series_by_table.find(name);
-  if (staged != pending->series_by_table.end() && staged->second.contains(hash))
-    return Status::ok();
-  const size_t count = (it == series_by_table_.end() ? 0 : it->second.size()) +
-                       (staged == pending->series_by_table.end() ? 0 : staged->second.size());
+  if (recorded != nullptr && recorded->contains(hash)) return Status::ok();
+  if (staged != nullptr && staged->contains(hash)) return Status::ok();
+  const size_t count =
+      (recorded == nullptr ? 0 : recorded->size()) + (staged == nullptr ? 0 : staged->size());
   if (is_enforcing && count >= max_series_per_table_) {
-    return make_error(ErrorCode::kLimitExceeded, "table \"" + name + "\": series limit of " +
+    return make_error(ErrorCode::kLimitExceeded, "table \"" + std::string(table) +
+                                                     "\": series limit of " +
                                                      std::to_string(max_series_per_table_) +
                                                      " reached (--max-series); line not written");
   }
-  pending->series_by_table[name].insert(hash);
+  if (staged == nullptr) {
+    // unordered_map nodes never move, so the pointer stays valid as tables are added.
+    staged = &pending->series_by_table[pending->last_table];
+    pending->last_pending = staged;
+  }
+  staged->insert(hash);
   return Status::ok();
 }
 

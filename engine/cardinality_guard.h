@@ -47,9 +47,17 @@ class CardinalityGuard {
   // appended first): they count against the limit but are recorded only by commit().
   struct Pending {
     std::unordered_map<std::string, std::unordered_set<uint64_t>> series_by_table;
+    // The table of the previous admit_pending() call and its two sets (recorded:
+    // null while the table has none; pending: null until the batch adds one), so a
+    // batch of one table's lines looks the table up once, not per line.
+    std::string last_table;
+    bool has_last_table = false;
+    const std::unordered_set<uint64_t>* last_recorded = nullptr;
+    std::unordered_set<uint64_t>* last_pending = nullptr;
   };
   // As admit(), but a new series goes to `pending` instead of being recorded; the
   // limit counts recorded plus pending series. Nothing is changed on kLimitExceeded.
+  // Requires: no commit() between calls with the same `pending`.
   Status admit_pending(std::string_view table,
                        const std::vector<std::pair<std::string, std::string>>& tags,
                        bool is_enforcing, Pending* pending) const;

@@ -107,7 +107,9 @@ Status Database::stage_line(const ParsedLine& line, const std::optional<std::str
   // The table as the batch's earlier lines leave it.
   const TableSchema* current = nullptr;
   std::optional<TableSchema> fresh;
-  if (auto s = staged.schemas.find(line.measurement); s != staged.schemas.end()) {
+  if (staged.last_schema != nullptr && staged.last_table == line.measurement) {
+    current = staged.last_schema;
+  } else if (auto s = staged.schemas.find(line.measurement); s != staged.schemas.end()) {
     current = &s->second;
   } else if (auto t = tables_.find(line.measurement); t != tables_.end()) {
     current = &t->second.schema;
@@ -115,9 +117,14 @@ Status Database::stage_line(const ParsedLine& line, const std::optional<std::str
     fresh = default_schema(line.measurement);
     current = &*fresh;
   }
-  TESSERA_ASSIGN_OR_RETURN(std::vector<ColumnDef> added,
-                           admit_line(*current, line, tenant_scope,
-                                      is_replay ? SIZE_MAX : options_.max_columns_per_table));
+  if (!fresh && current != staged.last_schema) {
+    staged.last_table = line.measurement;
+    staged.last_schema = current;
+  }
+  TESSERA_ASSIGN_OR_RETURN(
+      std::vector<ColumnDef> added,
+      admit_line(*current, line, tenant_scope,
+                 is_replay ? SIZE_MAX : options_.max_columns_per_table, staged.column_hints));
   // A row for a partition retention has dropped (or would drop) is refused rather than
   // accepted and silently dropped again; replayed lines were accepted in their time.
   const int64_t row_partition = partition_start(*line.timestamp_ns, current->options.partition_ns);
@@ -134,6 +141,9 @@ Status Database::stage_line(const ParsedLine& line, const std::optional<std::str
     // try_emplace copies only when the batch has not staged this table yet.
     TableSchema& next = staged.schemas.try_emplace(line.measurement, *current).first->second;
     for (ColumnDef& def : added) next.columns.push_back(std::move(def));
+    // The table's staged schema is now `next`, for this batch's later lines.
+    staged.last_table = line.measurement;
+    staged.last_schema = &next;
   }
   staged.rows.push_back(&line);
   return Status::ok();
@@ -149,15 +159,32 @@ void Database::commit_staged(StagedWrite& staged) {
     }
   }
   cardinality_.commit(std::move(staged.series));
+  // Consecutive rows mostly share their table and partition (std::map nodes stay put).
+  Table* table = nullptr;
+  const std::string* table_name = nullptr;
+  Partition* partition = nullptr;
+  int64_t partition_begin = 0;
+  std::vector<size_t> field_hints;
   for (const ParsedLine* line : staged.rows) {
-    Table& table = tables_.find(line->measurement)->second;
+    if (table_name == nullptr || *table_name != line->measurement) {
+      auto it = tables_.find(line->measurement);
+      table_name = &it->first;
+      table = &it->second;
+      partition = nullptr;
+    }
     const int64_t t = *line->timestamp_ns;
-    Partition& partition = table.partitions[partition_start(t, table.schema.options.partition_ns)];
-    BlockBuilder& head = partition.head;
+    const int64_t start = partition_start(t, table->schema.options.partition_ns);
+    if (partition == nullptr || start != partition_begin) {
+      partition = &table->partitions[start];
+      partition_begin = start;
+    }
+    BlockBuilder& head = partition->head;
     head.begin_row(t);
     for (const auto& [key, value] : line->tags) head.set_string(key, value);
-    for (const ParsedField& field : line->fields) {
-      switch (table.schema.find(field.key)->type) {
+    if (field_hints.size() < line->fields.size()) field_hints.resize(line->fields.size(), 0);
+    for (size_t i = 0; i < line->fields.size(); ++i) {
+      const ParsedField& field = line->fields[i];
+      switch (table->schema.find(field.key, field_hints[i])->type) {
         case storage::ColumnType::kInt64:
           head.set_int(field.key, field.int_value);
           break;
@@ -174,9 +201,9 @@ void Database::commit_staged(StagedWrite& staged) {
           break;
       }
     }
-    ++head_rows_;
-    seal_if_full(partition);
+    seal_if_full(*partition);
   }
+  head_rows_ += staged.rows.size();
 }
 
 void Database::seal_if_full(Partition& partition) {

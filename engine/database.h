@@ -108,6 +108,13 @@ class Database final : public Engine {
     std::map<std::string, TableSchema, std::less<>> schemas;
     CardinalityGuard::Pending series;
     std::vector<const ParsedLine*> rows;  // admitted lines, in order; not owned
+    // The previous line's table (its name, and its schema as staged: in `schemas`
+    // or in tables_, both node-based so the pointer stays valid), so that a batch of
+    // one table's lines looks the table up once. Reset when `schemas` changes.
+    std::string last_table;
+    const TableSchema* last_schema = nullptr;
+    // TableSchema::find() hints per key position, carried from line to line.
+    std::vector<size_t> column_hints;
   };
 
   explicit Database(const EngineOptions& options);

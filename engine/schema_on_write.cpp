@@ -54,10 +54,21 @@ bool is_key_tag(const TableSchema& schema, const std::string& column) {
 Result<std::vector<ColumnDef>> admit_line(const TableSchema& schema, const ParsedLine& line,
                                           const std::optional<std::string>& tenant_scope,
                                           size_t max_columns) {
+  std::vector<size_t> hints;
+  return admit_line(schema, line, tenant_scope, max_columns, hints);
+}
+
+Result<std::vector<ColumnDef>> admit_line(const TableSchema& schema, const ParsedLine& line,
+                                          const std::optional<std::string>& tenant_scope,
+                                          size_t max_columns, std::vector<size_t>& hints) {
   TESSERA_RETURN_IF_ERROR(check_tenant(schema, line, tenant_scope));
+  if (hints.size() < line.tags.size() + line.fields.size()) {
+    hints.resize(line.tags.size() + line.fields.size(), 0);
+  }
+  size_t position = 0;
   std::vector<ColumnDef> added;
   for (const auto& [key, value] : line.tags) {
-    const ColumnDef* existing = schema.find(key);
+    const ColumnDef* existing = schema.find(key, hints[position++]);
     if (existing == nullptr) {
       added.push_back({key, ColumnKind::kTag, storage::ColumnType::kString});
     } else if (existing->kind != ColumnKind::kTag) {
@@ -72,7 +83,7 @@ Result<std::vector<ColumnDef>> admit_line(const TableSchema& schema, const Parse
           ErrorCode::kTypeMismatch,
           "field \"" + field.key + "\": column is a tag (a key) of table \"" + schema.name + "\"");
     }
-    const ColumnDef* existing = schema.find(field.key);
+    const ColumnDef* existing = schema.find(field.key, hints[position++]);
     if (existing == nullptr) {
       added.push_back({field.key, ColumnKind::kField, field.type});
       continue;

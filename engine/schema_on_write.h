@@ -27,4 +27,11 @@ Result<std::vector<ColumnDef>> admit_line(const TableSchema& schema, const Parse
                                           const std::optional<std::string>& tenant_scope,
                                           size_t max_columns);
 
+// As above, with one TableSchema::find() hint per key position (tags, then fields),
+// kept by the caller from line to line; the result is the same, found faster when
+// lines repeat the previous line's keys. `hints` grows as needed.
+Result<std::vector<ColumnDef>> admit_line(const TableSchema& schema, const ParsedLine& line,
+                                          const std::optional<std::string>& tenant_scope,
+                                          size_t max_columns, std::vector<size_t>& hints);
+
 }  // namespace tessera::engine

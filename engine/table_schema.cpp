@@ -24,6 +24,18 @@ const ColumnDef* TableSchema::find(std::string_view column) const {
   return nullptr;
 }
 
+const ColumnDef* TableSchema::find(std::string_view column, size_t& hint) const {
+  // Column names are unique: a hint that matches is the only match.
+  if (hint < columns.size() && columns[hint].name == column) return &columns[hint];
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].name == column) {
+      hint = i;
+      return &columns[i];
+    }
+  }
+  return nullptr;
+}
+
 Status check_table_definition(const TableSchema& schema, size_t max_columns) {
   const TableOptions& o = schema.options;
   std::vector<std::string> key_tags = o.dedup_columns;

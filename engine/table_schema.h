@@ -47,6 +47,10 @@ struct TableSchema {
   TableOptions options;
 
   const ColumnDef* find(std::string_view column) const;
+  // As find(), but tries the column at index `hint` first and sets `hint` to the
+  // index found: callers that look up each line's columns in order keep one hint per
+  // position, so lines shaped like the previous one cost one compare per column.
+  const ColumnDef* find(std::string_view column, size_t& hint) const;
   bool has_dedup() const { return !options.dedup_columns.empty(); }
 };
 

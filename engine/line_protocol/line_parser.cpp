@@ -155,9 +155,31 @@ class LineParser {
   Status parse_fields(ParsedLine& out, size_t& pos);
   Status check_duplicate_keys(const ParsedLine& out) const;
 
+  // The next tag or field of `out`, reusing an element (and its strings' capacity)
+  // left from an earlier line when there is one.
+  std::pair<std::string, std::string>& next_tag(ParsedLine& out) {
+    if (tag_count_ == out.tags.size()) out.tags.emplace_back();
+    return out.tags[tag_count_++];
+  }
+  ParsedField& next_field(ParsedLine& out) {
+    if (field_count_ == out.fields.size()) {
+      ++field_count_;
+      return out.fields.emplace_back();
+    }
+    ParsedField& field = out.fields[field_count_++];
+    field.type = ColumnType::kFloat64;
+    field.int_value = 0;
+    field.float_value = 0;
+    field.bool_value = false;
+    field.string_value.clear();
+    return field;
+  }
+
   const char* s_;
   std::string_view line_;
   Precision precision_;
+  size_t tag_count_ = 0;  // elements of out.tags / out.fields this line has filled
+  size_t field_count_ = 0;
   size_t begin_ = 0;  // the line without blanks at either end is [begin_, end_)
   size_t end_ = 0;
   bool is_ascii_ = true;
@@ -165,6 +187,7 @@ class LineParser {
 };
 
 Status LineParser::parse(ParsedLine& out) {
+  out.timestamp_ns.reset();
   end_ = line_.size();
   while (end_ > 0 && kTrimmedBlanks[static_cast<unsigned char>(s_[end_ - 1])]) --end_;
   while (begin_ < end_ && kTrimmedBlanks[static_cast<unsigned char>(s_[begin_])]) ++begin_;
@@ -184,11 +207,15 @@ Status LineParser::parse(ParsedLine& out) {
   unescape(measurement, kMeasurementEscapable, out.measurement);
 
   size_t pos = measurement.end;
-  TESSERA_RETURN_IF_ERROR(parse_tags(out, pos));
+  Status tags = parse_tags(out, pos);
+  out.tags.resize(tag_count_);
+  TESSERA_RETURN_IF_ERROR(tags);
   if (pos >= end_) return syntax(pos, "missing fields (a line needs at least one)");
   // Tags end only at a space here: ',' starts the next tag and '=' is an error.
   pos = skip_spaces(pos);
-  TESSERA_RETURN_IF_ERROR(parse_fields(out, pos));
+  Status fields = parse_fields(out, pos);
+  out.fields.resize(field_count_, ParsedField{});
+  TESSERA_RETURN_IF_ERROR(fields);
 
   if (pos < end_) {  // a space: the timestamp follows (blanks at the end are trimmed)
     pos = skip_spaces(pos);
@@ -208,8 +235,9 @@ Status LineParser::parse_tags(ParsedLine& out, size_t& pos) {
     const Span key = scan(pos + 1, kKeyStops, kKeyEscapable);
     if (key.empty()) return syntax(key.begin, "empty tag key");
     TESSERA_RETURN_IF_ERROR(check_utf8(key, "tag key"));
-    std::string name;
-    unescape(key, kKeyEscapable, name);
+    auto& tag = next_tag(out);
+    const std::string& name = tag.first;
+    unescape(key, kKeyEscapable, tag.first);
     if (key.end >= end_ || s_[key.end] != '=') {
       return syntax(key.end, "tag " + quote(name) + ": missing '=' after the key");
     }
@@ -221,9 +249,8 @@ Status LineParser::parse_tags(ParsedLine& out, size_t& pos) {
       return syntax(value.end, "tag " + quote(name) + ": unescaped '=' in the value");
     }
     if (value.empty()) return syntax(value.begin, "tag " + quote(name) + ": empty value");
-    TESSERA_RETURN_IF_ERROR(check_utf8(value, "tag " + quote(name) + " value"));
-    if (out.tags.empty()) out.tags.reserve(8);
-    auto& tag = out.tags.emplace_back(std::move(name), std::string());
+    // The message is built only for a line with non-ASCII bytes: quote() is not free.
+    if (!is_ascii_) TESSERA_RETURN_IF_ERROR(check_utf8(value, "tag " + quote(name) + " value"));
     unescape(value, kKeyEscapable, tag.second);
     key_offsets_.push(key.begin);
     pos = value.end;
@@ -232,20 +259,21 @@ Status LineParser::parse_tags(ParsedLine& out, size_t& pos) {
 }
 
 Status LineParser::parse_fields(ParsedLine& out, size_t& pos) {
-  out.fields.reserve(8);
+  if (out.fields.capacity() < 8) out.fields.reserve(8);
   // The previous field's float text, to explain a decimal comma ("12,5").
   Span previous_number;
   for (;;) {
     const Span key = scan(pos, kKeyStops, kKeyEscapable);
     if (key.empty()) return syntax(pos, "empty field key");
     TESSERA_RETURN_IF_ERROR(check_utf8(key, "field key"));
-    std::string name;
-    unescape(key, kKeyEscapable, name);
+    ParsedField& field = next_field(out);
+    const std::string& name = field.key;
+    unescape(key, kKeyEscapable, field.key);
     if (key.end >= end_ || s_[key.end] != '=') {
       const std::string_view key_text = text(key);
       if (!previous_number.empty() && std::all_of(key_text.begin(), key_text.end(), is_digit)) {
         const Span joined{previous_number.begin, key.end, false};
-        return syntax(previous_number.begin, "field " + quote(out.fields.back().key) +
+        return syntax(previous_number.begin, "field " + quote(out.fields[field_count_ - 2].key) +
                                                  ": invalid number " + quote(text(joined)));
       }
       return syntax(key.end, "field " + quote(name) + ": missing '=' after the key");
@@ -258,8 +286,6 @@ Status LineParser::parse_fields(ParsedLine& out, size_t& pos) {
     if (pos >= end_ || s_[pos] == ',' || s_[pos] == ' ') {
       return syntax(pos, "field " + quote(name) + ": missing value");
     }
-    ParsedField& field = out.fields.emplace_back();
-    field.key = std::move(name);
     if (s_[pos] == '"') {
       TESSERA_RETURN_IF_ERROR(
           detail::parse_string_value(line_.substr(0, end_), pos, is_ascii_, field.key, field));
@@ -325,10 +351,14 @@ Status LineParser::check_duplicate_keys(const ParsedLine& out) const {
 
 }  // namespace
 
+Status parse_line(std::string_view line, Precision precision, ParsedLine& out) {
+  LineParser parser(line, precision);
+  return parser.parse(out);
+}
+
 Result<ParsedLine> parse_line(std::string_view line, Precision precision) {
   ParsedLine out;
-  LineParser parser(line, precision);
-  TESSERA_RETURN_IF_ERROR(parser.parse(out));
+  TESSERA_RETURN_IF_ERROR(parse_line(line, precision, out));
   return out;
 }
 

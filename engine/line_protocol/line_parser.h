@@ -18,6 +18,12 @@ namespace tessera::engine {
 // Thread-safe; keeps no state between calls.
 Result<ParsedLine> parse_line(std::string_view line, Precision precision);
 
+// As above, into `out`, whose vectors and strings are reused (their capacity kept),
+// so that a caller parsing many lines into the same objects allocates little. On
+// success `out` equals what the other form returns; on error its contents are
+// unspecified.
+Status parse_line(std::string_view line, Precision precision, ParsedLine& out);
+
 // Writes `line` back as canonical line protocol with escapes and a nanosecond
 // timestamp (omitted when `line.timestamp_ns` is empty), so that
 // parse_line(format_line(x), kNanoseconds) == x (floats bit for bit) for every
