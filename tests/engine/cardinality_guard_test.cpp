@@ -91,5 +91,27 @@ TEST(CardinalityGuardTest, EngineRejectsTheLineAndCreatesNothing) {
   EXPECT_EQ(other->accepted, 1u);
 }
 
+// A Pending remembers the previous call's table: switching tables within one batch
+// must count each table's pending series apart, against its own recorded ones.
+TEST(CardinalityGuardTest, PendingSeriesOfAlternatingTablesCountApart) {
+  CardinalityGuard guard(2);
+  ASSERT_TRUE(guard.admit("cpu", {{"host", "a"}}, true).is_ok());
+  CardinalityGuard::Pending pending;
+  EXPECT_TRUE(guard.admit_pending("cpu", {{"host", "b"}}, true, &pending).is_ok());
+  EXPECT_TRUE(guard.admit_pending("mem", {{"host", "a"}}, true, &pending).is_ok());
+  EXPECT_TRUE(guard.admit_pending("mem", {{"host", "b"}}, true, &pending).is_ok());
+  EXPECT_FALSE(guard.admit_pending("cpu", {{"host", "c"}}, true, &pending).is_ok());
+  EXPECT_TRUE(guard.admit_pending("cpu", {{"host", "b"}}, true, &pending).is_ok());
+  EXPECT_TRUE(guard.admit_pending("cpu", {{"host", "a"}}, true, &pending).is_ok());
+  EXPECT_FALSE(guard.admit_pending("mem", {{"host", "c"}}, true, &pending).is_ok());
+  EXPECT_TRUE(guard.admit_pending("disk", {{"b", "2"}, {"a", "1"}}, true, &pending).is_ok());
+  EXPECT_TRUE(guard.admit_pending("disk", {{"a", "1"}, {"b", "2"}}, true, &pending).is_ok());
+  EXPECT_EQ(guard.series_count("cpu"), 1u);  // pending series are not recorded yet
+  guard.commit(std::move(pending));
+  EXPECT_EQ(guard.series_count("cpu"), 2u);
+  EXPECT_EQ(guard.series_count("mem"), 2u);
+  EXPECT_EQ(guard.series_count("disk"), 1u);
+}
+
 }  // namespace
 }  // namespace tessera::engine

@@ -213,5 +213,114 @@ TEST(DatabaseTest, UnknownTableSnapshotIsAnError) {
   EXPECT_EQ(snapshot.error().code, ErrorCode::kUnknownTable);
 }
 
+// The write path caches, from line to line, the table, each key's column and the
+// builder's column slots, and each string column's last value. Batches whose lines
+// change shape must store what a line-at-a-time reading says (expected rows by hand).
+TEST(DatabaseTest, LinesThatChangeShapeWithinABatchStoreEveryValueInItsColumn) {
+  TempDir dir;
+  auto engine = open_engine(dir.path());
+  WriteReport report = write_ok(*engine,
+                                "m,tenant=a,host=h1 x=1,n=1i 1\n"
+                                "m,tenant=a,host=h1 x=2,n=2i 2\n"       // same shape
+                                "m,host=h2,tenant=a n=3i,x=3 3\n"       // reordered
+                                "m,tenant=a,host=h2 x=4,up=t,n=4i 4\n"  // new column mid-batch
+                                "m,tenant=b x=5 5\n"                    // fewer columns
+                                "m,tenant=b,host=h1 n=6,x=6i 6\n"  // n: float into int: conflict
+                                "m,tenant=b,host=h1 x=7i,s=\"q\" 7\n"  // int into float, new string
+                                "m,tenant=a,host=h1 x=8,n=8i 8\n");
+  EXPECT_EQ(report.accepted, 7u);
+  ASSERT_EQ(report.rejected.size(), 1u);
+  EXPECT_EQ(report.rejected[0].line_number, 6u);
+  EXPECT_EQ(report.rejected[0].reason,
+            "field \"n\": column is a INT field of table \"m\", got FLOAT");
+  EXPECT_THAT(table_rows(*engine, "m"), ElementsAre("1 tenant=a host=h1 x=1 n=1i up=NULL s=NULL",
+                                                    "2 tenant=a host=h1 x=2 n=2i up=NULL s=NULL",
+                                                    "3 tenant=a host=h2 x=3 n=3i up=NULL s=NULL",
+                                                    "4 tenant=a host=h2 x=4 n=4i up=true s=NULL",
+                                                    "5 tenant=b x=5 n=NULL up=NULL s=NULL",
+                                                    "7 tenant=b host=h1 x=7 n=NULL up=NULL s=\"q\"",
+                                                    "8 tenant=a host=h1 x=8 n=8i up=NULL s=NULL"));
+}
+
+TEST(DatabaseTest, ATypeConflictAfterCachedLinesIsRejectedInAnyLaterBatch) {
+  TempDir dir;
+  auto engine = open_engine(dir.path());
+  write_ok(*engine, "m,tenant=a v=1i,w=1 1\nm,tenant=a v=2i,w=2 2\n");
+  WriteReport report = write_ok(*engine,
+                                "m,tenant=a v=3i,w=3 3\n"
+                                "m,tenant=a v=4,w=4 4\n"       // float into the int64 column
+                                "m,tenant=a v=5i,w=\"x\" 5\n"  // string into the float column
+                                "m,v=6i,tenant=a w=6 6\n");    // a field named like the tag
+  EXPECT_EQ(report.accepted, 1u);
+  ASSERT_EQ(report.rejected.size(), 3u);
+  EXPECT_EQ(report.rejected[0].reason,
+            "field \"v\": column is a INT field of table \"m\", got FLOAT");
+  EXPECT_EQ(report.rejected[1].reason,
+            "field \"w\": column is a FLOAT field of table \"m\", got STRING");
+  EXPECT_EQ(report.rejected[2].reason, "tag \"v\": column is a INT field of table \"m\"");
+  EXPECT_THAT(table_rows(*engine, "m"),
+              ElementsAre("1 tenant=a v=1i w=1", "2 tenant=a v=2i w=2", "3 tenant=a v=3i w=3"));
+}
+
+TEST(DatabaseTest, LinesAlternatingBetweenTablesAndNewTablesInOneBatch) {
+  TempDir dir;
+  auto engine = open_engine(dir.path());
+  write_ok(*engine, "old,tenant=a v=1 1\n");
+  WriteReport report = write_ok(*engine,
+                                "old,tenant=a v=2 2\n"
+                                "new,tenant=a v=1i 1\n"         // a table the batch creates
+                                "old,tenant=b v=3,extra=1 3\n"  // a column the batch adds
+                                "new,tenant=a v=2.5 2\n"        // conflicts with the staged column
+                                "new,tenant=b v=3i,k=\"s\" 3\n"
+                                "old,tenant=a v=4 4\n");
+  EXPECT_EQ(report.accepted, 5u);
+  ASSERT_EQ(report.rejected.size(), 1u);
+  EXPECT_EQ(report.rejected[0].line_number, 4u);
+  EXPECT_THAT(table_rows(*engine, "old"),
+              ElementsAre("1 tenant=a v=1 extra=NULL", "2 tenant=a v=2 extra=NULL",
+                          "3 tenant=b v=3 extra=1", "4 tenant=a v=4 extra=NULL"));
+  EXPECT_THAT(table_rows(*engine, "new"),
+              ElementsAre("1 tenant=a v=1i k=NULL", "3 tenant=b v=3i k=\"s\""));
+}
+
+TEST(DatabaseTest, RepeatedAndChangingTagValuesAcrossBatchesAndBlocks) {
+  TempDir dir;
+  auto engine = open_engine(dir.path(), /*block_rows=*/3);
+  std::string batch;
+  std::vector<std::string> expected;
+  const char* hosts[] = {"a", "a", "b", "b", "b", "a", "c", "a", "a", "d"};
+  for (int i = 0; i < 10; ++i) {
+    batch += "m,tenant=t,host=" + std::string(hosts[i]) + " v=" + std::to_string(i) + " " +
+             std::to_string(i + 1) + "\n";
+    expected.push_back(std::to_string(i + 1) + " tenant=t host=" + hosts[i] +
+                       " v=" + std::to_string(i));
+    if (i == 4) {  // two batches: the second starts with a cached value from the first
+      write_ok(*engine, batch);
+      batch.clear();
+    }
+  }
+  write_ok(*engine, batch);
+  EXPECT_EQ(table_rows(*engine, "m"), expected);
+}
+
+TEST(DatabaseTest, UnsortedTagsCountAsTheSameSeriesAsSortedOnes) {
+  TempDir dir;
+  EngineOptions options;
+  options.max_series_per_table = 2;
+  auto engine = tessera::testing::open_test_engine(dir.path(), options);
+  WriteReport report = write_ok(*engine,
+                                "m,a=1,b=2,tenant=t v=1 1\n"
+                                "m,tenant=t,b=2,a=1 v=2 2\n"  // the same series, unsorted
+                                "m,b=2,a=1,tenant=t v=3 3\n"
+                                "m,a=9,tenant=t v=4 4\n"    // the second series
+                                "other,tenant=t v=1 1\n"    // another table's own limit
+                                "m,a=8,tenant=t v=5 5\n");  // a third: over the limit
+  EXPECT_EQ(report.accepted, 5u);
+  ASSERT_EQ(report.rejected.size(), 1u);
+  EXPECT_EQ(report.rejected[0].line_number, 6u);
+  EXPECT_EQ(report.rejected[0].reason,
+            "table \"m\": series limit of 2 reached (--max-series); line not written");
+}
+
 }  // namespace
 }  // namespace tessera::engine

@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tests/engine/line_protocol/parsed_line_render.h"
 
@@ -533,6 +534,40 @@ TEST(LineFormatTest, ParsesBackToTheSameLine) {
     const std::string formatted = format_line(first);
     EXPECT_EQ(render(parse_ok(formatted)), render(first)) << text << "\n" << formatted;
   }
+}
+
+// parse_line into a reused ParsedLine keeps the capacity of the previous line's
+// tags and fields; what it returns must still be exactly the line just parsed.
+TEST(LineParserTest, ParsingIntoAReusedLineGivesWhatAFreshParseGives) {
+  const std::vector<std::string> lines = {
+      "ad,entity=e1,tenant=a spend=1.5,clicks=3i,note=\"long string value here\" 100",
+      "ad,entity=e2,tenant=a spend=2,clicks=4i 200",           // fewer fields
+      "ad spend=t",                                            // no tags, a bool, no time
+      "ad,entity=e3 f=1,f=2",                                  // an error: duplicate key
+      "ad,a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9 s=\"\",u=5u 9",  // more tags than before
+      "ad,entity=e\\ 4,tenant=b clicks=1.5",                   // escapes, a float now
+      "other,x=y v=-0 -5",
+  };
+  ParsedLine reused;
+  for (const std::string& line : lines) {
+    Result<ParsedLine> fresh = parse_line(line, kNs);
+    Status status = parse_line(line, kNs, reused);
+    ASSERT_EQ(status.is_ok(), fresh.is_ok()) << line;
+    if (!fresh.is_ok()) {
+      EXPECT_EQ(status.message(), fresh.error().message) << line;
+      continue;
+    }
+    EXPECT_EQ(render(reused), render(*fresh)) << line;
+    EXPECT_EQ(reused.timestamp_ns, fresh->timestamp_ns) << line;
+  }
+  // Independently of the fresh parse: the last line by hand.
+  EXPECT_EQ(reused.measurement, "other");
+  ASSERT_EQ(reused.tags.size(), 1u);
+  EXPECT_EQ(reused.tags[0].first, "x");
+  ASSERT_EQ(reused.fields.size(), 1u);
+  EXPECT_EQ(reused.fields[0].key, "v");
+  EXPECT_TRUE(std::signbit(reused.fields[0].float_value));
+  EXPECT_EQ(reused.timestamp_ns, -5);
 }
 
 }  // namespace
