@@ -26,6 +26,76 @@ Result<std::unique_ptr<Engine>> Engine::open(const EngineOptions& options) {
 
 namespace {
 
+// Engine's default split of write(): nothing is done ahead, write_prepared() writes.
+struct DeferredWrite final : PreparedWrite {
+  std::span<const InputLine> lines;
+  WriteOptions options;
+};
+
+// Database's: the lines parsed, waiting for the write lock.
+struct ParsedBatch final : PreparedWrite {
+  struct Line {
+    const InputLine* input;
+    const ParsedLine* parsed;  // in `parsed`
+    bool had_timestamp;
+  };
+  WriteOptions options;
+  WriteReport report;  // the lines that did not parse, so far
+  std::vector<Line> lines;
+  // Parsing targets, the first `used` filled by this batch; the rest keep their
+  // capacity for a later batch.
+  std::vector<ParsedLine> parsed;
+  size_t used = 0;
+};
+
+// Spare parsed-line vectors: at most this many, of at most kMaxSpareParsedLines
+// lines, each line keeping at most kMaxSpareParsedLineBytes of heap (an ordinary
+// line keeps about 1.5 KiB); so they hold at most 4 * 2048 * 4 KiB = 32 MiB.
+constexpr size_t kMaxSpareParsedBatches = 4;
+constexpr size_t kMaxSpareParsedLines = 2048;
+constexpr size_t kMaxSpareParsedLineBytes = 4096;
+
+// Heap bytes `line` keeps (roughly: capacities, inline string buffers included).
+size_t retained_bytes(const ParsedLine& line) {
+  size_t bytes = line.measurement.capacity();
+  bytes += line.tags.capacity() * sizeof(line.tags[0]);
+  for (const auto& [key, value] : line.tags) bytes += key.capacity() + value.capacity();
+  bytes += line.fields.capacity() * sizeof(ParsedField);
+  for (const ParsedField& field : line.fields) {
+    bytes += field.key.capacity() + field.string_value.capacity();
+  }
+  return bytes;
+}
+
+// Makes `parsed` fit to be a spare: lines that grew too large start afresh.
+void trim_spare(std::vector<ParsedLine>& parsed, size_t used) {
+  if (parsed.size() > kMaxSpareParsedLines) parsed.resize(kMaxSpareParsedLines);
+  // Only the lines this batch filled can have grown; the others were trimmed before.
+  for (size_t i = 0; i < std::min(used, parsed.size()); ++i) {
+    if (retained_bytes(parsed[i]) > kMaxSpareParsedLineBytes) parsed[i] = ParsedLine{};
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<PreparedWrite> Engine::prepare_write(std::span<const InputLine> lines,
+                                                     const WriteOptions& options) {
+  auto deferred = std::make_unique<DeferredWrite>();
+  deferred->lines = lines;
+  deferred->options = options;
+  return deferred;
+}
+
+Result<WriteReport> Engine::write_prepared(std::unique_ptr<PreparedWrite> prepared) {
+  auto* deferred = dynamic_cast<DeferredWrite*>(prepared.get());
+  if (deferred == nullptr) {
+    return make_error(ErrorCode::kInternal, "write_prepared: the batch was not prepared here");
+  }
+  return write(deferred->lines, deferred->options);
+}
+
+namespace {
+
 // Start of the partition holding `t`, rounding toward minus infinity; saturates at
 // INT64_MIN for the few instants whose partition would start before it.
 int64_t partition_start(int64_t t, int64_t interval_ns) {
@@ -244,15 +314,26 @@ Status Database::append_log(std::string_view payload, uint64_t* lsn) {
 }
 
 Result<WriteReport> Database::write(std::span<const InputLine> lines, const WriteOptions& options) {
-  WriteReport report;
+  return write_prepared(prepare_write(lines, options));
+}
+
+std::unique_ptr<PreparedWrite> Database::prepare_write(std::span<const InputLine> lines,
+                                                       const WriteOptions& options) {
+  auto batch = std::make_unique<ParsedBatch>();
+  {
+    std::lock_guard lock(spare_parsed_mu_);
+    if (!spare_parsed_.empty()) {
+      batch->parsed = std::move(spare_parsed_.back());
+      spare_parsed_.pop_back();
+    }
+  }
+  batch->options = options;
   const int64_t default_time_ns = options.default_time_ns.value_or(now_ns());
-  struct Pending {
-    const InputLine* input;
-    ParsedLine line;
-    bool had_timestamp;
-  };
-  std::vector<Pending> pending;
-  pending.reserve(lines.size());
+  // Sized up front: `lines` keeps pointers into it.
+  if (batch->parsed.size() < lines.size()) batch->parsed.resize(lines.size());
+  batch->lines.reserve(lines.size());
+  WriteReport& report = batch->report;
+  size_t& used = batch->used;
   for (const InputLine& input : lines) {
     if (input.text.size() > options_.max_line_bytes) {
       report.rejected.push_back(
@@ -260,15 +341,27 @@ Result<WriteReport> Database::write(std::span<const InputLine> lines, const Writ
            "line exceeds " + std::to_string(options_.max_line_bytes) + " bytes"});
       continue;
     }
-    auto parsed = parse_line(input.text, options.precision);
-    if (!parsed) {
-      report.rejected.push_back({input.line_number, parsed.error().message});
+    // A line that fails leaves its slot to the next one.
+    ParsedLine& parsed = batch->parsed[used];
+    if (Status status = parse_line(input.text, options.precision, parsed); !status.is_ok()) {
+      report.rejected.push_back({input.line_number, status.message()});
       continue;
     }
-    bool had_timestamp = parsed->timestamp_ns.has_value();
-    if (!had_timestamp) parsed->timestamp_ns = default_time_ns;
-    pending.push_back({&input, std::move(parsed).value(), had_timestamp});
+    bool had_timestamp = parsed.timestamp_ns.has_value();
+    if (!had_timestamp) parsed.timestamp_ns = default_time_ns;
+    batch->lines.push_back({&input, &parsed, had_timestamp});
+    ++used;
   }
+  return batch;
+}
+
+Result<WriteReport> Database::write_prepared(std::unique_ptr<PreparedWrite> prepared) {
+  auto* batch = dynamic_cast<ParsedBatch*>(prepared.get());
+  if (batch == nullptr) {
+    return make_error(ErrorCode::kInternal, "write_prepared: the batch was not prepared here");
+  }
+  const WriteOptions& options = batch->options;
+  WriteReport report = std::move(batch->report);
 
   if (head_rows_ >= 2 * options_.flush_threshold_rows) {
     // Backpressure: the flusher is behind; help it rather than grow without bound.
@@ -281,8 +374,8 @@ Result<WriteReport> Database::write(std::span<const InputLine> lines, const Writ
     if (wal_failure_) return *wal_failure_;
     StagedWrite staged;
     std::string log_body;
-    for (const Pending& p : pending) {
-      Status admitted = stage_line(p.line, options.tenant_scope, /*is_replay=*/false, staged);
+    for (const ParsedBatch::Line& p : batch->lines) {
+      Status admitted = stage_line(*p.parsed, options.tenant_scope, /*is_replay=*/false, staged);
       if (!admitted.is_ok()) {
         report.rejected.push_back({p.input->line_number, admitted.message()});
         continue;
@@ -292,7 +385,7 @@ Result<WriteReport> Database::write(std::span<const InputLine> lines, const Writ
       if (p.had_timestamp && options.precision == Precision::kNanoseconds) {
         log_body += strip_cr(p.input->text);
       } else {
-        log_body += format_line(p.line);
+        log_body += format_line(*p.parsed);
       }
       log_body += '\n';
     }
@@ -311,6 +404,15 @@ Result<WriteReport> Database::write(std::span<const InputLine> lines, const Writ
       [](const LineRejection& a, const LineRejection& b) { return a.line_number < b.line_number; });
   rows_written_ += report.accepted;
   lines_rejected_ += report.rejected.size();
+  // The slot of a line that failed to parse was reused by the next one, or is
+  // batch->parsed[used]: it may have grown too.
+  trim_spare(batch->parsed, batch->used + 1);
+  {
+    std::lock_guard lock(spare_parsed_mu_);
+    if (spare_parsed_.size() < kMaxSpareParsedBatches) {
+      spare_parsed_.push_back(std::move(batch->parsed));
+    }
+  }
   if (wants_flush) {
     std::lock_guard lock(flush_signal_mu_);
     flush_requested_ = true;

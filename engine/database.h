@@ -43,6 +43,9 @@ class Database final : public Engine {
   ~Database() override;
 
   Result<WriteReport> write(std::span<const InputLine> lines, const WriteOptions& options) override;
+  std::unique_ptr<PreparedWrite> prepare_write(std::span<const InputLine> lines,
+                                               const WriteOptions& options) override;
+  Result<WriteReport> write_prepared(std::unique_ptr<PreparedWrite> prepared) override;
   Status sync(uint64_t lsn) override;
   Result<WriteReport> write_text(std::string_view text, const WriteOptions& options) override;
   Status create_table(const TableSchema& schema) override;
@@ -176,6 +179,12 @@ class Database final : public Engine {
   // Set while opening, read-only afterwards.
   std::vector<std::string> damaged_files_;
   std::map<std::string, std::string, std::less<>> damaged_tables_;
+
+  // Parsed-line vectors of finished writes, taken by the next prepare_write() so
+  // that parsing reuses their vectors' and strings' capacity instead of allocating.
+  // At most kMaxSpareParsedBatches, each from a batch of bounded size (database.cpp).
+  std::mutex spare_parsed_mu_;
+  std::vector<std::vector<ParsedLine>> spare_parsed_;  // guarded by spare_parsed_mu_
 
   GroupCommit group_commit_;
   std::shared_ptr<BlockCache> cache_;

@@ -92,6 +92,14 @@ struct WriteReport {
   uint64_t lsn = 0;
 };
 
+// A write batch parsed by Engine::prepare_write() and not yet written. It refers to
+// the text of the lines it was prepared from, which must stay alive and unchanged
+// until it is written or destroyed.
+class PreparedWrite {
+ public:
+  virtual ~PreparedWrite() = default;
+};
+
 // One readable block of a table snapshot: statistics without decoding, rows on load().
 class BlockSource {
  public:
@@ -150,6 +158,15 @@ class Engine {
   // (docs/durability.md, "Failures").
   virtual Result<WriteReport> write(std::span<const InputLine> lines,
                                     const WriteOptions& options) = 0;
+  // write() in two halves, so that a caller can parse its next batch while the
+  // previous one is applied: prepare_write() does the part that takes no lock (parsing
+  // the lines), write_prepared() the rest. write_prepared(prepare_write(l, o)) has
+  // exactly the effect and result of write(l, o). Both are thread-safe; batches are
+  // applied in the order of their write_prepared() calls.
+  // Requires: `prepared` came from this engine's prepare_write().
+  virtual std::unique_ptr<PreparedWrite> prepare_write(std::span<const InputLine> lines,
+                                                       const WriteOptions& options);
+  virtual Result<WriteReport> write_prepared(std::unique_ptr<PreparedWrite> prepared);
   // Blocks until the log is fsynced through `lsn` (group commit: concurrent callers
   // share one fsync). kIoError when the fsync failed: nothing after it is acknowledged.
   virtual Status sync(uint64_t lsn) = 0;

@@ -27,11 +27,18 @@ std::string IngestSession::internal_error_reply(std::string_view what) const {
 }
 
 awaitable<void> IngestSession::serve() {
-  const ServerLimits& limits = context_.options.limits;
   peer_ = peer_address(socket_);
   // Held until serve() returns: counts this connection against its peer.
   const PeerConnectionLimit::Slot slot = co_await admit_peer(peer_);
   if (!slot.is_held()) co_return;
+  co_await read_lines();
+  // Whatever way the input ended, the batch handed to the engine is applied before the
+  // session ends (it owns its bytes, so even an exception here leaves it safe).
+  co_await finish_applying();
+}
+
+awaitable<void> IngestSession::read_lines() {
+  const ServerLimits& limits = context_.options.limits;
   std::vector<char> buffer(limits.read_buffer_bytes);
   LineFramer framer(limits.max_line_bytes);
   std::vector<FramedLine> lines;
@@ -49,8 +56,8 @@ awaitable<void> IngestSession::serve() {
       co_return;
     }
     framer.feed(std::string_view(buffer.data(), n), lines);
-    // The views in `lines` point into `buffer`: it is not reused until every
-    // line is applied, which is also what bounds memory (backpressure).
+    // The views in `lines` point into `buffer`: process() hands every line to the
+    // engine (copied) or handles it before the buffer is reused.
     if (!co_await process(lines)) co_return;
   }
 }
@@ -82,7 +89,7 @@ awaitable<bool> IngestSession::process(const std::vector<FramedLine>& lines) {
       case ControlKind::kData:
         if (is_blank(line.text)) break;  // counted as a line, neither accepted nor rejected
         batch_.push_back({line.text, line.line_number});
-        if (batch_.size() >= limits.max_batch_lines) co_await apply_batch();
+        if (batch_.size() >= limits.max_batch_lines) co_await submit_batch();
         break;
       case ControlKind::kComment:
         break;
@@ -123,29 +130,64 @@ awaitable<bool> IngestSession::process(const std::vector<FramedLine>& lines) {
         break;
     }
   }
-  co_await apply_batch();
+  co_await submit_batch();
   co_return true;
 }
 
-awaitable<void> IngestSession::apply_batch() {
+awaitable<void> IngestSession::submit_batch() {
   if (batch_.empty()) co_return;
+  auto owned = std::make_shared<OwnedBatch>();
+  size_t bytes = 0;
+  for (const engine::InputLine& line : batch_) bytes += line.text.size();
+  owned->text.reserve(bytes);
+  for (const engine::InputLine& line : batch_) owned->text += line.text;
+  owned->lines.reserve(batch_.size());
+  size_t offset = 0;
+  for (const engine::InputLine& line : batch_) {
+    owned->lines.push_back(
+        {std::string_view(owned->text).substr(offset, line.text.size()), line.line_number});
+    offset += line.text.size();
+  }
+  owned->options = write_options_;
+  batch_.clear();
   engine::Engine& engine = context_.engine;
-  const engine::WriteOptions& options = write_options_;
-  const std::vector<engine::InputLine>& batch = batch_;
-  Result<engine::WriteReport> report = co_await run_blocking(
-      context_.blocking_pool, [&engine, &batch, &options] { return engine.write(batch, options); });
+  // Parsed while the previous batch may still be applied: the two overlap.
+  std::unique_ptr<engine::PreparedWrite> prepared = co_await run_blocking(
+      context_.blocking_pool,
+      [&engine, &owned] { return engine.prepare_write(owned->lines, owned->options); });
+  co_await finish_applying();
+  applying_batch_ = owned;
+  applying_ = PendingCall<Result<engine::WriteReport>>::start(
+      context_.blocking_pool, socket_.get_executor(),
+      [&engine, owned = std::move(owned), prepared = std::move(prepared)]() mutable {
+        return engine.write_prepared(std::move(prepared));
+      });
+}
+
+awaitable<void> IngestSession::finish_applying() {
+  if (!applying_.is_pending()) co_return;
+  Result<engine::WriteReport> report = co_await applying_.wait();
+  const std::shared_ptr<const OwnedBatch> batch = std::move(applying_batch_);
+  record(std::move(report), *batch);
+}
+
+awaitable<void> IngestSession::apply_batch() {
+  co_await submit_batch();
+  co_await finish_applying();
+}
+
+void IngestSession::record(Result<engine::WriteReport> report, const OwnedBatch& batch) {
   if (!report.is_ok()) {
     // The engine refused the whole batch (I/O error, shutting down): none of it is
     // acknowledged, and each line says why.
     const std::string reason =
         std::string(wire_error_code(report.error().code)) + ": " + report.error().message;
-    for (const auto& line : batch_) ack_.add_rejected(line.line_number, reason);
+    for (const auto& line : batch.lines) ack_.add_rejected(line.line_number, reason);
     // A failing disk (ENOSPC, EIO): the next #sync answers without `ok`, so that no
     // client mistakes the reply for an acknowledgement. Writes may work again later.
     if (report.error().code == ErrorCode::kIoError && !write_failure_) write_failure_ = reason;
-    context_.stats.lines_rejected += batch_.size();
-    batch_.clear();
-    co_return;
+    context_.stats.lines_rejected += batch.lines.size();
+    return;
   }
   auto& rejected = report->rejected;
   std::sort(rejected.begin(), rejected.end(),
@@ -155,7 +197,6 @@ awaitable<void> IngestSession::apply_batch() {
   context_.stats.lines_accepted += report->accepted;
   context_.stats.lines_rejected += rejected.size();
   written_lsn_ = std::max(written_lsn_, report->lsn);
-  batch_.clear();
 }
 
 awaitable<bool> IngestSession::handle_sync(std::string_view id) {

@@ -109,5 +109,51 @@ TEST_F(IngestSessionTest, FailedFsyncGivesNoOkAgain) {
   EXPECT_THAT(reply[1], StartsWith("err - write failed"));
 }
 
+// Batches are pipelined (one applied while the next is read and parsed). Many small
+// reads and batches, with rejected lines, a precision change and a #sync in between,
+// must still give every err line with its own number, in order, and exact counts.
+class PipelinedIngestSessionTest : public IngestSessionTest {
+ protected:
+  void SetUp() override {
+    ServerOptions options;
+    options.limits.read_buffer_bytes = 4096;  // a line often spans two reads
+    options.limits.max_batch_lines = 50;
+    start(options);
+  }
+};
+
+TEST_F(PipelinedIngestSessionTest, ErrLinesAndCountsFollowLineOrderAcrossBatches) {
+  auto client = ingest();
+  std::string input;
+  std::vector<std::string> expected;
+  uint64_t line = 0;
+  uint64_t accepted = 0;
+  for (int i = 0; i < 3000; ++i) {
+    ++line;
+    if (i % 97 == 13) {
+      input += "m,tenant=t1 v=oops " + std::to_string(i + 1) + "\n";  // rejected by the parser
+      expected.push_back("err " + std::to_string(line) +
+                         " col 15: field \"v\": invalid value \"oops\"");
+    } else if (i % 89 == 7) {
+      input += "m,tenant=t1 v=1.5 " + std::to_string(i + 1) + "\n";  // a float into the INT column
+      expected.push_back("err " + std::to_string(line) +
+                         " field \"v\": column is a INT field of table \"m\", got FLOAT");
+    } else {
+      input += "m,tenant=t1 v=" + std::to_string(i) + "i " + std::to_string(i + 1) + "\n";
+      ++accepted;
+    }
+    if (i == 1500) {
+      input += "#precision ns\n";  // a control line between batches
+      ++line;
+    }
+  }
+  input += "#sync all\n";
+  expected.push_back("ok all accepted=" + std::to_string(accepted) +
+                     " rejected=" + std::to_string(3000 - accepted));
+  ASSERT_TRUE(client->write_all(input).is_ok());
+  EXPECT_EQ(sync_reply(*client), expected);
+  EXPECT_EQ(count_rows(), std::to_string(accepted));
+}
+
 }  // namespace
 }  // namespace tessera::server
