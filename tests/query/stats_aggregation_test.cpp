@@ -63,19 +63,23 @@ struct QueryRun {
   ScanStats stats;
 };
 
+// Parses, binds and executes `sql` over `engine`'s table t as `tenant` (none:
+// every row); the executor's result, errors included.
+Result<ResultSet> try_run(const engine::Engine& engine, const std::string& sql, ScanStats* stats,
+                          std::optional<std::string> tenant = std::nullopt) {
+  TESSERA_ASSIGN_OR_RETURN(Statement statement, parse_statement(sql));
+  QueryContext context;
+  context.now_ns = kDay0 + 10 * kDay;
+  TESSERA_ASSIGN_OR_RETURN(
+      BoundSelect plan, bind_select(std::get<SelectStmt>(statement), *engine.schema("t"), context));
+  TESSERA_ASSIGN_OR_RETURN(engine::TableSnapshot snapshot, engine.snapshot("t"));
+  return execute_select(plan, snapshot, tenant, context, stats);
+}
+
 QueryRun run(const engine::Engine& engine, const std::string& sql,
              std::optional<std::string> tenant = std::nullopt) {
   QueryRun out;
-  auto statement = parse_statement(sql);
-  EXPECT_TRUE(statement.is_ok()) << statement.error().message;
-  const SelectStmt& select = std::get<SelectStmt>(statement.value());
-  QueryContext context;
-  context.now_ns = kDay0 + 10 * kDay;
-  auto plan = bind_select(select, *engine.schema("t"), context);
-  EXPECT_TRUE(plan.is_ok()) << plan.error().message;
-  auto snapshot = engine.snapshot("t");
-  EXPECT_TRUE(snapshot.is_ok());
-  auto result = execute_select(plan.value(), snapshot.value(), tenant, context, &out.stats);
+  Result<ResultSet> result = try_run(engine, sql, &out.stats, std::move(tenant));
   EXPECT_TRUE(result.is_ok()) << result.error().message;
   if (result.is_ok()) out.result = std::move(result.value());
   return out;
@@ -197,15 +201,8 @@ TEST(StatsAggregationTest, ReportsIntegerOverflowLikeTheScan) {
     block.columns[3].ints[0] = std::numeric_limits<int64_t>::max();
     engine.add_block("t", std::move(block));
   }
-  auto statement = parse_statement("SELECT sum(clicks) FROM t");
-  ASSERT_TRUE(statement.is_ok());
-  QueryContext context;
-  auto plan = bind_select(std::get<SelectStmt>(statement.value()), *engine.schema("t"), context);
-  ASSERT_TRUE(plan.is_ok());
-  auto snapshot = engine.snapshot("t");
-  ASSERT_TRUE(snapshot.is_ok());
   ScanStats stats;
-  auto result = execute_select(plan.value(), snapshot.value(), std::nullopt, context, &stats);
+  Result<ResultSet> result = try_run(engine, "SELECT sum(clicks) FROM t", &stats);
   ASSERT_FALSE(result.is_ok());
   EXPECT_EQ(result.error().code, ErrorCode::kInvalidInput);
   EXPECT_NE(result.error().message.find("integer overflow in sum(clicks)"), std::string::npos);
@@ -280,14 +277,8 @@ TEST(StatsAggregationTest, ReportsADamagedSketchAsCorruption) {
   sketch.resize(sketch.size() - 3);
   engine.add_block_with_stats("t", std::move(block), std::move(stats));
 
-  auto statement = parse_statement("SELECT approx_percentile(spend, 0.9) FROM t");
-  ASSERT_TRUE(statement.is_ok());
-  QueryContext context;
-  auto plan = bind_select(std::get<SelectStmt>(statement.value()), *engine.schema("t"), context);
-  ASSERT_TRUE(plan.is_ok());
-  auto snapshot = engine.snapshot("t");
-  ASSERT_TRUE(snapshot.is_ok());
-  auto result = execute_select(plan.value(), snapshot.value(), std::nullopt, context, nullptr);
+  ScanStats scan;
+  Result<ResultSet> result = try_run(engine, "SELECT approx_percentile(spend, 0.9) FROM t", &scan);
   ASSERT_FALSE(result.is_ok());
   EXPECT_EQ(result.error().code, ErrorCode::kCorruption);
   EXPECT_NE(result.error().message.find("block statistics for approx_percentile(spend, 0.9)"),
