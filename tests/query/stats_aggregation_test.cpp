@@ -96,12 +96,14 @@ std::string rows_of(const ResultSet& result) {
 
 // Four clustered blocks: tenants a and b on days 0 and 1, 24 hourly rows each.
 // Hand sums: spend over 24 rows = 24 * base + 276; clicks = 276.
+std::vector<storage::Block> clustered_blocks() {
+  return {block_of(0, "a", "e1", 1.0, 24), block_of(0, "b", "e2", 10.0, 24),
+          block_of(1, "a", "e1", 2.0, 24), block_of(1, "b", "e3", 20.0, 24)};
+}
+
 void fill_clustered(tessera::testing::MemoryEngine& engine) {
   engine.put_table(table_schema());
-  engine.add_block("t", block_of(0, "a", "e1", 1.0, 24));
-  engine.add_block("t", block_of(0, "b", "e2", 10.0, 24));
-  engine.add_block("t", block_of(1, "a", "e1", 2.0, 24));
-  engine.add_block("t", block_of(1, "b", "e3", 20.0, 24));
+  for (storage::Block& block : clustered_blocks()) engine.add_block("t", std::move(block));
 }
 
 TEST(StatsAggregationTest, AnswersWholeBlocksFromStatisticsPerDay) {
@@ -213,8 +215,7 @@ TEST(StatsAggregationTest, ReportsIntegerOverflowLikeTheScan) {
 // sketches of the float columns included.
 void fill_clustered_with_sketches(tessera::testing::MemoryEngine& engine) {
   engine.put_table(table_schema());
-  for (storage::Block block : {block_of(0, "a", "e1", 1.0, 24), block_of(0, "b", "e2", 10.0, 24),
-                               block_of(1, "a", "e1", 2.0, 24), block_of(1, "b", "e3", 20.0, 24)}) {
+  for (storage::Block& block : clustered_blocks()) {
     storage::BlockStats stats = storage::compute_stats(block);
     storage::add_quantile_sketches(block, &stats);
     engine.add_block_with_stats("t", std::move(block), std::move(stats));

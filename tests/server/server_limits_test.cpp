@@ -31,6 +31,16 @@ class ServerLimitsTest : public tessera::testing::LoopbackServerTest {
     EXPECT_EQ(line(*c), "ok load accepted=" + std::to_string(rows) + " rejected=0");
   }
 
+  // Tokens, a 100 ms authentication deadline and an idle timeout so long that only
+  // the deadline can close a connection during a test.
+  void start_with_auth_deadline() {
+    ServerOptions options;
+    options.tokens = tokens();
+    options.limits.auth_timeout = std::chrono::milliseconds(100);
+    options.limits.idle_timeout = std::chrono::milliseconds(600'000);
+    start(options);
+  }
+
   static std::shared_ptr<const TokenTable> tokens() {
     auto table = TokenTable::parse("adm admin\nsvc service\nr1 reader tenant=t1\n");
     EXPECT_TRUE(table.is_ok());
@@ -229,11 +239,7 @@ TEST_F(ServerLimitsTest, FailedAuthDropsTheEarlierPrincipal) {
 // statement now and then). The idle timeout is long here, so only the deadline
 // can end these connections; the test just waits for the server to close them.
 TEST_F(ServerLimitsTest, UnauthenticatedQueryConnectionIsClosedAtTheAuthDeadline) {
-  ServerOptions options;
-  options.tokens = tokens();
-  options.limits.auth_timeout = std::chrono::milliseconds(100);
-  options.limits.idle_timeout = std::chrono::milliseconds(600'000);
-  start(options);
+  start_with_auth_deadline();
   auto silent = query();
   auto chatty = query();
   EXPECT_EQ(status(*chatty, "PING"), "ERR auth authenticate first with AUTH <token>");
@@ -245,11 +251,7 @@ TEST_F(ServerLimitsTest, UnauthenticatedQueryConnectionIsClosedAtTheAuthDeadline
 }
 
 TEST_F(ServerLimitsTest, UnauthenticatedIngestConnectionIsClosedAtTheAuthDeadline) {
-  ServerOptions options;
-  options.tokens = tokens();
-  options.limits.auth_timeout = std::chrono::milliseconds(100);
-  options.limits.idle_timeout = std::chrono::milliseconds(600'000);
-  start(options);
+  start_with_auth_deadline();
   auto silent = ingest();
   auto slow = ingest();
   ASSERT_TRUE(slow->write_all("#auth s").is_ok());  // never finishes its line
@@ -259,11 +261,7 @@ TEST_F(ServerLimitsTest, UnauthenticatedIngestConnectionIsClosedAtTheAuthDeadlin
 }
 
 TEST_F(ServerLimitsTest, AuthenticatedSessionsOutliveTheAuthDeadline) {
-  ServerOptions options;
-  options.tokens = tokens();
-  options.limits.auth_timeout = std::chrono::milliseconds(100);
-  options.limits.idle_timeout = std::chrono::milliseconds(600'000);
-  start(options);
+  start_with_auth_deadline();
   auto reader = query();
   EXPECT_EQ(status(*reader, "AUTH r1"), "OK 0 0");
   auto writer = ingest();
