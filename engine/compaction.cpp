@@ -7,7 +7,7 @@ bool needs_compaction(std::span<const ManifestSegment> segments) {
 }
 
 Result<SortedPartition> merge_sources(std::span<const std::shared_ptr<const BlockSource>> sources,
-                                      const SortKey& key, size_t block_rows) {
+                                      const SortKey& key, BlockCut cut) {
   // Each segment is already sorted, but a full sort of the concatenation is as simple
   // and, with the global write-order tie-break, gives the same "later segment wins".
   std::vector<std::shared_ptr<const storage::Block>> runs;
@@ -16,7 +16,7 @@ Result<SortedPartition> merge_sources(std::span<const std::shared_ptr<const Bloc
     TESSERA_ASSIGN_OR_RETURN(auto block, source->load());
     runs.push_back(std::move(block));
   }
-  return sort_partition(runs, key, block_rows);
+  return sort_partition(runs, key, cut);
 }
 
 }  // namespace tessera::engine

@@ -21,9 +21,9 @@ bool needs_compaction(std::span<const ManifestSegment> segments);
 
 // Loads every block of `sources` (one partition's blocks in write order) and returns
 // their rows sorted by `key`, with every row a later write replaced removed, cut into
-// blocks of at most `block_rows` rows (sort_partition). Errors: whatever load() gives
+// blocks as `cut` says (sort_partition). Errors: whatever load() gives
 // (kCorruption naming the file), or sort_partition's.
 Result<SortedPartition> merge_sources(std::span<const std::shared_ptr<const BlockSource>> sources,
-                                      const SortKey& key, size_t block_rows);
+                                      const SortKey& key, BlockCut cut);
 
 }  // namespace tessera::engine

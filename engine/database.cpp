@@ -106,6 +106,13 @@ int64_t partition_start(int64_t t, int64_t interval_ns) {
   return start;
 }
 
+// True when partition [start, start + interval_ns) may hold a time in `range`.
+bool partition_overlaps(int64_t start, int64_t interval_ns, const TimeRange& range) {
+  int64_t last = 0;
+  if (__builtin_add_overflow(start, interval_ns - 1, &last)) last = INT64_MAX;
+  return start <= range.max_ns && last >= range.min_ns;
+}
+
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -481,7 +488,7 @@ std::optional<TableSchema> Database::schema(std::string_view table) const {
   return it->second.schema;
 }
 
-Result<TableSnapshot> Database::snapshot(std::string_view table_name) const {
+Result<TableSnapshot> Database::snapshot(std::string_view table_name, TimeRange range) const {
   struct PartitionView {
     int64_t start;
     std::vector<std::shared_ptr<const BlockSource>> stable;  // persisted, then sealed
@@ -504,7 +511,13 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name) const {
     }
     snapshot.schema = it->second.schema;
     dedup = it->second.dedup;
+    const int64_t interval_ns = snapshot.schema.options.partition_ns;
     for (const auto& [start, partition] : it->second.partitions) {
+      if (!partition_overlaps(start, interval_ns, range)) {
+        snapshot.blocks_outside_range += partition.persisted.size() + partition.sealed.size() +
+                                         (partition.head.row_count() > 0 ? 1 : 0);
+        continue;
+      }
       const bool is_duplicate_free = partition.is_single_sorted_segment &&
                                      partition.sealed.empty() && partition.head.row_count() == 0;
       PartitionView& view = partitions.emplace_back(

@@ -51,7 +51,8 @@ class Database final : public Engine {
   Status create_table(const TableSchema& schema) override;
   std::vector<std::string> table_names() const override;
   std::optional<TableSchema> schema(std::string_view table) const override;
-  Result<TableSnapshot> snapshot(std::string_view table) const override;
+  using Engine::snapshot;
+  Result<TableSnapshot> snapshot(std::string_view table, TimeRange range) const override;
   Status flush() override;
   EngineStats stats() const override;
 

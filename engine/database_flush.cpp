@@ -74,8 +74,9 @@ Status Database::flush_locked_phases() {
     std::vector<std::shared_ptr<const storage::Block>> runs;
     runs.reserve(f.blocks.size());
     for (const auto& source : f.blocks) runs.push_back(source->block());
-    TESSERA_ASSIGN_OR_RETURN(SortedPartition sorted,
-                             sort_partition(runs, f.sort_key, options_.block_rows));
+    TESSERA_ASSIGN_OR_RETURN(
+        SortedPartition sorted,
+        sort_partition(runs, f.sort_key, BlockCut::for_block_rows(options_.block_rows)));
     fs::path path = segment_dir_ / f.file_name;
     TESSERA_RETURN_IF_ERROR(storage::write_segment(path, sorted.blocks));
     TESSERA_ASSIGN_OR_RETURN(auto reader, storage::SegmentReader::open(path));
@@ -212,8 +213,9 @@ Status Database::compact_partition(const std::string& table_name, int64_t partit
   if (sources.empty() || old_files.empty()) return Status::ok();
 
   // Step 2 (no lock): merge into a new segment file, fsynced before it is published.
-  TESSERA_ASSIGN_OR_RETURN(SortedPartition merged,
-                           merge_sources(sources, key, options_.block_rows));
+  TESSERA_ASSIGN_OR_RETURN(
+      SortedPartition merged,
+      merge_sources(sources, key, BlockCut::for_block_rows(options_.block_rows)));
   if (merged.blocks.empty()) return Status::ok();
   std::string file_name;
   {

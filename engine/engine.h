@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -122,10 +123,18 @@ struct BlockView {
   std::shared_ptr<const std::vector<uint8_t>> live_rows;
 };
 
+// Inclusive bounds on the row times a reader wants.
+struct TimeRange {
+  int64_t min_ns = std::numeric_limits<int64_t>::min();
+  int64_t max_ns = std::numeric_limits<int64_t>::max();
+};
+
 // A consistent read view of one table: what was written before snapshot() began.
 struct TableSnapshot {
   TableSchema schema;
   std::vector<BlockView> blocks;
+  // Blocks left out because their partition lies outside the requested TimeRange.
+  size_t blocks_outside_range = 0;
 };
 
 struct EngineStats {
@@ -178,8 +187,12 @@ class Engine {
   virtual Status create_table(const TableSchema& schema) = 0;
   virtual std::vector<std::string> table_names() const = 0;  // sorted
   virtual std::optional<TableSchema> schema(std::string_view table) const = 0;
-  // kUnknownTable when there is no such table.
-  virtual Result<TableSnapshot> snapshot(std::string_view table) const = 0;
+  // kUnknownTable when there is no such table. Blocks whose rows all lie outside
+  // `range` may be left out (whole partitions are: a query then never looks at them).
+  virtual Result<TableSnapshot> snapshot(std::string_view table, TimeRange range) const = 0;
+  Result<TableSnapshot> snapshot(std::string_view table) const {
+    return snapshot(table, TimeRange{});
+  }
 
   // Writes buffered rows to segment files and trims the log.
   virtual Status flush() = 0;

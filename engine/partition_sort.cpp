@@ -165,7 +165,7 @@ Block build_block(const RowSpace& space, const std::vector<OutputColumn>& column
 }  // namespace
 
 Result<SortedPartition> sort_partition(std::span<const std::shared_ptr<const Block>> runs,
-                                       const SortKey& key, size_t block_rows) {
+                                       const SortKey& key, BlockCut cut) {
   RowSpace space;
   space.runs = runs;
   uint64_t total = 0;
@@ -244,19 +244,33 @@ Result<SortedPartition> sort_partition(std::span<const std::shared_ptr<const Blo
   });
 
   TESSERA_ASSIGN_OR_RETURN(std::vector<OutputColumn> columns, output_columns(space));
-  const bool cuts_at_tenant = key.tenant_column.has_value();
-  size_t begin = 0;
-  while (begin < order.size()) {
-    size_t end = begin + 1;
-    while (end < order.size() && end - begin < block_rows &&
-           (!cuts_at_tenant ||
-            ranks[size_t{order[end]} * width] == ranks[size_t{order[begin]} * width])) {
-      ++end;
+  auto emit = [&](size_t begin, size_t end) {  // rows [begin, end) of `order`, in pieces
+    for (size_t at = begin; at < end; at += cut.max_rows) {
+      const size_t rows = std::min(cut.max_rows, end - at);
+      result.blocks.push_back(
+          build_block(space, columns, std::span<const uint32_t>(order).subspan(at, rows)));
     }
-    result.blocks.push_back(
-        build_block(space, columns, std::span<const uint32_t>(order).subspan(begin, end - begin)));
-    begin = end;
+  };
+  if (!key.tenant_column) {
+    emit(0, order.size());
+    return result;
   }
+  size_t shared_begin = 0;  // rows [shared_begin, run_begin) wait for a shared block
+  for (size_t run_begin = 0; run_begin < order.size();) {
+    const uint32_t tenant = ranks[size_t{order[run_begin]} * width];
+    size_t run_end = run_begin + 1;
+    while (run_end < order.size() && ranks[size_t{order[run_end]} * width] == tenant) ++run_end;
+    if (run_end - run_begin >= cut.min_own_rows) {
+      emit(shared_begin, run_begin);
+      emit(run_begin, run_end);
+      shared_begin = run_end;
+    } else if (run_end - shared_begin > cut.max_rows) {
+      emit(shared_begin, run_begin);
+      shared_begin = run_begin;
+    }
+    run_begin = run_end;
+  }
+  emit(shared_begin, order.size());
   return result;
 }
 

@@ -124,6 +124,12 @@ PruneRule derive_prune_rule(const BoundSelect& plan, const std::optional<std::st
   return rule;
 }
 
+engine::TimeRange queried_time_range(const BoundSelect& plan) {
+  PruneRule rule;
+  for (const BoundExpr& c : plan.where_conjuncts) add_conjunct(c, rule);
+  return {rule.min_time_ns, rule.max_time_ns};
+}
+
 bool can_skip(const PruneRule& rule, const storage::BlockStats& stats) {
   if (stats.row_count == 0) return true;
   if (stats.max_time_ns < rule.min_time_ns || stats.min_time_ns > rule.max_time_ns) return true;

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/engine.h"
 #include "query/binder.h"
 #include "storage/block/column.h"
 
@@ -32,6 +33,9 @@ struct PruneRule {
 // of every predicate used to `described` (for EXPLAIN).
 PruneRule derive_prune_rule(const BoundSelect& plan, const std::optional<std::string>& tenant,
                             std::vector<std::string>* described);
+
+// The times the WHERE clause of `plan` allows (the whole range when it says nothing).
+engine::TimeRange queried_time_range(const BoundSelect& plan);
 
 // True when no row of a block with `stats` can satisfy `rule`.
 bool can_skip(const PruneRule& rule, const storage::BlockStats& stats);

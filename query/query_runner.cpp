@@ -1,6 +1,7 @@
 #include "query/query_runner.h"
 
 #include "query/binder.h"
+#include "query/block_pruning.h"
 #include "query/catalog_statements.h"
 #include "query/explain_plan.h"
 #include "query/parser.h"
@@ -25,15 +26,20 @@ Result<ResultSet> run_select(engine::Engine& engine, const SelectStmt& select,
                              const QueryContext& context, bool is_explain) {
   // Visibility first: a hidden table must not even reach errors of its own, such as
   // a damaged segment's.
-  TESSERA_RETURN_IF_ERROR(visible_schema(engine, select.table, context).status());
-  TESSERA_ASSIGN_OR_RETURN(engine::TableSnapshot snapshot, engine.snapshot(select.table));
-  TESSERA_ASSIGN_OR_RETURN(std::optional<std::string> tenant, read_scope(snapshot.schema, context));
-  TESSERA_ASSIGN_OR_RETURN(BoundSelect plan, bind_select(select, snapshot.schema, context));
+  TESSERA_ASSIGN_OR_RETURN(engine::TableSchema schema,
+                           visible_schema(engine, select.table, context));
+  TESSERA_ASSIGN_OR_RETURN(std::optional<std::string> tenant, read_scope(schema, context));
+  // Bound before the snapshot so that partitions outside the queried time range are
+  // never copied into it. A column added in between is not in the plan: the query
+  // then sees the table as it was a moment earlier.
+  TESSERA_ASSIGN_OR_RETURN(BoundSelect plan, bind_select(select, schema, context));
+  TESSERA_ASSIGN_OR_RETURN(engine::TableSnapshot snapshot,
+                           engine.snapshot(select.table, detail::queried_time_range(plan)));
   ScanStats stats;
   TESSERA_ASSIGN_OR_RETURN(ResultSet result,
                            execute_select(plan, snapshot, tenant, context, &stats));
   if (!is_explain) return result;
-  return render_explain(snapshot.schema.name, plan, stats, result.rows.size(), tenant.has_value());
+  return render_explain(schema.name, plan, stats, result.rows.size(), tenant.has_value());
 }
 
 }  // namespace

@@ -172,25 +172,50 @@ Result<Vec> evaluate_rows(const BoundExpr& e, const engine::LoadedBlock& block,
   return evaluate(e, leaves, sel.size());
 }
 
-Status keep_tenant_rows(const engine::LoadedBlock& block, const std::string& tenant_column,
-                        const std::string& tenant, std::vector<uint32_t>& sel) {
-  const storage::Column* col = block.find(tenant_column);
+Status keep_rows_equal(const engine::LoadedBlock& block, const std::string& column,
+                       std::string_view value, std::vector<uint32_t>& sel) {
+  const storage::Column* col = block.find(column);
   if (col == nullptr || col->type != storage::ColumnType::kString) {
     sel.clear();
     return Status::ok();
   }
-  std::vector<uint8_t> code_matches(col->dictionary.size());
-  for (size_t c = 0; c < col->dictionary.size(); ++c)
-    code_matches[c] = col->dictionary[c] == tenant;
-  std::vector<uint32_t> kept;
-  kept.reserve(sel.size());
-  for (uint32_t r : sel) {
-    if (r >= col->codes.size())
-      return make_error(ErrorCode::kCorruption, "tenant column too short");
-    const uint32_t code = col->codes[r];
-    if (col->is_valid(r) && code < code_matches.size() && code_matches[code]) kept.push_back(r);
+  if (!sel.empty() && (sel.back() >= col->codes.size() ||
+                       (!col->valid.empty() && sel.back() >= col->valid.size()))) {
+    return make_error(ErrorCode::kCorruption,
+                      "column \"" + column + "\" is shorter than its block");
   }
-  sel = std::move(kept);
+  std::vector<uint8_t> code_matches(col->dictionary.size());
+  size_t matching_codes = 0;
+  uint32_t match = 0;
+  for (size_t c = 0; c < col->dictionary.size(); ++c) {
+    code_matches[c] = col->dictionary[c] == value;
+    if (code_matches[c]) {
+      ++matching_codes;
+      match = static_cast<uint32_t>(c);
+    }
+  }
+  if (matching_codes == 0) {
+    sel.clear();
+    return Status::ok();
+  }
+  // Compacted in place without branches: row i is written at `kept` <= i.
+  const uint32_t* codes = col->codes.data();
+  const uint8_t* valid = col->valid.empty() ? nullptr : col->valid.data();
+  size_t kept = 0;
+  if (matching_codes == 1 && valid == nullptr) {
+    for (const uint32_t r : sel) {
+      sel[kept] = r;
+      kept += codes[r] == match;
+    }
+  } else {  // NULLs, or a dictionary that repeats the value
+    for (const uint32_t r : sel) {
+      const uint32_t code = codes[r];
+      sel[kept] = r;
+      kept += code < code_matches.size() && code_matches[code] != 0 &&
+              (valid == nullptr || valid[r] != 0);
+    }
+  }
+  sel.resize(kept);
   return Status::ok();
 }
 

@@ -32,10 +32,11 @@ std::vector<uint32_t> keep_true(const std::vector<uint32_t>& sel, const Vec& con
 Result<Vec> evaluate_rows(const BoundExpr& e, const engine::LoadedBlock& block,
                           const std::vector<uint32_t>& sel, const LeafResolver& leaves);
 
-// Drops from `sel` the rows whose `tenant_column` is not `tenant` (all of them when
-// the block has no such string column). The scan itself drops other tenants' rows,
-// so nothing in the statement can widen it. Errors: kCorruption (column too short).
-Status keep_tenant_rows(const engine::LoadedBlock& block, const std::string& tenant_column,
-                        const std::string& tenant, std::vector<uint32_t>& sel);
+// Drops from `sel` (ascending row numbers) the rows whose string column `column`
+// is not `value`: NULL rows, and all rows when the block has no such string column.
+// The tenant scope uses it, so nothing in the statement can widen it; so do WHERE
+// conjuncts `column = 'value'`. Errors: kCorruption (column too short).
+Status keep_rows_equal(const engine::LoadedBlock& block, const std::string& column,
+                       std::string_view value, std::vector<uint32_t>& sel);
 
 }  // namespace tessera::query::detail

@@ -213,6 +213,31 @@ TEST(DatabaseTest, UnknownTableSnapshotIsAnError) {
   EXPECT_EQ(snapshot.error().code, ErrorCode::kUnknownTable);
 }
 
+TEST(DatabaseTest, ASnapshotOfATimeRangeLeavesOutPartitionsOutsideIt) {
+  TempDir dir;
+  auto engine = open_engine(dir.path());
+  constexpr int64_t kDay = int64_t{86'400'000'000'000};
+  write_ok(*engine, "m,tenant=a v=1i " + std::to_string(kDay - 1) + "\nm,tenant=a v=2i " +
+                        std::to_string(kDay) + "\n");
+  ASSERT_TRUE(engine->flush().is_ok());  // day 0 and day 1 persisted, day 2 in memory
+  write_ok(*engine, "m,tenant=a v=3i " + std::to_string(2 * kDay) + "\n");
+  auto rows_in = [&](int64_t min_ns, int64_t max_ns) {
+    auto snapshot = engine->snapshot("m", TimeRange{min_ns, max_ns});
+    EXPECT_TRUE(snapshot.is_ok());
+    std::vector<std::string> rows = tessera::testing::snapshot_rows(*snapshot);
+    EXPECT_EQ(snapshot->blocks.size() + snapshot->blocks_outside_range, 3u);
+    return rows;
+  };
+  EXPECT_THAT(rows_in(kDay, kDay), ElementsAre("86400000000000 tenant=a v=2i"));
+  // The range's ends are inclusive: one nanosecond on each side of midnight.
+  EXPECT_THAT(rows_in(kDay - 1, kDay),
+              ElementsAre("86399999999999 tenant=a v=1i", "86400000000000 tenant=a v=2i"));
+  EXPECT_THAT(rows_in(2 * kDay, INT64_MAX), ElementsAre("172800000000000 tenant=a v=3i"));
+  EXPECT_TRUE(rows_in(3 * kDay, INT64_MAX).empty());
+  EXPECT_TRUE(rows_in(kDay, kDay - 1).empty());
+  EXPECT_EQ(rows_in(INT64_MIN, INT64_MAX).size(), 3u);
+}
+
 // The write path caches, from line to line, the table, each key's column and the
 // builder's column slots, and each string column's last value. Batches whose lines
 // change shape must store what a line-at-a-time reading says (expected rows by hand).

@@ -81,7 +81,7 @@ SortKey test_key(bool has_tenant, bool has_dedup) {
 
 // The expected output, computed the slow obvious way from the model rows in write order.
 std::vector<std::vector<std::string>> reference(std::vector<ModelRow> rows, bool has_tenant,
-                                                bool has_dedup, size_t block_rows) {
+                                                bool has_dedup, BlockCut cut) {
   if (has_dedup) {
     using Identity = std::tuple<std::optional<std::string>, std::optional<std::string>, int64_t>;
     std::map<Identity, size_t> last;
@@ -98,14 +98,31 @@ std::vector<std::vector<std::string>> reference(std::vector<ModelRow> rows, bool
     return std::tie(a.tenant, a.entity, a.provider, a.time_ns) <
            std::tie(b.tenant, b.entity, b.provider, b.time_ns);
   });
-  std::vector<std::vector<std::string>> out;
+  // Tenant runs (without a tenant column: one run of every row, cut only by size).
+  std::vector<std::vector<std::string>> tenant_runs;
   for (size_t i = 0; i < rows.size(); ++i) {
-    if (out.empty() || out.back().size() == block_rows ||
-        (has_tenant && rows[i].tenant != rows[i - 1].tenant)) {
-      out.emplace_back();
-    }
-    out.back().push_back(render(rows[i]));
+    if (i == 0 || (has_tenant && rows[i].tenant != rows[i - 1].tenant)) tenant_runs.emplace_back();
+    tenant_runs.back().push_back(render(rows[i]));
   }
+  std::vector<std::vector<std::string>> out;
+  std::vector<std::string> shared;
+  auto close_shared = [&] {
+    if (!shared.empty()) out.push_back(std::move(shared));
+    shared.clear();
+  };
+  for (const std::vector<std::string>& run : tenant_runs) {
+    if (!has_tenant || run.size() >= cut.min_own_rows) {
+      close_shared();
+      for (size_t i = 0; i < run.size(); ++i) {
+        if (i % cut.max_rows == 0) out.emplace_back();
+        out.back().push_back(run[i]);
+      }
+    } else {
+      if (shared.size() + run.size() > cut.max_rows) close_shared();
+      shared.insert(shared.end(), run.begin(), run.end());
+    }
+  }
+  close_shared();
   return out;
 }
 
@@ -131,7 +148,7 @@ TEST(PartitionSortTest, SortsNullTagsFirstAndCutsAtEachTenant) {
                                 {{}, "e1", {}, 9, {}, "x"},
                                 {"a", {}, {}, 3, 4.0, {}},
                                 {"a", "e2", {}, 0, 5.0, {}}};
-  auto sorted = sort_partition(std::vector{build(rows)}, test_key(true, false), 8);
+  auto sorted = sort_partition(std::vector{build(rows)}, test_key(true, false), BlockCut{8, 1});
   ASSERT_TRUE(sorted.is_ok()) << sorted.status().to_string();
   EXPECT_THAT(render_blocks(sorted->blocks),
               ElementsAre(ElementsAre("NULL e1 NULL 9 NULL x"),
@@ -145,11 +162,34 @@ TEST(PartitionSortTest, SortsNullTagsFirstAndCutsAtEachTenant) {
   EXPECT_FALSE(sorted->blocks[2].find("entity")->has_nulls());
 }
 
+TEST(PartitionSortTest, SmallTenantsShareBlocksAndLargeOnesGetTheirOwn) {
+  std::vector<ModelRow> rows;
+  auto add = [&](const char* tenant, int count) {
+    for (int t = 0; t < count; ++t) rows.push_back({tenant, "e", {}, t, {}, {}});
+  };
+  add("a", 1);
+  add("b", 2);
+  add("c", 5);  // >= min_own_rows: blocks of its own, cut at max_rows
+  add("d", 2);
+  add("e", 2);
+  add("f", 1);  // would make the shared block of d and e hold 5 > max_rows rows
+  auto sorted = sort_partition(std::vector{build(rows)}, test_key(true, false), BlockCut{4, 3});
+  ASSERT_TRUE(sorted.is_ok()) << sorted.status().to_string();
+  std::vector<std::string> tenants_per_block;
+  for (const storage::Block& block : sorted->blocks) {
+    std::string tenants;
+    const storage::Column& column = *block.find("tenant");
+    for (uint32_t code : column.codes) tenants += column.dictionary[code];
+    tenants_per_block.push_back(tenants);
+  }
+  EXPECT_THAT(tenants_per_block, ElementsAre("abb", "cccc", "c", "ddee", "f"));
+}
+
 TEST(PartitionSortTest, LaterWriteOfTheSameKeyWinsAcrossRuns) {
   auto first = build({{"a", "e1", "p", 10, 1.0, {}}, {"a", "e1", "p", 10, 2.0, {}}});
   // Same dedup key (tenant, entity, time) with another provider: still a replacement.
   auto second = build({{"a", "e1", "q", 10, 3.0, {}}, {"a", "e1", "p", 20, 4.0, {}}});
-  auto sorted = sort_partition(std::vector{first, second}, test_key(true, true), 8);
+  auto sorted = sort_partition(std::vector{first, second}, test_key(true, true), BlockCut{8, 1});
   ASSERT_TRUE(sorted.is_ok()) << sorted.status().to_string();
   EXPECT_EQ(sorted->duplicates_dropped, 2u);
   EXPECT_THAT(render_blocks(sorted->blocks),
@@ -157,7 +197,7 @@ TEST(PartitionSortTest, LaterWriteOfTheSameKeyWinsAcrossRuns) {
 }
 
 TEST(PartitionSortTest, EmptyInputGivesNoBlocks) {
-  auto sorted = sort_partition({}, test_key(true, true), 8);
+  auto sorted = sort_partition({}, test_key(true, true), BlockCut{8, 1});
   ASSERT_TRUE(sorted.is_ok());
   EXPECT_TRUE(sorted->blocks.empty());
 }
@@ -174,7 +214,10 @@ TEST(PartitionSortTest, MatchesBruteForceOnRandomRuns) {
     };
     const bool has_tenant = seed % 2 == 0;
     const bool has_dedup = seed % 3 != 0;
-    const size_t block_rows = 1 + static_cast<size_t>(pick(12));
+    BlockCut cut;
+    cut.max_rows = 1 + static_cast<size_t>(pick(12));
+    cut.min_own_rows = 1 + static_cast<size_t>(pick(static_cast<int>(cut.max_rows)));
+    const int tenants = 3 + pick(30);  // many tenants: short runs that share blocks
     std::vector<ModelRow> all;
     std::vector<std::shared_ptr<const storage::Block>> runs;
     const int run_count = pick(5);
@@ -182,7 +225,8 @@ TEST(PartitionSortTest, MatchesBruteForceOnRandomRuns) {
       std::vector<ModelRow> run;
       const int rows = 1 + pick(40);
       for (int i = 0; i < rows; ++i) {
-        ModelRow row{maybe_tag("t", 3), maybe_tag("e", 4), maybe_tag("p", 2), pick(6) - 2, {}, {}};
+        ModelRow row{
+            maybe_tag("t", tenants), maybe_tag("e", 4), maybe_tag("p", 2), pick(6) - 2, {}, {}};
         if (pick(4) != 0) row.spend = pick(1000) / 8.0;
         if (pick(5) == 0) row.note = maybe_tag("n", 3);
         run.push_back(row);
@@ -190,9 +234,9 @@ TEST(PartitionSortTest, MatchesBruteForceOnRandomRuns) {
       all.insert(all.end(), run.begin(), run.end());
       runs.push_back(build(run));
     }
-    auto sorted = sort_partition(runs, test_key(has_tenant, has_dedup), block_rows);
+    auto sorted = sort_partition(runs, test_key(has_tenant, has_dedup), cut);
     ASSERT_TRUE(sorted.is_ok()) << sorted.status().to_string();
-    auto expected = reference(all, has_tenant, has_dedup, block_rows);
+    auto expected = reference(all, has_tenant, has_dedup, cut);
     EXPECT_EQ(render_blocks(sorted->blocks), expected);
     size_t expected_rows = 0;
     for (const auto& block : expected) expected_rows += block.size();

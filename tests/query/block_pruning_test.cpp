@@ -100,5 +100,24 @@ TEST(BlockPruningTest, ConjunctRulesCoverOnlyWhatTheyCanExpress) {
   EXPECT_FALSE(conjunct_rule(plan.where_conjuncts[3]).has_value());  // OR
 }
 
+TEST(BlockPruningTest, QueriedTimeRangeIsWhatTheTimeConjunctsAllow) {
+  auto range = [](const std::string& where) {
+    // (bind) keeps std::bind, found through the std::string argument, out.
+    const engine::TimeRange r = queried_time_range((bind)("SELECT spend FROM t WHERE " + where));
+    return std::pair{r.min_ns, r.max_ns};
+  };
+  const int64_t hour1 = kDay0 + kHour;
+  EXPECT_EQ(range("time >= '2025-01-16' AND time < '2025-01-16T01:00:00Z'"),
+            std::pair(kDay0, hour1 - 1));
+  EXPECT_EQ(range("time > '2025-01-16' AND tenant = 'a'"),
+            std::pair(kDay0 + 1, std::numeric_limits<int64_t>::max()));
+  EXPECT_EQ(range("time = '2025-01-16'"), std::pair(kDay0, kDay0));
+  // A disjunction says nothing the range can hold: the whole range.
+  EXPECT_EQ(range("time < '2025-01-16' OR spend > 1"),
+            std::pair(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()));
+  EXPECT_EQ(range("tenant = 'a'"),
+            std::pair(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()));
+}
+
 }  // namespace
 }  // namespace tessera::query::detail

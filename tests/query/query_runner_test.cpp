@@ -430,7 +430,9 @@ TEST_F(QueryRunnerTest, LimitsAreEnforced) {
 }
 
 TEST_F(QueryRunnerTest, ExplainReportsPruning) {
-  // Block 1 spans D0 01:00-03:00 and is pruned; block 2 holds D0 01:00 too, so it is scanned.
+  // Block 1 spans D0 01:00-03:00 and is pruned (left out of the snapshot, which
+  // covers only the queried time range, and still counted); block 2 holds D0 01:00
+  // too, so it is scanned.
   auto r = run_query(
       engine_, "EXPLAIN SELECT count(*) FROM ads WHERE time >= '2025-01-17' GROUP BY provider",
       context_);

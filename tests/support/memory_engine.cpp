@@ -101,13 +101,24 @@ std::optional<engine::TableSchema> MemoryEngine::schema(std::string_view table) 
   return it->second.schema;
 }
 
-Result<engine::TableSnapshot> MemoryEngine::snapshot(std::string_view table) const {
+Result<engine::TableSnapshot> MemoryEngine::snapshot(std::string_view table,
+                                                     engine::TimeRange range) const {
   std::lock_guard lock(mutex_);
   auto it = tables_.find(table);
   if (it == tables_.end()) {
     return make_error(ErrorCode::kUnknownTable, "unknown table \"" + std::string(table) + "\"");
   }
-  return engine::TableSnapshot{it->second.schema, it->second.blocks};
+  engine::TableSnapshot snapshot{it->second.schema, {}, 0};
+  for (const engine::BlockView& view : it->second.blocks) {
+    const storage::BlockStats& stats = view.source->stats();
+    if (stats.row_count > 0 &&
+        (stats.max_time_ns < range.min_ns || stats.min_time_ns > range.max_ns)) {
+      ++snapshot.blocks_outside_range;
+    } else {
+      snapshot.blocks.push_back(view);
+    }
+  }
+  return snapshot;
 }
 
 Status MemoryEngine::flush() { return Status::ok(); }

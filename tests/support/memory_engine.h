@@ -33,7 +33,11 @@ class MemoryEngine final : public engine::Engine {
   Status create_table(const engine::TableSchema& schema) override;
   std::vector<std::string> table_names() const override;
   std::optional<engine::TableSchema> schema(std::string_view table) const override;
-  Result<engine::TableSnapshot> snapshot(std::string_view table) const override;
+  using engine::Engine::snapshot;
+  // Leaves out the blocks whose statistics put every row outside `range`, as a
+  // Database leaves out partitions.
+  Result<engine::TableSnapshot> snapshot(std::string_view table,
+                                         engine::TimeRange range) const override;
   Status flush() override;
   engine::EngineStats stats() const override;
 
