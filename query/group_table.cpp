@@ -76,6 +76,41 @@ Status assign_group_ids(const BoundSelect& plan, const engine::LoadedBlock& bloc
       return Status::ok();
     }
   }
+  constexpr uint32_t kUnset = std::numeric_limits<uint32_t>::max();
+  if (tag_count == 1 && uniform_bucket) {
+    // One tag and one bucket for the whole block (GROUP BY tenant; GROUP BY entity_id
+    // within a day): one pass, each dictionary code finding its group on first use.
+    const storage::Column* col = block.find(plan.group_tags[0]);
+    if (col != nullptr) {
+      if (col->type != storage::ColumnType::kString || col->codes.size() != block.row_count() ||
+          (!col->valid.empty() && col->valid.size() != block.row_count())) {
+        return make_error(ErrorCode::kCorruption,
+                          "tag column \"" + plan.group_tags[0] + "\" does not match its block");
+      }
+      const uint32_t null_code = static_cast<uint32_t>(col->dictionary.size());
+      std::vector<uint32_t> code_to_gid(size_t{null_code} + 1, kUnset);
+      const uint32_t* codes = col->codes.data();
+      const uint8_t* valid = col->valid.empty() ? nullptr : col->valid.data();
+      std::vector<uint32_t> ids(1);
+      for (size_t i = 0; i < n; ++i) {
+        const uint32_t r = sel[i];
+        uint32_t code = null_code;
+        if (valid == nullptr || valid[r] != 0) {
+          code = codes[r];
+          if (code >= null_code)
+            return make_error(ErrorCode::kCorruption, "tag dictionary code is out of range");
+        }
+        uint32_t& slot = code_to_gid[code];
+        if (slot == kUnset) {
+          ids[0] =
+              code == null_code ? kNullTagId : groups.dictionaries[0].intern(col->dictionary[code]);
+          slot = intern_group(plan, groups, *uniform_bucket, ids, memory_bytes);
+        }
+        (*gids)[i] = slot;
+      }
+      return Status::ok();
+    }
+  }
   // Dictionary codes map to group-wide tag ids once per block, not per row.
   // Each row also gets a dense block-local combination of its tag codes, so
   // that most rows find their group with one array lookup.
@@ -103,7 +138,7 @@ Status assign_group_ids(const BoundSelect& plan, const engine::LoadedBlock& bloc
       if (col->is_valid(r)) {
         const uint32_t code = col->codes[r];
         if (code >= dict)
-          return make_error(ErrorCode::kCorruption, "tag dictionary code out of range");
+          return make_error(ErrorCode::kCorruption, "tag dictionary code is out of range");
         row_tag_ids[k][i] = code_to_id[code];
         local = code;
       }
@@ -115,7 +150,6 @@ Status assign_group_ids(const BoundSelect& plan, const engine::LoadedBlock& bloc
     for (size_t k = 0; k < tag_count; ++k) ids[k] = row_tag_ids[k][i];
     return intern_group(plan, groups, bucket, ids, memory_bytes);
   };
-  constexpr uint32_t kUnset = std::numeric_limits<uint32_t>::max();
   const bool is_dense = combos <= kMaxDenseCombos;
   std::unordered_map<int64_t, std::vector<uint32_t>> tables;  // by bucket start
   size_t dense_entries = 0;

@@ -198,22 +198,33 @@ Status keep_rows_equal(const engine::LoadedBlock& block, const std::string& colu
     sel.clear();
     return Status::ok();
   }
-  // Compacted in place without branches: row i is written at `kept` <= i.
+  // Compacted in place without branches: row i is written at `kept` <= i. Codes past
+  // the dictionary (damage the decoder did not catch) are noted and reported after.
   const uint32_t* codes = col->codes.data();
   const uint8_t* valid = col->valid.empty() ? nullptr : col->valid.data();
+  const uint32_t dict = static_cast<uint32_t>(col->dictionary.size());
   size_t kept = 0;
+  bool has_bad_code = false;
   if (matching_codes == 1 && valid == nullptr) {
     for (const uint32_t r : sel) {
+      const uint32_t code = codes[r];
       sel[kept] = r;
-      kept += codes[r] == match;
+      kept += code == match;
+      has_bad_code |= code >= dict;
     }
   } else {  // NULLs, or a dictionary that repeats the value
     for (const uint32_t r : sel) {
       const uint32_t code = codes[r];
+      const bool is_valid = valid == nullptr || valid[r] != 0;
+      const bool in_range = code < dict;
       sel[kept] = r;
-      kept += code < code_matches.size() && code_matches[code] != 0 &&
-              (valid == nullptr || valid[r] != 0);
+      kept += is_valid && in_range && code_matches[code] != 0;
+      has_bad_code |= is_valid && !in_range;
     }
+  }
+  if (has_bad_code) {
+    return make_error(ErrorCode::kCorruption,
+                      "column \"" + column + "\": a dictionary code is out of range");
   }
   sel.resize(kept);
   return Status::ok();

@@ -76,5 +76,21 @@ TEST(RowSelectionTest, KeepRowsEqualReportsAColumnShorterThanTheSelection) {
   EXPECT_EQ(keep_rows_equal(loaded(tag, 2), "tag", "a", sel).code(), ErrorCode::kCorruption);
 }
 
+TEST(RowSelectionTest, KeepRowsEqualReportsACodePastTheDictionaryUnlessTheRowIsNull) {
+  Column tag;
+  tag.type = ColumnType::kString;
+  tag.dictionary = {"a", "b"};
+  tag.codes = {0, 5, 1};
+  for (const bool with_validity : {false, true}) {
+    if (with_validity) tag.valid = {1, 1, 1};
+    std::vector<uint32_t> sel = {0, 1, 2};
+    EXPECT_EQ(keep_rows_equal(loaded(tag, 3), "tag", "a", sel).code(), ErrorCode::kCorruption);
+  }
+  tag.valid = {1, 0, 1};  // a NULL row's code is not read
+  std::vector<uint32_t> sel = {0, 1, 2};
+  ASSERT_TRUE(keep_rows_equal(loaded(tag, 3), "tag", "b", sel).is_ok());
+  EXPECT_EQ(sel, std::vector<uint32_t>{2});
+}
+
 }  // namespace
 }  // namespace tessera::query::detail

@@ -585,22 +585,30 @@ TEST(SelectExecutorTest, ReportsADictionaryCodeOutOfRangeAsCorruption) {
   std::vector<std::optional<std::string>> hosts;
   for (int i = 0; i < 8; ++i) {
     block.time_ns.push_back(kBase + i * kSecond);
-    hosts.push_back("h1");
+    hosts.push_back(i % 2 == 0 ? "h1" : "h2");  // statistics cannot answer host = 'h1'
   }
   block.column_names = {"host"};
   block.columns = {tessera::testing::string_column(hosts)};
   // Statistics of the intact block (computing them from the damaged one would read
-  // past the dictionary), then the damage: the dictionary has one entry.
+  // past the dictionary), then the damage: the dictionary has two entries.
   storage::BlockStats stats = storage::compute_stats(block);
   block.columns[0].codes[5] = 7;
   engine.add_block_with_stats("t", std::move(block), std::move(stats));
 
   QueryContext context;
-  auto result = run_query(engine, "SELECT count_if(host = 'h1') FROM t", context);
-  ASSERT_FALSE(result.is_ok());
-  EXPECT_EQ(result.error().code, ErrorCode::kCorruption);
-  EXPECT_NE(result.error().message.find("dictionary code is out of range"), std::string::npos)
-      << result.error().message;
+  // A condition, an equality filter, and grouping by one tag (one pass over codes)
+  // and by the tag and time (the general group lookup).
+  for (const char* sql :
+       {"SELECT count_if(host = 'h1') FROM t", "SELECT count(*) FROM t WHERE host = 'h1'",
+        "SELECT host, count(*) FROM t GROUP BY host",
+        "SELECT host, count(*) FROM t GROUP BY time(1s), host"}) {
+    SCOPED_TRACE(sql);
+    auto result = run_query(engine, sql, context);
+    ASSERT_FALSE(result.is_ok());
+    EXPECT_EQ(result.error().code, ErrorCode::kCorruption);
+    EXPECT_NE(result.error().message.find("code is out of range"), std::string::npos)
+        << result.error().message;
+  }
 }
 
 }  // namespace
