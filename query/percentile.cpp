@@ -3,19 +3,9 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <limits>
 
 namespace tessera::query {
-namespace {
-
-// PostgreSQL's float8 sort order: NaN is greater than everything and equal to itself.
-bool pg_float8_less(double a, double b) {
-  if (std::isnan(a)) return false;
-  if (std::isnan(b)) return true;
-  return a < b;
-}
-
-}  // namespace
-
 std::optional<double> percentile_cont(std::span<double> values, double p) {
   assert(p >= 0.0 && p <= 1.0);
   if (values.empty()) return std::nullopt;
@@ -28,14 +18,22 @@ std::optional<double> percentile_cont(std::span<double> values, double p) {
   const auto first = static_cast<size_t>(first_pos);
   const auto second = static_cast<size_t>(second_pos);
 
+  // PostgreSQL's float8 order puts NaN above every number: one pass moves the NaNs
+  // to the end, so that the selection among the numbers can use the plain
+  // comparison (branch-free, and -0.0 equal to 0.0 as in PostgreSQL).
+  const auto numbers_end =
+      std::partition(values.begin(), values.end(), [](double v) { return !std::isnan(v); });
+  const auto numbers = static_cast<size_t>(numbers_end - values.begin());
+  if (first >= numbers) return std::numeric_limits<double>::quiet_NaN();
   const auto first_it = values.begin() + static_cast<std::ptrdiff_t>(first);
-  std::nth_element(values.begin(), first_it, values.end(), pg_float8_less);
+  std::nth_element(values.begin(), first_it, numbers_end);
   const double lo = *first_it;
   if (second == first) return lo;
 
-  // After nth_element everything right of `first` is >= lo, so the next row in
-  // sorted order is the minimum of that part.
-  const double hi = *std::min_element(first_it + 1, values.end(), pg_float8_less);
+  // After nth_element every number right of `first` is >= lo, so the next row in
+  // sorted order is the least of them, or a NaN when there is none.
+  const double hi = second >= numbers ? std::numeric_limits<double>::quiet_NaN()
+                                      : *std::min_element(first_it + 1, numbers_end);
   // float8_lerp: lo + (proportion * (hi - lo)), proportion = pos - first_row.
   const double proportion = pos - first_pos;
   return lo + (proportion * (hi - lo));
