@@ -203,26 +203,60 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
   const uint8_t* filter = in.filter != nullptr ? in.filter->data() : nullptr;
   auto counts = [&](size_t i) { return filter == nullptr || filter[i] != 0; };
   const Vec* arg = in.arg;
-  const bool arg_is_null_type = arg != nullptr && arg->type == ValueType::kNull;
-  auto has_value = [&](size_t i) { return !arg_is_null_type && arg->valid[i] != 0 && counts(i); };
+  // A NULL-typed argument has no value in any row: only count(*) counts.
+  if (arg != nullptr && arg->type == ValueType::kNull) return Status::ok();
+  const uint8_t* valid = arg != nullptr ? arg->valid.data() : nullptr;
+  auto has_value = [&](size_t i) { return valid[i] != 0 && counts(i); };
+  // Calls body(group, begin, end) for each span of rows of one group: the runs when
+  // the block has long ones, so that a run's counters add up in registers and reach
+  // the group's slot once (not a load and store of the same slot per row), else row
+  // by row.
+  auto for_each_span = [&](auto&& body) {
+    if (in.run_starts != nullptr) {
+      const std::vector<uint32_t>& runs = *in.run_starts;
+      for (size_t r = 0; r + 1 < runs.size(); ++r) body(gid[runs[r]], runs[r], runs[r + 1]);
+    } else {
+      for (size_t i = 0; i < n; ++i) body(gid[i], i, i + 1);
+    }
+  };
 
   switch (spec_.fn) {
     case AggregateFn::kCountStar:
-      for (size_t i = 0; i < n; ++i) counts_[gid[i]] += counts(i);
+      for_each_span([&](uint32_t g, size_t b, size_t e) {
+        int64_t c = 0;
+        for (size_t i = b; i < e; ++i) c += counts(i);
+        counts_[g] += c;
+      });
       return Status::ok();
     case AggregateFn::kCount:
-      for (size_t i = 0; i < n; ++i) counts_[gid[i]] += has_value(i);
+      for_each_span([&](uint32_t g, size_t b, size_t e) {
+        int64_t c = 0;
+        for (size_t i = b; i < e; ++i) c += has_value(i);
+        counts_[g] += c;
+      });
       return Status::ok();
-    case AggregateFn::kCountIf:
-      for (size_t i = 0; i < n; ++i) counts_[gid[i]] += has_value(i) && arg->ints[i] != 0;
+    case AggregateFn::kCountIf: {
+      const int64_t* truth = arg->ints.data();
+      for_each_span([&](uint32_t g, size_t b, size_t e) {
+        int64_t c = 0;
+        for (size_t i = b; i < e; ++i) c += has_value(i) & (truth[i] != 0);
+        counts_[g] += c;
+      });
       return Status::ok();
+    }
     case AggregateFn::kSlaPct: {
-      const Vec& cond = *in.sla_condition;
-      for (size_t i = 0; i < n; ++i) {
-        if (!has_value(i)) continue;
-        counts_[gid[i]] += 1;
-        counts_ok_[gid[i]] += cond.valid[i] && cond.ints[i] != 0;
-      }
+      const uint8_t* cond_valid = in.sla_condition->valid.data();
+      const int64_t* cond = in.sla_condition->ints.data();
+      for_each_span([&](uint32_t g, size_t b, size_t e) {
+        int64_t total = 0, ok = 0;
+        for (size_t i = b; i < e; ++i) {
+          const bool counted = has_value(i);
+          total += counted;
+          ok += counted & (cond_valid[i] != 0) & (cond[i] != 0);
+        }
+        counts_[g] += total;
+        counts_ok_[g] += ok;
+      });
       return Status::ok();
     }
     case AggregateFn::kCountDistinct:
@@ -251,11 +285,18 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
     case AggregateFn::kSum:
     case AggregateFn::kAvg:
       if (arg->type == ValueType::kFloat) {
-        for (size_t i = 0; i < n; ++i) {
-          if (!has_value(i)) continue;
-          floats_[gid[i]] += arg->floats[i];
-          counts_[gid[i]] += 1;
-        }
+        const double* v = arg->floats.data();
+        for_each_span([&](uint32_t g, size_t b, size_t e) {
+          double sum = 0;
+          int64_t c = 0;
+          for (size_t i = b; i < e; ++i) {
+            const bool counted = has_value(i);
+            sum += counted ? v[i] : 0.0;
+            c += counted;
+          }
+          floats_[g] += sum;
+          counts_[g] += c;
+        });
         return Status::ok();
       }
       if (spec_.fn == AggregateFn::kAvg) {
@@ -330,12 +371,20 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
       return Status::ok();
     }
     case AggregateFn::kPercentile:
-      for (size_t i = 0; i < n; ++i) {
-        if (!has_value(i)) continue;
-        gathered_[gid[i]].push_back(
-            arg->type == ValueType::kFloat ? arg->floats[i] : static_cast<double>(arg->ints[i]));
-        *memory_bytes += sizeof(double);
-      }
+      for_each_span([&](uint32_t g, size_t b, size_t e) {
+        std::vector<double>& out = gathered_[g];
+        const size_t before = out.size();
+        if (arg->type == ValueType::kFloat) {
+          for (size_t i = b; i < e; ++i) {
+            if (has_value(i)) out.push_back(arg->floats[i]);
+          }
+        } else {
+          for (size_t i = b; i < e; ++i) {
+            if (has_value(i)) out.push_back(static_cast<double>(arg->ints[i]));
+          }
+        }
+        *memory_bytes += (out.size() - before) * sizeof(double);
+      });
       return Status::ok();
     case AggregateFn::kApproxPercentile:
       for (size_t i = 0; i < n; ++i) {
