@@ -1,6 +1,7 @@
 #include "query/expression_eval.h"
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <type_traits>
 
@@ -156,6 +157,37 @@ Vec compare(BinaryOp op, const Vec& a, const Vec& b) {
   return out;
 }
 
+// compare(op, a, b) where b is a numeric constant (a WHERE or sla_pct bound): the same results
+// without broadcasting the constant into a vector and converting it per row. Nullopt when `a` is
+// not numeric.
+std::optional<Vec> compare_with_number(BinaryOp op, const Vec& a, const BoundExpr& b) {
+  const bool a_is_float = a.type == ValueType::kFloat;
+  if (!a_is_float && !is_int_like(a.type)) return std::nullopt;
+  const int64_t* as_int = std::get_if<int64_t>(&b.constant);
+  const double* as_double = std::get_if<double>(&b.constant);
+  if (as_int == nullptr && as_double == nullptr) return std::nullopt;
+  if (b.type != ValueType::kFloat && !is_int_like(b.type)) return std::nullopt;
+  const size_t n = a.size;
+  Vec out = make_bool(n);
+  out.valid = a.valid;
+  int64_t* result = out.ints.data();
+  if (a_is_float || b.type == ValueType::kFloat || as_double != nullptr) {
+    const double y = as_double != nullptr ? *as_double : static_cast<double>(*as_int);
+    std::vector<double> converted;
+    const double* x = a_is_float ? a.floats.data() : (converted = doubles_of(a)).data();
+    with_float_comparison(op, [&](auto holds) {
+      for (size_t i = 0; i < n; ++i) result[i] = holds(x[i], y);
+    });
+  } else {
+    const int64_t* x = a.ints.data();
+    const int64_t y = *as_int;
+    with_comparison(op, [&](auto holds) {
+      for (size_t i = 0; i < n; ++i) result[i] = holds(x[i] < y ? -1 : (x[i] > y ? 1 : 0));
+    });
+  }
+  return out;
+}
+
 Vec logical_and_or(bool is_and, const Vec& a, const Vec& b) {
   const size_t n = a.size;
   Vec out = make_bool(n);
@@ -282,6 +314,14 @@ Result<Vec> evaluate(const BoundExpr& e, const LeafResolver& leaves, size_t n) {
       return a;
     }
     case Kind::kBinary: {
+      if (is_comparison(e.binary_op) && e.children[1].kind == Kind::kConstant) {
+        TESSERA_ASSIGN_OR_RETURN(Vec a, evaluate(e.children[0], leaves, n));
+        if (a.type == ValueType::kNull) return Vec::nulls(ValueType::kBool, n);
+        if (std::optional<Vec> out = compare_with_number(e.binary_op, a, e.children[1]))
+          return std::move(*out);
+        TESSERA_ASSIGN_OR_RETURN(Vec b, evaluate(e.children[1], leaves, n));
+        return compare(e.binary_op, a, b);
+      }
       TESSERA_ASSIGN_OR_RETURN(Vec a, evaluate(e.children[0], leaves, n));
       TESSERA_ASSIGN_OR_RETURN(Vec b, evaluate(e.children[1], leaves, n));
       if (e.binary_op == BinaryOp::kAnd || e.binary_op == BinaryOp::kOr) {

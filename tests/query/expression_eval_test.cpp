@@ -90,6 +90,59 @@ TEST(ExpressionEvalTest, FloatComparisonsOrderNaNAboveEveryNumber) {
   EXPECT_EQ(run(BinaryOp::kGreaterEqual), "true true false false true false true NULL");
 }
 
+BoundExpr constant(Value v, ValueType type) {
+  BoundExpr e;
+  e.kind = Kind::kConstant;
+  e.constant = std::move(v);
+  e.type = type;
+  e.text = "c";
+  return e;
+}
+
+// `x op constant` takes a path that does not broadcast the constant; it must agree
+// with `x op y` where column y holds the constant in every row (the hand-checked
+// column-against-column comparison above), for float and integer columns and
+// constants, NaN, infinities, -0.0, NULLs, and integers past 2^53.
+TEST(ExpressionEvalTest, ComparisonWithANumericConstantMatchesColumnComparison) {
+  const double nan = std::nan("");
+  const double inf = HUGE_VAL;
+  const int64_t big = (int64_t{1} << 53) + 1;
+  const std::vector<Value> floats = {nan, inf, -inf, -0.0, 0.0, 1.0, 2.5, Value{}};
+  const std::vector<Value> ints = {int64_t{-1}, int64_t{0}, int64_t{1}, big,
+                                   big - 1,     INT64_MAX,  INT64_MIN,  Value{}};
+  const std::vector<std::pair<Value, ValueType>> constants = {
+      {int64_t{1}, ValueType::kInt}, {0.0, ValueType::kFloat}, {-0.0, ValueType::kFloat},
+      {nan, ValueType::kFloat},      {inf, ValueType::kFloat}, {big, ValueType::kInt},
+      {2.5, ValueType::kFloat}};
+  const BinaryOp ops[] = {BinaryOp::kEqual,     BinaryOp::kNotEqual, BinaryOp::kLess,
+                          BinaryOp::kLessEqual, BinaryOp::kGreater,  BinaryOp::kGreaterEqual};
+  for (const auto& [x, x_type] : {std::pair{floats, ValueType::kFloat}, {ints, ValueType::kInt}}) {
+    for (const auto& [c, c_type] : constants) {
+      for (const BinaryOp op : ops) {
+        SCOPED_TRACE(testing::render(c) + " op " + std::to_string(static_cast<int>(op)));
+        const std::vector<Value> y(x.size(), c);
+        LeafResolver leaves = [&](const BoundExpr& leaf) -> Result<Vec> {
+          std::vector<const Value*> ptrs;
+          for (const Value& v : leaf.name == "x" ? x : y) ptrs.push_back(&v);
+          return vec_from_values(leaf.type, ptrs);
+        };
+        auto text_of = [&](const BoundExpr& e) {
+          auto v = evaluate(e, leaves, x.size());
+          if (!v) return "ERR " + v.status().to_string();
+          std::string out;
+          for (size_t i = 0; i < x.size(); ++i) out += testing::render(value_at(*v, i)) + " ";
+          return out;
+        };
+        const BoundExpr with_constant =
+            binary(op, ValueType::kBool, column("x", x_type), constant(c, c_type));
+        const BoundExpr with_column =
+            binary(op, ValueType::kBool, column("x", x_type), column("y", c_type));
+        EXPECT_EQ(text_of(with_constant), text_of(with_column));
+      }
+    }
+  }
+}
+
 TEST(ExpressionEvalTest, ComparisonsWithNullAreUnknownAndIsNullIsNot) {
   const std::vector<Value> x = {int64_t{1}, Value{}, int64_t{3}};
   const std::vector<Value> y = {int64_t{1}, int64_t{2}, Value{}};
