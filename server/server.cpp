@@ -22,12 +22,13 @@ Server::Server(engine::Engine& engine, ServerOptions options)
     : engine_(engine),
       options_(std::move(options)),
       registry_(options_.limits.max_connections),
+      control_(asio::make_strand(io_)),
       blocking_pool_(static_cast<size_t>(std::max(1, options_.blocking_threads))),
       context_{engine_, options_, blocking_pool_, stats_, registry_},
-      ingest_acceptor_(io_),
-      query_acceptor_(io_),
-      signals_(io_),
-      grace_timer_(io_) {}
+      ingest_acceptor_(control_),
+      query_acceptor_(control_),
+      signals_(control_),
+      grace_timer_(control_) {}
 
 Result<std::unique_ptr<Server>> Server::start(engine::Engine& engine, ServerOptions options) {
   boost::system::error_code ec;
@@ -47,9 +48,10 @@ Result<std::unique_ptr<Server>> Server::start(engine::Engine& engine, ServerOpti
   TESSERA_RETURN_IF_ERROR(server->listen(server->query_acceptor_, server->options_.query_port,
                                          &server->query_endpoint_));
   Server* self = server.get();
-  asio::co_spawn(self->io_, self->accept_loop<IngestSession>(self->ingest_acceptor_),
+  asio::co_spawn(self->control_, self->accept_loop<IngestSession>(self->ingest_acceptor_),
                  asio::detached);
-  asio::co_spawn(self->io_, self->accept_loop<QuerySession>(self->query_acceptor_), asio::detached);
+  asio::co_spawn(self->control_, self->accept_loop<QuerySession>(self->query_acceptor_),
+                 asio::detached);
   if (self->options_.handle_signals) {
     self->signals_.add(SIGINT);
     self->signals_.add(SIGTERM);
@@ -122,7 +124,7 @@ std::string Server::listening_line() const {
 }
 
 void Server::stop() {
-  asio::post(io_, [this] { begin_stop(); });
+  asio::post(control_, [this] { begin_stop(); });
 }
 
 void Server::begin_stop() {
@@ -138,7 +140,7 @@ void Server::begin_stop() {
   });
   registry_.begin_stop([this] {
     // The last session just ended: nothing left to wait for.
-    asio::post(io_, [this] { grace_timer_.cancel(); });
+    asio::post(control_, [this] { grace_timer_.cancel(); });
   });
 }
 

@@ -60,13 +60,16 @@ class Server {
   template <typename SessionType>
   awaitable<void> accept_loop(tcp::acceptor& acceptor);
   awaitable<void> refuse_connection(std::shared_ptr<Session> session);
-  void begin_stop();  // on the io_context
+  void begin_stop();  // on control_
 
   engine::Engine& engine_;
   const ServerOptions options_;
   ServerStats stats_;
   SessionRegistry registry_;
   asio::io_context io_;
+  // The acceptors, the signal set and the grace timer are not thread-safe: the
+  // accept loops and begin_stop run on this strand, never on two io threads at once.
+  asio::strand<asio::io_context::executor_type> control_;
   asio::thread_pool blocking_pool_;
   ServerContext context_;  // what sessions share; refers to the members above
   tcp::acceptor ingest_acceptor_;
