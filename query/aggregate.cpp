@@ -69,30 +69,47 @@ void Aggregator::resize(size_t n) {
   }
 }
 
-bool Aggregator::update_single_group(const AggregateInput& in) {
+bool reads_in_place(const AggregateSpec& spec, const storage::Column& column) {
+  if (!spec.arg || spec.filter || !column.valid.empty()) return false;
+  const bool is_float =
+      spec.arg->type == ValueType::kFloat && column.type == storage::ColumnType::kFloat64;
+  const bool is_int =
+      spec.arg->type == ValueType::kInt && column.type == storage::ColumnType::kInt64;
+  switch (spec.fn) {
+    case AggregateFn::kCount:
+      return is_float || is_int;
+    case AggregateFn::kSum:
+      return is_float || is_int;
+    case AggregateFn::kAvg:
+      return is_float;
+    default:
+      return false;
+  }
+}
+
+bool Aggregator::update_single_group(const AggregateInput& in, const ArgValues& arg) {
   const size_t n = in.group_ids->size();
   const uint32_t g = (*in.group_ids)[0];
-  const Vec* arg = in.arg;
   switch (spec_.fn) {
     case AggregateFn::kCountStar:
       counts_[g] += static_cast<int64_t>(n);
       return true;
     case AggregateFn::kCount:
-      if (arg->type != ValueType::kNull)
-        counts_[g] += static_cast<int64_t>(detail::count_nonzero(arg->valid));
+      if (arg.type == ValueType::kNull) return true;
+      counts_[g] += static_cast<int64_t>(arg.all_valid ? n : detail::count_nonzero(in.arg->valid));
       return true;
     case AggregateFn::kSum:
     case AggregateFn::kAvg:
       // Only when every row has a value (NULL slots need not hold 0).
-      if (!detail::all_nonzero(arg->valid)) return false;
-      if (arg->type == ValueType::kFloat) {
-        floats_[g] += detail::sum_doubles(arg->floats);
-      } else if (arg->type == ValueType::kInt && spec_.fn == AggregateFn::kSum) {
+      if (!arg.all_valid) return false;
+      if (arg.type == ValueType::kFloat) {
+        floats_[g] += detail::sum_doubles(std::span<const double>(arg.floats, n));
+      } else if (arg.type == ValueType::kInt && spec_.fn == AggregateFn::kSum) {
         // Overflow is checked per value, as the row path does, so both paths
         // fail on the same inputs.
         int64_t sum = ints_[g];
         bool overflow = false;
-        for (const int64_t v : arg->ints) overflow |= __builtin_add_overflow(sum, v, &sum);
+        for (size_t i = 0; i < n; ++i) overflow |= __builtin_add_overflow(sum, arg.ints[i], &sum);
         if (overflow) return false;  // the row path reports it
         ints_[g] = sum;
       } else {
@@ -121,10 +138,9 @@ std::vector<uint32_t> find_group_runs(const std::vector<uint32_t>& group_ids,
   return starts;
 }
 
-std::optional<Status> Aggregator::update_dense(const AggregateInput& in) {
+std::optional<Status> Aggregator::update_dense(const AggregateInput& in, const ArgValues& arg) {
   const std::vector<uint32_t>& gid = *in.group_ids;
   const size_t n = gid.size();
-  const Vec* arg = in.arg;
   const std::vector<uint32_t>* runs = in.run_starts;
   // Adds each row's (or run's) count to its group.
   auto add_counts = [&] {
@@ -147,13 +163,13 @@ std::optional<Status> Aggregator::update_dense(const AggregateInput& in) {
     default:
       return std::nullopt;
   }
-  if (arg->type == ValueType::kNull || !detail::all_nonzero(arg->valid)) return std::nullopt;
+  if (arg.type == ValueType::kNull || !arg.all_valid) return std::nullopt;
   if (spec_.fn == AggregateFn::kCount) {
     add_counts();
     return Status::ok();
   }
-  if (arg->type == ValueType::kFloat) {
-    const double* v = arg->floats.data();
+  if (arg.type == ValueType::kFloat) {
+    const double* v = arg.floats;
     if (runs != nullptr) {
       for (size_t r = 0; r + 1 < runs->size(); ++r) {
         const uint32_t b = (*runs)[r];
@@ -162,10 +178,10 @@ std::optional<Status> Aggregator::update_dense(const AggregateInput& in) {
     } else {
       for (size_t i = 0; i < n; ++i) floats_[gid[i]] += v[i];
     }
-  } else if (arg->type == ValueType::kInt && spec_.fn == AggregateFn::kSum) {
+  } else if (arg.type == ValueType::kInt && spec_.fn == AggregateFn::kSum) {
     // Each group's running total is checked after every value, in row order, as
     // the row path does, so both fail on the same inputs.
-    const int64_t* v = arg->ints.data();
+    const int64_t* v = arg.ints;
     bool overflow = false;
     if (runs != nullptr) {
       for (size_t r = 0; r + 1 < runs->size(); ++r) {
@@ -194,11 +210,30 @@ std::optional<Status> Aggregator::update_dense(const AggregateInput& in) {
 Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
   const std::vector<uint32_t>& gid = *in.group_ids;
   const size_t n = gid.size();
-  if (in.single_group && in.filter == nullptr && n > 0 && update_single_group(in)) {
+  ArgValues values;
+  if (in.in_place != nullptr) {
+    values.type = spec_.arg->type;
+    values.floats = in.in_place->floats.data();
+    values.ints = in.in_place->ints.data();
+    values.all_valid = true;
+  } else if (in.arg != nullptr) {
+    values.type = in.arg->type;
+    values.floats = in.arg->floats.data();
+    values.ints = in.arg->ints.data();
+    // Only count, sum and avg have whole-vector paths that need to know.
+    const bool asks = spec_.fn == AggregateFn::kCount || spec_.fn == AggregateFn::kSum ||
+                      spec_.fn == AggregateFn::kAvg;
+    values.all_valid =
+        asks && in.arg->type != ValueType::kNull && detail::all_nonzero(in.arg->valid);
+  }
+  if (in.single_group && in.filter == nullptr && n > 0 && update_single_group(in, values)) {
     return Status::ok();
   }
   if (in.filter == nullptr && n > 0) {
-    if (std::optional<Status> done = update_dense(in)) return *done;
+    if (std::optional<Status> done = update_dense(in, values)) return *done;
+  }
+  if (in.in_place != nullptr) {  // reads_in_place admits only what the paths above take
+    return make_error(ErrorCode::kInternal, spec_.text + " has no path for an in-place argument");
   }
   const uint8_t* filter = in.filter != nullptr ? in.filter->data() : nullptr;
   auto counts = [&](size_t i) { return filter == nullptr || filter[i] != 0; };

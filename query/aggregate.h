@@ -30,12 +30,30 @@ struct AggregateInput {
   // When rows come in long runs of one group (blocks are sorted by series): the
   // start of each run, then group_ids->size(). Null when runs are short.
   const std::vector<uint32_t>* run_starts = nullptr;
+  // Set when the argument is a stored column read whole, without NULLs, by count,
+  // sum or avg of floats or sum of ints, without FILTER (see reads_in_place): its
+  // values where the block keeps them, so that they are not copied. `arg` is then
+  // null.
+  const storage::Column* in_place = nullptr;
 };
+
+// Whether `spec` can read its argument in place (AggregateInput::in_place) from
+// `column`, a stored column of a block every row of which is selected.
+bool reads_in_place(const AggregateSpec& spec, const storage::Column& column);
 
 // The run starts of `group_ids` (see AggregateInput::run_starts) when runs average
 // at least `min_average_run` rows or there is one run; empty otherwise.
 std::vector<uint32_t> find_group_runs(const std::vector<uint32_t>& group_ids,
                                       size_t min_average_run);
+
+// The argument's values as the whole-vector paths read them: from a Vec, or in
+// place from a stored column.
+struct ArgValues {
+  ValueType type = ValueType::kNull;
+  const double* floats = nullptr;
+  const int64_t* ints = nullptr;
+  bool all_valid = false;  // every row has a value
+};
 
 class Aggregator {
  public:
@@ -60,12 +78,12 @@ class Aggregator {
   // update() for a block whose rows are all in one group, without FILTER: whole-
   // vector reductions. False when this aggregate has no such path (update() then
   // takes the row-by-row one).
-  bool update_single_group(const AggregateInput& input);
+  bool update_single_group(const AggregateInput& input, const ArgValues& values);
   // The same, for any group ids, when every row counts (no FILTER) and has a value:
   // count, sum and avg in loops without per-row checks, reducing each run of one
   // group as a whole vector when run_starts is given. Nullopt when it does not
   // apply; else update()'s status.
-  std::optional<Status> update_dense(const AggregateInput& input);
+  std::optional<Status> update_dense(const AggregateInput& input, const ArgValues& values);
 
   const AggregateSpec& spec_;
   std::vector<int64_t> counts_;       // count, count_if, sla_pct total

@@ -217,7 +217,13 @@ class Executor {
       input.single_group = single_group;
       input.run_starts = runs.empty() ? nullptr : &runs;
       std::vector<uint8_t> filter;
-      if (spec.arg) {
+      const storage::Column* stored = nullptr;
+      if (spec.arg && spec.arg->kind == Kind::kColumn && n == block.row_count()) {
+        stored = block.find(spec.arg->name);
+      }
+      if (stored != nullptr && stored->size() == n && reads_in_place(spec, *stored)) {
+        input.in_place = stored;  // every row selected: read where the block keeps it
+      } else if (spec.arg) {
         TESSERA_ASSIGN_OR_RETURN(input.arg, rows_of(*spec.arg));
       }
       if (spec.sla_condition) {

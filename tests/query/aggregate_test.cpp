@@ -10,6 +10,8 @@
 #include <map>
 #include <random>
 
+#include "tests/query/query_test_util.h"
+
 namespace tessera::query {
 namespace {
 
@@ -98,6 +100,11 @@ TEST(AggregateTest, RunsScatterAndRowPathsAgreeWithBruteForce) {
     for (const AggregateSpec* s : {&sum_float, &sum_int, &avg_float, &count, &count_star}) {
       aggs.emplace_back(*s);
     }
+    // The same count, sums and avg reading stored columns in place (no NULLs only).
+    const std::vector<const AggregateSpec*> in_place_specs = {&sum_float, &sum_int, &avg_float,
+                                                              &count};
+    std::vector<Aggregator> in_place;
+    for (const AggregateSpec* s : in_place_specs) in_place.emplace_back(*s);
     size_t memory = 0;
     for (const BlockInput& block : blocks) {
       const Vec ints = as_ints(block.values);
@@ -110,6 +117,31 @@ TEST(AggregateTest, RunsScatterAndRowPathsAgreeWithBruteForce) {
         input.run_starts = runs.empty() ? nullptr : &runs;
         aggs[a].resize(kGroups);
         ASSERT_TRUE(aggs[a].update(input, &memory).is_ok());
+      }
+      if (with_nulls) continue;
+      storage::Column float_column, int_column;
+      float_column.type = storage::ColumnType::kFloat64;
+      float_column.floats = block.values.floats;
+      int_column.type = storage::ColumnType::kInt64;
+      int_column.ints = ints.ints;
+      for (size_t a = 0; a < in_place.size(); ++a) {
+        const storage::Column& column = a == 1 ? int_column : float_column;
+        ASSERT_TRUE(reads_in_place(*in_place_specs[a], column));
+        AggregateInput input;
+        input.group_ids = &block.gids;
+        input.in_place = &column;
+        input.run_starts = runs.empty() ? nullptr : &runs;
+        input.single_group = runs.size() == 2;
+        in_place[a].resize(kGroups);
+        ASSERT_TRUE(in_place[a].update(input, &memory).is_ok());
+      }
+    }
+    if (!with_nulls) {
+      for (uint32_t g = 0; g < kGroups; ++g) {
+        for (size_t a = 0; a < in_place.size(); ++a) {
+          EXPECT_EQ(testing::render(in_place[a].finalize(g)), testing::render(aggs[a].finalize(g)))
+              << "in-place aggregate " << a << ", group " << g;
+        }
       }
     }
     for (uint32_t g = 0; g < kGroups; ++g) {
@@ -129,6 +161,29 @@ TEST(AggregateTest, RunsScatterAndRowPathsAgreeWithBruteForce) {
   // Both paths ran.
   EXPECT_GT(blocks_in_runs, 100);
   EXPECT_GT(blocks_scattered, 100);
+}
+
+TEST(AggregateTest, OnlyCountSumAndFloatAvgWithoutFilterReadStoredColumnsWithoutNullsInPlace) {
+  storage::Column floats;
+  floats.type = storage::ColumnType::kFloat64;
+  floats.floats = {1, 2};
+  storage::Column ints;
+  ints.type = storage::ColumnType::kInt64;
+  ints.ints = {1, 2};
+  EXPECT_TRUE(reads_in_place(spec_of(AggregateFn::kSum, ValueType::kFloat), floats));
+  EXPECT_TRUE(reads_in_place(spec_of(AggregateFn::kSum, ValueType::kInt), ints));
+  EXPECT_TRUE(reads_in_place(spec_of(AggregateFn::kCount, ValueType::kInt), ints));
+  EXPECT_TRUE(reads_in_place(spec_of(AggregateFn::kAvg, ValueType::kFloat), floats));
+  EXPECT_FALSE(reads_in_place(spec_of(AggregateFn::kAvg, ValueType::kInt), ints));
+  EXPECT_FALSE(reads_in_place(spec_of(AggregateFn::kMin, ValueType::kFloat), floats));
+  EXPECT_FALSE(reads_in_place(spec_of(AggregateFn::kPercentile, ValueType::kFloat), floats));
+  // An integer column read as a float argument is converted: not in place.
+  EXPECT_FALSE(reads_in_place(spec_of(AggregateFn::kSum, ValueType::kFloat), ints));
+  AggregateSpec filtered = spec_of(AggregateFn::kSum, ValueType::kFloat);
+  filtered.filter = *filtered.arg;
+  EXPECT_FALSE(reads_in_place(filtered, floats));
+  floats.valid = {1, 0};
+  EXPECT_FALSE(reads_in_place(spec_of(AggregateFn::kSum, ValueType::kFloat), floats));
 }
 
 TEST(AggregateTest, IntegerOverflowFailsOnTheRunAndScatterPathsAlike) {
@@ -155,6 +210,15 @@ TEST(AggregateTest, IntegerOverflowFailsOnTheRunAndScatterPathsAlike) {
     ASSERT_FALSE(status.is_ok());
     EXPECT_EQ(status.code(), ErrorCode::kInvalidInput);
     EXPECT_NE(status.message().find("integer overflow in agg(x)"), std::string::npos);
+    // The same values read in place from a stored column.
+    storage::Column stored;
+    stored.type = storage::ColumnType::kInt64;
+    stored.ints = v.ints;
+    Aggregator in_place(sum_int);
+    in_place.resize(2);
+    input.arg = nullptr;
+    input.in_place = &stored;
+    EXPECT_EQ(in_place.update(input, &memory).code(), ErrorCode::kInvalidInput);
   }
 }
 
