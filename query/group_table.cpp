@@ -1,5 +1,7 @@
 #include "query/group_table.h"
 
+#include "query/aggregate.h"
+
 #include <algorithm>
 #include <optional>
 
@@ -61,19 +63,26 @@ uint32_t intern_group(const BoundSelect& plan, GroupTable& groups, int64_t bucke
   return gid;
 }
 
-Status assign_group_ids(const BoundSelect& plan, const engine::LoadedBlock& block,
-                        const std::vector<uint32_t>& sel, std::optional<int64_t> uniform_bucket,
-                        GroupTable& groups, size_t* memory_bytes, std::vector<uint32_t>* gids) {
-  if (plan.group_key_count() == 0) return Status::ok();
+Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::LoadedBlock& block,
+                                     const std::vector<uint32_t>& sel,
+                                     std::optional<int64_t> uniform_bucket, size_t min_average_run,
+                                     GroupTable& groups, size_t* memory_bytes) {
   const size_t n = sel.size();
+  GroupedRows out;
+  out.gids.assign(n, 0);
+  if (plan.group_key_count() == 0) {
+    out.run_starts = find_group_runs(out.gids, min_average_run);
+    return out;
+  }
   const size_t tag_count = plan.group_tags.size();
   if (!plan.bucketer) uniform_bucket = 0;
   if (uniform_bucket && n > 0) {
     // One group for the whole block: no per-row work.
     if (std::optional<std::vector<uint32_t>> ids = constant_tag_ids(plan, block, groups)) {
-      std::fill(gids->begin(), gids->end(),
+      std::fill(out.gids.begin(), out.gids.end(),
                 intern_group(plan, groups, *uniform_bucket, *ids, memory_bytes));
-      return Status::ok();
+      out.run_starts = {0, static_cast<uint32_t>(n)};
+      return out;
     }
   }
   constexpr uint32_t kUnset = std::numeric_limits<uint32_t>::max();
@@ -92,23 +101,42 @@ Status assign_group_ids(const BoundSelect& plan, const engine::LoadedBlock& bloc
       const uint32_t* codes = col->codes.data();
       const uint8_t* valid = col->valid.empty() ? nullptr : col->valid.data();
       std::vector<uint32_t> ids(1);
+      // Sorted blocks hold each tag value in one run, so a row's code is mostly
+      // its predecessor's: the lookup, and the run bookkeeping that find_group_runs
+      // would otherwise do in a second pass, happen once per run.
+      const size_t max_runs = std::max<size_t>(1, n / std::max<size_t>(min_average_run, 1));
+      bool long_runs = true;
+      uint32_t previous_code = kUnset;
+      uint32_t gid = kUnset;
       for (size_t i = 0; i < n; ++i) {
         const uint32_t r = sel[i];
-        uint32_t code = null_code;
-        if (valid == nullptr || valid[r] != 0) {
-          code = codes[r];
-          if (code >= null_code)
+        const bool is_null = valid != nullptr && valid[r] == 0;
+        const uint32_t code = is_null ? null_code : codes[r];
+        if (code != previous_code) {
+          if (!is_null && code >= null_code) {
             return make_error(ErrorCode::kCorruption, "tag dictionary code is out of range");
+          }
+          previous_code = code;
+          uint32_t& slot = code_to_gid[code];
+          if (slot == kUnset) {
+            ids[0] = code == null_code ? kNullTagId
+                                       : groups.dictionaries[0].intern(col->dictionary[code]);
+            slot = intern_group(plan, groups, *uniform_bucket, ids, memory_bytes);
+          }
+          if (slot != gid && long_runs) {
+            long_runs = out.run_starts.size() < max_runs;
+            out.run_starts.push_back(static_cast<uint32_t>(i));
+          }
+          gid = slot;
         }
-        uint32_t& slot = code_to_gid[code];
-        if (slot == kUnset) {
-          ids[0] =
-              code == null_code ? kNullTagId : groups.dictionaries[0].intern(col->dictionary[code]);
-          slot = intern_group(plan, groups, *uniform_bucket, ids, memory_bytes);
-        }
-        (*gids)[i] = slot;
+        out.gids[i] = gid;
       }
-      return Status::ok();
+      if (long_runs) {
+        out.run_starts.push_back(static_cast<uint32_t>(n));
+      } else {
+        out.run_starts.clear();
+      }
+      return out;
     }
   }
   // Dictionary codes map to group-wide tag ids once per block, not per row.
@@ -174,12 +202,13 @@ Status assign_group_ids(const BoundSelect& plan, const engine::LoadedBlock& bloc
     if (table != nullptr) {
       uint32_t& slot = (*table)[combo[i]];
       if (slot == kUnset) slot = lookup(i, bucket);
-      (*gids)[i] = slot;
+      out.gids[i] = slot;
     } else {
-      (*gids)[i] = lookup(i, bucket);
+      out.gids[i] = lookup(i, bucket);
     }
   }
-  return Status::ok();
+  out.run_starts = find_group_runs(out.gids, min_average_run);
+  return out;
 }
 
 std::vector<std::vector<Value>> group_key_columns(const BoundSelect& plan,

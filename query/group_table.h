@@ -57,15 +57,24 @@ uint32_t add_group_if_new(GroupTable& groups, const std::string& key, size_t* me
 uint32_t intern_group(const BoundSelect& plan, GroupTable& groups, int64_t bucket,
                       const std::vector<uint32_t>& tag_ids, size_t* memory_bytes);
 
-// Sets (*gids)[i] to the group of row sel[i] of `block`, grouped by plan's time
-// bucket and tags. `uniform_bucket`, when set, is the bucket of every row of the
-// block (known from its time range), which spares per-row bucket computations.
-// Requires: groups.dictionaries.size() == plan.group_tags.size(), gids->size() ==
-// sel.size(). Leaves *gids as is when the plan has no group keys.
+// The groups of the selected rows of one block.
+struct GroupedRows {
+  std::vector<uint32_t> gids;  // gids[i]: the group of row sel[i]
+  // find_group_runs(gids, min_average_run), learned on the way where the rows
+  // come in runs of one tag value.
+  std::vector<uint32_t> run_starts;
+};
+
+// The group of each row sel[i] of `block`, grouped by plan's time bucket and
+// tags, adding groups to `groups` as they appear. `uniform_bucket`, when set, is
+// the bucket of every row of the block (known from its time range), which spares
+// per-row bucket computations. All rows are in group 0 when the plan has no group
+// keys. Requires: groups.dictionaries.size() == plan.group_tags.size().
 // Errors: kCorruption (tag column does not match its block, code out of range).
-Status assign_group_ids(const BoundSelect& plan, const engine::LoadedBlock& block,
-                        const std::vector<uint32_t>& sel, std::optional<int64_t> uniform_bucket,
-                        GroupTable& groups, size_t* memory_bytes, std::vector<uint32_t>* gids);
+Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::LoadedBlock& block,
+                                     const std::vector<uint32_t>& sel,
+                                     std::optional<int64_t> uniform_bucket, size_t min_average_run,
+                                     GroupTable& groups, size_t* memory_bytes);
 
 // The group key values, column-major: [key][group], key 0 the time bucket when
 // plan.bucketer is set, then the tags (NULL tags as null Values).

@@ -188,11 +188,12 @@ class Executor {
   Status aggregate_block(const engine::LoadedBlock& block, const std::vector<uint32_t>& sel,
                          const LeafResolver& leaves, std::optional<int64_t> bucket) {
     const size_t n = sel.size();
-    std::vector<uint32_t> gids(n, 0);
-    TESSERA_RETURN_IF_ERROR(
-        assign_group_ids(plan_, block, sel, bucket, groups_, &memory_bytes_, &gids));
+    TESSERA_ASSIGN_OR_RETURN(
+        const detail::GroupedRows grouped,
+        assign_group_ids(plan_, block, sel, bucket, kMinAverageGroupRun, groups_, &memory_bytes_));
+    const std::vector<uint32_t>& gids = grouped.gids;
+    const std::vector<uint32_t>& runs = grouped.run_starts;
     for (Aggregator& a : aggregators_) a.resize(groups_.count);
-    const std::vector<uint32_t> runs = find_group_runs(gids, kMinAverageGroupRun);
     const bool single_group = runs.size() == 2;  // one run: its start and the end
 
     // Aggregates often repeat an argument or condition (count_if(c) and a FILTER
