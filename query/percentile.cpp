@@ -1,11 +1,132 @@
 #include "query/percentile.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cassert>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <span>
 
 namespace tessera::query {
+namespace {
+
+constexpr uint64_t kSignBit = uint64_t{1} << 63;
+constexpr uint64_t kNaNKey = std::numeric_limits<uint64_t>::max();
+
+// Maps doubles to unsigned keys whose order is PostgreSQL's float8 order: negative
+// numbers have their bits inverted, non-negative ones their sign bit set, and every
+// NaN (of either sign) becomes the largest key. Distinct doubles keep distinct keys
+// except NaNs; -0.0 gets the key just below 0.0's.
+uint64_t order_key(double v) {
+  const auto bits = std::bit_cast<uint64_t>(v);
+  const uint64_t flip = static_cast<uint64_t>(static_cast<int64_t>(bits) >> 63) | kSignBit;
+  return std::isnan(v) ? kNaNKey : bits ^ flip;
+}
+
+double from_order_key(uint64_t key) {
+  if (key == kNaNKey) return std::numeric_limits<double>::quiet_NaN();
+  return std::bit_cast<double>((key & kSignBit) != 0 ? key ^ kSignBit : ~key);
+}
+
+// The selection works in place: `values` is overwritten with the keys' bits, so
+// that a large group needs no second buffer. Doubles are only moved, never
+// computed with, while they hold keys.
+class KeySpan {
+ public:
+  explicit KeySpan(std::span<double> values) : values_(values) {}
+  size_t size() const { return values_.size(); }
+  uint64_t get(size_t i) const { return std::bit_cast<uint64_t>(values_[i]); }
+  void set(size_t i, uint64_t key) { values_[i] = std::bit_cast<double>(key); }
+  std::span<double> first(size_t m) const { return values_.first(m); }
+
+ private:
+  std::span<double> values_;
+};
+
+struct RankKeys {
+  uint64_t at_k = 0;
+  uint64_t after_k = 0;  // set when asked for
+};
+
+constexpr int kDigitBits = 11;
+constexpr size_t kSelectDirectly = 1024;
+
+// The bits in which the first `m` keys differ from the first one: zero when all
+// are equal; else its highest bit is the highest bit where the least and the
+// greatest key differ. (A loop without a dependency chain, unlike min and max.)
+uint64_t spread_of(const KeySpan& keys, size_t m) {
+  const uint64_t first = keys.get(0);
+  uint64_t spread = 0;
+  for (size_t i = 1; i < m; ++i) spread |= keys.get(i) ^ first;
+  return spread;
+}
+
+// The keys of rank k and, when `want_next`, k + 1 (0-based) among the first `m` of
+// `keys`, whose spread_of is `spread`; `keys` is reordered. A most-significant-digit
+// radix selection: each pass counts the candidates by the 11 bits below the highest
+// bit in which they differ, and keeps only the bucket holding rank k. Its loops have
+// no data-dependent branches, unlike nth_element's partitioning; the last few
+// candidates go to nth_element.
+RankKeys select_ranks(KeySpan keys, size_t m, size_t k, bool want_next, uint64_t spread) {
+  RankKeys out;
+  std::array<uint32_t, size_t{1} << kDigitBits> count;
+  while (true) {
+    if (spread == 0) {  // every candidate is equal: rank k and rank k + 1 both are
+      out.at_k = keys.get(0);
+      if (want_next) out.after_k = out.at_k;
+      return out;
+    }
+    if (m <= kSelectDirectly) {
+      const std::span<double> few = keys.first(m);
+      const auto kth = few.begin() + static_cast<std::ptrdiff_t>(k);
+      const auto key_less = [](double a, double b) {
+        return std::bit_cast<uint64_t>(a) < std::bit_cast<uint64_t>(b);
+      };
+      std::nth_element(few.begin(), kth, few.end(), key_less);
+      out.at_k = std::bit_cast<uint64_t>(*kth);
+      if (want_next)
+        out.after_k = std::bit_cast<uint64_t>(*std::min_element(kth + 1, few.end(), key_less));
+      return out;
+    }
+    // Above the top bit every candidate is alike, so the digit is the bits from
+    // `shift` to the top bit.
+    const int top_bit = 63 - std::countl_zero(spread);
+    const int shift = std::max(0, top_bit + 1 - kDigitBits);
+    const uint64_t digit_mask = (uint64_t{2} << (top_bit - shift)) - 1;
+    const size_t buckets = digit_mask + 1;
+    std::fill_n(count.begin(), buckets, 0);
+    for (size_t i = 0; i < m; ++i) ++count[(keys.get(i) >> shift) & digit_mask];
+    size_t before = 0;
+    uint64_t bucket = 0;
+    while (before + count[bucket] <= k) before += count[bucket++];
+    const size_t in_bucket = count[bucket];
+    // Rank k + 1 lies above this bucket when k is its last row: then it is the
+    // least key of the buckets above.
+    if (want_next && k + 1 == before + in_bucket) {
+      uint64_t least_above = kNaNKey;
+      for (size_t i = 0; i < m; ++i) {
+        const uint64_t key = keys.get(i);
+        least_above = std::min(least_above, ((key >> shift) & digit_mask) > bucket ? key : kNaNKey);
+      }
+      out.after_k = least_above;
+      want_next = false;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < m; ++i) {
+      const uint64_t key = keys.get(i);
+      keys.set(kept, key);
+      kept += ((key >> shift) & digit_mask) == bucket;
+    }
+    m = in_bucket;
+    k -= before;
+    spread = spread_of(keys, m);
+  }
+}
+
+}  // namespace
+
 std::optional<double> percentile_cont(std::span<double> values, double p) {
   assert(p >= 0.0 && p <= 1.0);
   if (values.empty()) return std::nullopt;
@@ -18,22 +139,13 @@ std::optional<double> percentile_cont(std::span<double> values, double p) {
   const auto first = static_cast<size_t>(first_pos);
   const auto second = static_cast<size_t>(second_pos);
 
-  // PostgreSQL's float8 order puts NaN above every number: one pass moves the NaNs
-  // to the end, so that the selection among the numbers can use the plain
-  // comparison (branch-free, and -0.0 equal to 0.0 as in PostgreSQL).
-  const auto numbers_end =
-      std::partition(values.begin(), values.end(), [](double v) { return !std::isnan(v); });
-  const auto numbers = static_cast<size_t>(numbers_end - values.begin());
-  if (first >= numbers) return std::numeric_limits<double>::quiet_NaN();
-  const auto first_it = values.begin() + static_cast<std::ptrdiff_t>(first);
-  std::nth_element(values.begin(), first_it, numbers_end);
-  const double lo = *first_it;
+  KeySpan keys(values);
+  for (size_t i = 0; i < values.size(); ++i) keys.set(i, order_key(values[i]));
+  const RankKeys ranks =
+      select_ranks(keys, values.size(), first, second != first, spread_of(keys, values.size()));
+  const double lo = from_order_key(ranks.at_k);
   if (second == first) return lo;
-
-  // After nth_element every number right of `first` is >= lo, so the next row in
-  // sorted order is the least of them, or a NaN when there is none.
-  const double hi = second >= numbers ? std::numeric_limits<double>::quiet_NaN()
-                                      : *std::min_element(first_it + 1, numbers_end);
+  const double hi = from_order_key(ranks.after_k);
   // float8_lerp: lo + (proportion * (hi - lo)), proportion = pos - first_row.
   const double proportion = pos - first_pos;
   return lo + (proportion * (hi - lo));

@@ -18,8 +18,8 @@ namespace tessera::query {
 // so a NaN at row `first` or `second` makes the result NaN. -0.0 and 0.0 compare
 // equal, so which of them is returned when both are present is unspecified.
 //
-// Reorders `values` (selection with std::nth_element, O(n) expected, no full sort);
-// the caller owns `values` and may discard them afterwards.
+// Overwrites `values`, its working space (a radix selection, O(n), no sort and no
+// second buffer): the caller discards them afterwards.
 // Returns nullopt when `values` is empty.
 // Requires: 0 <= p <= 1 (callers validate the SQL argument and report kInvalidInput).
 std::optional<double> percentile_cont(std::span<double> values, double p);

@@ -64,6 +64,7 @@ void BM_PercentileCont(benchmark::State& state) {
 }
 BENCHMARK(BM_PercentileCont)
     ->Arg(1 << 10)
+    ->Arg(1 << 13)  // about one day of one big shop's conversations (PEERS Q3)
     ->Arg(1 << 16)
     ->Arg(1'000'000)
     ->Unit(benchmark::kMicrosecond);

@@ -40,6 +40,15 @@ std::optional<double> run(std::vector<double> values, double p) {
 
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
+// Equal bits, or both NaN (the NaN payload is not part of the contract).
+void expect_matches_reference(const std::vector<double>& values, double p) {
+  const auto expected = reference_percentile_cont(values, p);
+  const auto actual = run(values, p);
+  ASSERT_TRUE(actual.has_value());
+  ASSERT_TRUE(same_bits(*expected, *actual) || (std::isnan(*expected) && std::isnan(*actual)))
+      << "expected " << *expected << " got " << *actual;
+}
+
 TEST(PercentileContTest, EmptyInputIsNull) { EXPECT_FALSE(run({}, 0.5).has_value()); }
 
 TEST(PercentileContTest, SingleValueIsReturnedForEveryP) {
@@ -121,13 +130,64 @@ TEST(PercentileContTest, MatchesFullSortReferenceOnRandomData) {
     }
     for (double p : {0.0, 0.01, 0.25, 0.5, 0.95, 0.99, 1.0, unit(rng)}) {
       SCOPED_TRACE(::testing::Message() << "round " << round << " n " << n << " p " << p);
-      const auto expected = reference_percentile_cont(values, p);
-      const auto actual = run(values, p);
-      ASSERT_TRUE(actual.has_value());
-      ASSERT_TRUE(same_bits(*expected, *actual) || (std::isnan(*expected) && std::isnan(*actual)))
-          << "expected " << *expected << " got " << *actual;
+      expect_matches_reference(values, p);
+      if (::testing::Test::HasFatalFailure()) return;
     }
   }
+}
+
+// Large inputs take the radix passes (small ones go straight to nth_element): data
+// spread over many exponents, data within one exponent (many passes over mantissa
+// bits), negative numbers, heavy ties, infinities, and NaNs of both signs.
+TEST(PercentileContTest, RadixSelectionMatchesFullSortReference) {
+  const uint64_t seed = 20261204;
+  SCOPED_TRACE(::testing::Message() << "seed " << seed);
+  std::mt19937_64 rng(seed);
+  std::lognormal_distribution<double> spread(3.0, 2.0);
+  std::uniform_real_distribution<double> narrow(1000.0, 1000.001);
+  std::uniform_int_distribution<int> ties(-3, 3);
+  std::normal_distribution<double> normal(0.0, 50.0);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const double negative_nan = -kNaN;
+  for (int round = 0; round < 60; ++round) {
+    const size_t n = 257 + rng() % 60000;
+    std::vector<double> values(n);
+    const int kind = round % 5;
+    for (double& v : values) {
+      if (kind == 0) v = spread(rng);
+      if (kind == 1) v = narrow(rng);
+      if (kind == 2) v = ties(rng) + 0.5;
+      if (kind == 3) v = normal(rng);
+      if (kind == 4) {
+        const uint64_t r = rng() % 100;
+        v = r == 0 ? kNaN : r == 1 ? negative_nan : r == 2 ? kInf : r == 3 ? -kInf : normal(rng);
+      }
+    }
+    for (double p : {0.0, 0.001, 0.5, 0.95, 0.999, 1.0, unit(rng)}) {
+      SCOPED_TRACE(::testing::Message() << "round " << round << " n " << n << " p " << p);
+      expect_matches_reference(values, p);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+  }
+}
+
+// Ranks k and k + 1 in different radix buckets: the interpolation's upper row is
+// the least value above k's bucket, not k's bucket's next value.
+TEST(PercentileContTest, UpperRowAcrossARadixBucketBoundary) {
+  std::vector<double> values;
+  for (int i = 0; i < 500; ++i) values.push_back(1.0 + i * 1e-9);  // one tight cluster
+  for (int i = 0; i < 500; ++i) values.push_back(1e6 + i);         // far above it
+  // pos = 0.5 * 999 = 499.5: between the cluster's largest and 1e6.
+  const double lo = 1.0 + 499 * 1e-9;
+  EXPECT_EQ(run(values, 0.5), lo + (0.5 * (1e6 - lo)));
+}
+
+TEST(PercentileContTest, ZerosOfBothSignsAreEqual) {
+  std::vector<double> values(1000, 0.0);
+  for (size_t i = 0; i < values.size(); i += 2) values[i] = -0.0;
+  values.push_back(5.0);
+  EXPECT_EQ(run(values, 0.5), 0.0);
+  EXPECT_EQ(run(values, 0.9995), 2.5);  // pos 999.5: halfway from a zero to 5
 }
 
 }  // namespace
