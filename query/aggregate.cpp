@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 
+#include "query/float_order.h"
 #include "query/percentile.h"
 #include "query/vector_kernels.h"
 
@@ -15,11 +16,29 @@ namespace {
 // Rough per-entry cost of a hash-set node, for the memory limit.
 constexpr size_t kSetEntryBytes = 32;
 
-// PostgreSQL orders NaN above every number.
-bool float_less(double a, double b) {
-  if (std::isnan(a)) return false;
-  if (std::isnan(b)) return true;
-  return a < b;
+using detail::float_order_less;
+
+// sla_pct's target when it is a numeric constant, compared as compare_with_number
+// compares it: as a double when either side is a float, else as an integer.
+struct SlaTarget {
+  bool as_double = false;
+  double float_value = 0;
+  int64_t int_value = 0;
+};
+
+std::optional<SlaTarget> constant_sla_target(const AggregateSpec& spec) {
+  if (spec.fn != AggregateFn::kSlaPct || !spec.arg || !spec.sla_condition) return std::nullopt;
+  const BoundExpr& target = spec.sla_condition->children[1];
+  if (target.kind != BoundExpr::Kind::kConstant) return std::nullopt;
+  const int64_t* as_int = std::get_if<int64_t>(&target.constant);
+  const double* as_double = std::get_if<double>(&target.constant);
+  if (as_int == nullptr && as_double == nullptr) return std::nullopt;
+  SlaTarget t;
+  t.as_double =
+      spec.arg->type == ValueType::kFloat || target.type == ValueType::kFloat || as_double;
+  t.float_value = as_double != nullptr ? *as_double : static_cast<double>(*as_int);
+  t.int_value = as_int != nullptr ? *as_int : 0;
+  return t;
 }
 
 }  // namespace
@@ -70,18 +89,19 @@ void Aggregator::resize(size_t n) {
 }
 
 bool reads_in_place(const AggregateSpec& spec, const storage::Column& column) {
-  if (!spec.arg || spec.filter || !column.valid.empty()) return false;
+  if (!spec.arg || spec.filter) return false;
   const bool is_float =
       spec.arg->type == ValueType::kFloat && column.type == storage::ColumnType::kFloat64;
   const bool is_int =
       spec.arg->type == ValueType::kInt && column.type == storage::ColumnType::kInt64;
   switch (spec.fn) {
     case AggregateFn::kCount:
-      return is_float || is_int;
     case AggregateFn::kSum:
-      return is_float || is_int;
+      return (is_float || is_int) && column.valid.empty();
     case AggregateFn::kAvg:
-      return is_float;
+      return is_float && column.valid.empty();
+    case AggregateFn::kSlaPct:
+      return (is_float || is_int) && constant_sla_target(spec).has_value();
     default:
       return false;
   }
@@ -207,9 +227,40 @@ std::optional<Status> Aggregator::update_dense(const AggregateInput& in, const A
   return Status::ok();
 }
 
+Status Aggregator::update_sla_in_place(const AggregateInput& in) {
+  const storage::Column& column = *in.in_place;
+  const std::optional<SlaTarget> target = constant_sla_target(spec_);
+  if (!target) return make_error(ErrorCode::kInternal, spec_.text + " has no constant target");
+  const uint8_t* valid = column.valid.empty() ? nullptr : column.valid.data();
+  const bool is_float = column.type == storage::ColumnType::kFloat64;
+  auto count = [&](size_t b, size_t e) {
+    const uint8_t* v = valid != nullptr ? valid + b : nullptr;
+    if (is_float)
+      return detail::count_at_most(column.floats.data() + b, v, e - b, target->float_value);
+    if (target->as_double) {
+      return detail::count_at_most(column.ints.data() + b, v, e - b, target->float_value);
+    }
+    return detail::count_at_most(column.ints.data() + b, v, e - b, target->int_value);
+  };
+  const std::vector<uint32_t>& gid = *in.group_ids;
+  auto add = [&](uint32_t g, size_t b, size_t e) {
+    const detail::AtMostCounts c = count(b, e);
+    counts_[g] += c.with_value;
+    counts_ok_[g] += c.at_most;
+  };
+  if (in.run_starts != nullptr) {
+    const std::vector<uint32_t>& runs = *in.run_starts;
+    for (size_t r = 0; r + 1 < runs.size(); ++r) add(gid[runs[r]], runs[r], runs[r + 1]);
+  } else {
+    for (size_t i = 0; i < gid.size(); ++i) add(gid[i], i, i + 1);
+  }
+  return Status::ok();
+}
+
 Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
   const std::vector<uint32_t>& gid = *in.group_ids;
   const size_t n = gid.size();
+  if (in.in_place != nullptr && spec_.fn == AggregateFn::kSlaPct) return update_sla_in_place(in);
   ArgValues values;
   if (in.in_place != nullptr) {
     values.type = spec_.arg->type;
@@ -361,8 +412,8 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
         bool better = !has_[g];
         switch (arg->type) {
           case ValueType::kFloat:
-            better = better || (is_min ? float_less(arg->floats[i], floats_[g])
-                                       : float_less(floats_[g], arg->floats[i]));
+            better = better || (is_min ? float_order_less(arg->floats[i], floats_[g])
+                                       : float_order_less(floats_[g], arg->floats[i]));
             if (better) floats_[g] = arg->floats[i];
             break;
           case ValueType::kString:
@@ -467,7 +518,7 @@ Status Aggregator::fold_stats(size_t g, uint64_t row_count, const storage::Colum
       switch (spec_.arg_type) {
         case ValueType::kFloat: {
           const double v = is_min ? column->min_float : column->max_float;
-          if (first || (is_min ? float_less(v, floats_[g]) : float_less(floats_[g], v)))
+          if (first || (is_min ? float_order_less(v, floats_[g]) : float_order_less(floats_[g], v)))
             floats_[g] = v;
           break;
         }

@@ -30,10 +30,11 @@ struct AggregateInput {
   // When rows come in long runs of one group (blocks are sorted by series): the
   // start of each run, then group_ids->size(). Null when runs are short.
   const std::vector<uint32_t>* run_starts = nullptr;
-  // Set when the argument is a stored column read whole, without NULLs, by count,
-  // sum or avg of floats or sum of ints, without FILTER (see reads_in_place): its
-  // values where the block keeps them, so that they are not copied. `arg` is then
-  // null.
+  // Set when the argument is a stored column read whole, without FILTER, by count,
+  // sum or avg of floats or sum of ints (without NULLs), or by sla_pct against a
+  // constant target (NULLs read from its `valid`); see reads_in_place. Its values
+  // where the block keeps them, so that they are not copied. `arg` and
+  // `sla_condition` are then null.
   const storage::Column* in_place = nullptr;
 };
 
@@ -84,6 +85,9 @@ class Aggregator {
   // group as a whole vector when run_starts is given. Nullopt when it does not
   // apply; else update()'s status.
   std::optional<Status> update_dense(const AggregateInput& input, const ArgValues& values);
+  // update() of sla_pct reading its column in place: counts each run (or row)
+  // against the constant target without materialising the condition.
+  Status update_sla_in_place(const AggregateInput& input);
 
   const AggregateSpec& spec_;
   std::vector<int64_t> counts_;       // count, count_if, sla_pct total

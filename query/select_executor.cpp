@@ -227,7 +227,7 @@ class Executor {
       } else if (spec.arg) {
         TESSERA_ASSIGN_OR_RETURN(input.arg, rows_of(*spec.arg));
       }
-      if (spec.sla_condition) {
+      if (spec.sla_condition && input.in_place == nullptr) {
         TESSERA_ASSIGN_OR_RETURN(input.sla_condition, rows_of(*spec.sla_condition));
       }
       if (spec.filter) {

@@ -2,10 +2,30 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "query/float_order.h"
+
 namespace tessera::query::detail {
 namespace {
 
 using DoubleBatch = xsimd::batch<double, xsimd::avx2>;
+
+// Branch-free loops over bytes and 64-bit lanes, which the compiler vectorises:
+// integer counts are associative, unlike the float sums above.
+template <typename T, typename AtMost>
+AtMostCounts count_at_most_by(const T* values, const uint8_t* valid, size_t n, AtMost at_most) {
+  AtMostCounts counts;
+  if (valid == nullptr) {
+    counts.with_value = static_cast<int64_t>(n);
+    for (size_t i = 0; i < n; ++i) counts.at_most += at_most(values[i]);
+    return counts;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const bool has_value = valid[i] != 0;
+    counts.with_value += has_value;
+    counts.at_most += has_value & at_most(values[i]);
+  }
+  return counts;
+}
 
 }  // namespace
 
@@ -21,6 +41,21 @@ double sum_doubles(std::span<const double> values) {
   double sum = xsimd::hadd(acc0 + acc1);
   for (; i < values.size(); ++i) sum += values[i];
   return sum;
+}
+
+AtMostCounts count_at_most(const double* values, const uint8_t* valid, size_t n, double target) {
+  return count_at_most_by(values, valid, n,
+                          [target](double v) { return float_order_at_most(v, target); });
+}
+
+AtMostCounts count_at_most(const int64_t* values, const uint8_t* valid, size_t n, double target) {
+  return count_at_most_by(values, valid, n, [target](int64_t v) {
+    return float_order_at_most(static_cast<double>(v), target);
+  });
+}
+
+AtMostCounts count_at_most(const int64_t* values, const uint8_t* valid, size_t n, int64_t target) {
+  return count_at_most_by(values, valid, n, [target](int64_t v) { return v <= target; });
 }
 
 size_t count_nonzero(std::span<const uint8_t> bytes) {

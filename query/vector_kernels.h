@@ -17,6 +17,18 @@ double sum_doubles(std::span<const double> values);
 // The number of non-zero bytes.
 size_t count_nonzero(std::span<const uint8_t> bytes);
 
+// sla_pct over a run of rows of one group: how many have a value (valid[i] != 0;
+// all when `valid` is null) and how many of those are at most `target`, in
+// PostgreSQL's order (NaN above every number). The int-column, float-target form
+// compares each value as a double, as comparisons of mixed types do.
+struct AtMostCounts {
+  int64_t with_value = 0;
+  int64_t at_most = 0;
+};
+AtMostCounts count_at_most(const double* values, const uint8_t* valid, size_t n, double target);
+AtMostCounts count_at_most(const int64_t* values, const uint8_t* valid, size_t n, double target);
+AtMostCounts count_at_most(const int64_t* values, const uint8_t* valid, size_t n, int64_t target);
+
 // True when every byte is non-zero (every row has a value).
 inline bool all_nonzero(std::span<const uint8_t> bytes) {
   return count_nonzero(bytes) == bytes.size();

@@ -295,6 +295,21 @@ std::vector<RefAggregate> reference_aggregates(const Cond& filter) {
                               ? Value{100.0 * static_cast<double>(ok) / static_cast<double>(total)}
                               : Value{};
                  }});
+  // Integer column: an integer target compares exactly, a float one as doubles.
+  for (const auto& [sql, target] : {std::pair<std::string, double>{"sla_pct(n, 3)", 3.0},
+                                    std::pair<std::string, double>{"sla_pct(n, 2.5)", 2.5}}) {
+    out.push_back({sql, [target](const Rows& rows) {
+                     int64_t total = 0, ok = 0;
+                     for (const Row* r : rows) {
+                       if (!r->n) continue;
+                       ++total;
+                       ok += static_cast<double>(*r->n) <= target;
+                     }
+                     return total ? Value{100.0 * static_cast<double>(ok) /
+                                          static_cast<double>(total)}
+                                  : Value{};
+                   }});
+  }
   out.push_back({"sum(n) FILTER (WHERE " + filter.sql + ")", [filter](const Rows& rows) {
                    std::optional<int64_t> s;
                    for (const Row* r : rows) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <iterator>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -48,6 +50,71 @@ TEST(VectorKernelsTest, CountsNonZeroBytes) {
   bytes.assign(40, 1);
   EXPECT_TRUE(all_nonzero(bytes));
   EXPECT_TRUE(all_nonzero({}));
+}
+
+// PostgreSQL's `v <= target` for doubles, written with branches: NaN is above every
+// number and equal to itself.
+bool reference_at_most(double v, double target) {
+  if (std::isnan(target)) return true;
+  if (std::isnan(v)) return false;
+  return v <= target;
+}
+
+TEST(VectorKernelsTest, CountAtMostOfDoublesMatchesAScalarReference) {
+  std::mt19937_64 rng(11);
+  const double specials[] = {NAN, INFINITY, -INFINITY, -0.0, 0.0, 2.5, 2.5000000000000004};
+  const double targets[] = {2.5, 0.0, -0.0, INFINITY, -INFINITY, NAN};
+  for (size_t n = 0; n <= 70; ++n) {
+    std::vector<double> values(n);
+    std::vector<uint8_t> valid(n);
+    for (size_t i = 0; i < n; ++i) {
+      values[i] = rng() % 3 == 0 ? specials[rng() % std::size(specials)]
+                                 : static_cast<double>(static_cast<int>(rng() % 11) - 5) / 2;
+      valid[i] = rng() % 4 != 0;
+    }
+    for (const double target : targets) {
+      SCOPED_TRACE("n = " + std::to_string(n) + ", target = " + std::to_string(target));
+      AtMostCounts all, masked;
+      for (size_t i = 0; i < n; ++i) {
+        all.at_most += reference_at_most(values[i], target);
+        masked.with_value += valid[i];
+        masked.at_most += valid[i] && reference_at_most(values[i], target);
+      }
+      all.with_value = static_cast<int64_t>(n);
+      const AtMostCounts got_all = count_at_most(values.data(), nullptr, n, target);
+      EXPECT_EQ(got_all.with_value, all.with_value);
+      EXPECT_EQ(got_all.at_most, all.at_most);
+      const AtMostCounts got_masked = count_at_most(values.data(), valid.data(), n, target);
+      EXPECT_EQ(got_masked.with_value, masked.with_value);
+      EXPECT_EQ(got_masked.at_most, masked.at_most);
+    }
+  }
+}
+
+TEST(VectorKernelsTest, CountAtMostOfIntegersComparesExactlyOrAsDoubles) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kTwo53 = int64_t{1} << 53;
+  const std::vector<int64_t> values = {kMin, -3, 0, 2, 3, kTwo53, kTwo53 + 1, kMax};
+  const std::vector<uint8_t> valid = {1, 1, 0, 1, 1, 1, 1, 1};
+  // Integer target: exact. 2^53 + 1 is above 2^53.
+  AtMostCounts c = count_at_most(values.data(), nullptr, values.size(), kTwo53);
+  EXPECT_EQ(c.with_value, 8);
+  EXPECT_EQ(c.at_most, 6);
+  c = count_at_most(values.data(), valid.data(), values.size(), int64_t{2});
+  EXPECT_EQ(c.with_value, 7);
+  EXPECT_EQ(c.at_most, 3);  // kMin, -3, 2 (0 is NULL)
+  c = count_at_most(values.data(), nullptr, values.size(), kMin);
+  EXPECT_EQ(c.at_most, 1);
+  // Double target: each value as a double, so 2^53 + 1 rounds to 2^53 and is at most it.
+  c = count_at_most(values.data(), nullptr, values.size(), static_cast<double>(kTwo53));
+  EXPECT_EQ(c.at_most, 7);
+  c = count_at_most(values.data(), valid.data(), values.size(), 2.5);
+  EXPECT_EQ(c.at_most, 3);
+  c = count_at_most(values.data(), nullptr, values.size(), static_cast<double>(NAN));
+  EXPECT_EQ(c.at_most, 8);  // NaN is above every number
+  c = count_at_most(values.data(), nullptr, values.size(), -INFINITY);
+  EXPECT_EQ(c.at_most, 0);
 }
 
 }  // namespace
