@@ -100,36 +100,42 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
       std::vector<uint32_t> code_to_gid(size_t{null_code} + 1, kUnset);
       const uint32_t* codes = col->codes.data();
       const uint8_t* valid = col->valid.empty() ? nullptr : col->valid.data();
+      // A row's code, or one past every 32-bit code for NULL, so that a corrupt code
+      // cannot pass for NULL.
+      constexpr uint64_t kNullRow = uint64_t{1} << 32;
+      auto code_at = [&](size_t i) -> uint64_t {
+        const uint32_t r = sel[i];
+        return valid != nullptr && valid[r] == 0 ? kNullRow : codes[r];
+      };
       std::vector<uint32_t> ids(1);
-      // Sorted blocks hold each tag value in one run, so a row's code is mostly
-      // its predecessor's: the lookup, and the run bookkeeping that find_group_runs
-      // would otherwise do in a second pass, happen once per run.
+      // Sorted blocks hold each tag value in one run: the group lookup, the run
+      // bookkeeping (which find_group_runs would otherwise do in a second pass) and
+      // the store of the group id happen once per run, not per row.
       const size_t max_runs = std::max<size_t>(1, n / std::max<size_t>(min_average_run, 1));
       bool long_runs = true;
-      uint32_t previous_code = kUnset;
       uint32_t gid = kUnset;
-      for (size_t i = 0; i < n; ++i) {
-        const uint32_t r = sel[i];
-        const bool is_null = valid != nullptr && valid[r] == 0;
-        const uint32_t code = is_null ? null_code : codes[r];
-        if (code != previous_code) {
-          if (!is_null && code >= null_code) {
-            return make_error(ErrorCode::kCorruption, "tag dictionary code is out of range");
-          }
-          previous_code = code;
-          uint32_t& slot = code_to_gid[code];
-          if (slot == kUnset) {
-            ids[0] = code == null_code ? kNullTagId
-                                       : groups.dictionaries[0].intern(col->dictionary[code]);
-            slot = intern_group(plan, groups, *uniform_bucket, ids, memory_bytes);
-          }
-          if (slot != gid && long_runs) {
-            long_runs = out.run_starts.size() < max_runs;
-            out.run_starts.push_back(static_cast<uint32_t>(i));
-          }
-          gid = slot;
+      for (size_t i = 0; i < n;) {
+        const uint64_t code = code_at(i);
+        size_t end = i + 1;
+        while (end < n && code_at(end) == code) ++end;
+        if (code != kNullRow && code >= null_code) {
+          return make_error(ErrorCode::kCorruption, "tag dictionary code is out of range");
         }
-        out.gids[i] = gid;
+        const uint32_t slot_index = code == kNullRow ? null_code : static_cast<uint32_t>(code);
+        uint32_t& slot = code_to_gid[slot_index];
+        if (slot == kUnset) {
+          ids[0] = code == kNullRow ? kNullTagId
+                                    : groups.dictionaries[0].intern(col->dictionary[slot_index]);
+          slot = intern_group(plan, groups, *uniform_bucket, ids, memory_bytes);
+        }
+        if (slot != gid && long_runs) {
+          long_runs = out.run_starts.size() < max_runs;
+          out.run_starts.push_back(static_cast<uint32_t>(i));
+        }
+        gid = slot;
+        std::fill(out.gids.begin() + static_cast<std::ptrdiff_t>(i),
+                  out.gids.begin() + static_cast<std::ptrdiff_t>(end), gid);
+        i = end;
       }
       if (long_runs) {
         out.run_starts.push_back(static_cast<uint32_t>(n));

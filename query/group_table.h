@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -23,13 +24,20 @@ namespace tessera::query::detail {
 // The tag id of a NULL tag value.
 constexpr uint32_t kNullTagId = std::numeric_limits<uint32_t>::max();
 
+// Hashes std::string and std::string_view alike, so that lookups by a view need not
+// build a string.
+struct StringViewHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 // Group-wide ids of one group tag's values; block dictionary codes map to them.
 struct TagDictionary {
   std::vector<std::string> names;
-  std::unordered_map<std::string, uint32_t> ids;
+  std::unordered_map<std::string, uint32_t, StringViewHash, std::equal_to<>> ids;
 
   uint32_t intern(std::string_view name) {
-    auto it = ids.find(std::string(name));
+    auto it = ids.find(name);
     if (it != ids.end()) return it->second;
     const uint32_t id = static_cast<uint32_t>(names.size());
     names.emplace_back(name);
