@@ -47,7 +47,6 @@ void Aggregator::resize(size_t n) {
   switch (spec_.fn) {
     case AggregateFn::kCountStar:
     case AggregateFn::kCount:
-    case AggregateFn::kCountIf:
       counts_.resize(n, 0);
       break;
     case AggregateFn::kSlaPct:
@@ -89,7 +88,8 @@ void Aggregator::resize(size_t n) {
 }
 
 bool reads_in_place(const AggregateSpec& spec, const storage::Column& column) {
-  if (!spec.arg || spec.filter) return false;
+  if (!spec.arg) return false;
+  if (!column.valid.empty() && column.valid.size() != column.size()) return false;
   const bool is_float =
       spec.arg->type == ValueType::kFloat && column.type == storage::ColumnType::kFloat64;
   const bool is_int =
@@ -97,11 +97,11 @@ bool reads_in_place(const AggregateSpec& spec, const storage::Column& column) {
   switch (spec.fn) {
     case AggregateFn::kCount:
     case AggregateFn::kSum:
-      return (is_float || is_int) && column.valid.empty();
     case AggregateFn::kAvg:
-      return is_float && column.valid.empty();
+    case AggregateFn::kPercentile:
+      return is_float || is_int;
     case AggregateFn::kSlaPct:
-      return (is_float || is_int) && constant_sla_target(spec).has_value();
+      return (is_float || is_int) && !spec.filter && constant_sla_target(spec).has_value();
     default:
       return false;
   }
@@ -116,7 +116,8 @@ bool Aggregator::update_single_group(const AggregateInput& in, const ArgValues& 
       return true;
     case AggregateFn::kCount:
       if (arg.type == ValueType::kNull) return true;
-      counts_[g] += static_cast<int64_t>(arg.all_valid ? n : detail::count_nonzero(in.arg->valid));
+      counts_[g] += static_cast<int64_t>(
+          arg.all_valid ? n : detail::count_nonzero(std::span<const uint8_t>(arg.valid, n)));
       return true;
     case AggregateFn::kSum:
     case AggregateFn::kAvg:
@@ -266,11 +267,13 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
     values.type = spec_.arg->type;
     values.floats = in.in_place->floats.data();
     values.ints = in.in_place->ints.data();
-    values.all_valid = true;
+    values.valid = in.in_place->valid.empty() ? nullptr : in.in_place->valid.data();
+    values.all_valid = values.valid == nullptr;
   } else if (in.arg != nullptr) {
     values.type = in.arg->type;
     values.floats = in.arg->floats.data();
     values.ints = in.arg->ints.data();
+    values.valid = in.arg->valid.data();
     // Only count, sum and avg have whole-vector paths that need to know.
     const bool asks = spec_.fn == AggregateFn::kCount || spec_.fn == AggregateFn::kSum ||
                       spec_.fn == AggregateFn::kAvg;
@@ -283,16 +286,15 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
   if (in.filter == nullptr && n > 0) {
     if (std::optional<Status> done = update_dense(in, values)) return *done;
   }
-  if (in.in_place != nullptr) {  // reads_in_place admits only what the paths above take
-    return make_error(ErrorCode::kInternal, spec_.text + " has no path for an in-place argument");
-  }
   const uint8_t* filter = in.filter != nullptr ? in.filter->data() : nullptr;
   auto counts = [&](size_t i) { return filter == nullptr || filter[i] != 0; };
+  // Numeric cases read `values` (a Vec or a column read in place); the others, which
+  // reads_in_place does not admit, read `arg`.
   const Vec* arg = in.arg;
   // A NULL-typed argument has no value in any row: only count(*) counts.
   if (arg != nullptr && arg->type == ValueType::kNull) return Status::ok();
-  const uint8_t* valid = arg != nullptr ? arg->valid.data() : nullptr;
-  auto has_value = [&](size_t i) { return valid[i] != 0 && counts(i); };
+  const uint8_t* valid = values.valid;
+  auto has_value = [&](size_t i) { return (valid == nullptr || valid[i] != 0) && counts(i); };
   // Calls body(group, begin, end) for each span of rows of one group: the runs when
   // the block has long ones, so that a run's counters add up in registers and reach
   // the group's slot once (not a load and store of the same slot per row), else row
@@ -321,15 +323,6 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
         counts_[g] += c;
       });
       return Status::ok();
-    case AggregateFn::kCountIf: {
-      const int64_t* truth = arg->ints.data();
-      for_each_span([&](uint32_t g, size_t b, size_t e) {
-        int64_t c = 0;
-        for (size_t i = b; i < e; ++i) c += has_value(i) & (truth[i] != 0);
-        counts_[g] += c;
-      });
-      return Status::ok();
-    }
     case AggregateFn::kSlaPct: {
       const uint8_t* cond_valid = in.sla_condition->valid.data();
       const int64_t* cond = in.sla_condition->ints.data();
@@ -370,8 +363,8 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
       return Status::ok();
     case AggregateFn::kSum:
     case AggregateFn::kAvg:
-      if (arg->type == ValueType::kFloat) {
-        const double* v = arg->floats.data();
+      if (values.type == ValueType::kFloat) {
+        const double* v = values.floats;
         for_each_span([&](uint32_t g, size_t b, size_t e) {
           double sum = 0;
           int64_t c = 0;
@@ -390,7 +383,7 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
         for (size_t i = 0; i < n; ++i) {
           if (!has_value(i)) continue;
           counts_[gid[i]] += 1;
-          wide_[gid[i]] += static_cast<long double>(arg->ints[i]);
+          wide_[gid[i]] += static_cast<long double>(values.ints[i]);
         }
         return Status::ok();
       }
@@ -398,7 +391,7 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
         if (!has_value(i)) continue;
         const uint32_t g = gid[i];
         counts_[g] += 1;
-        if (__builtin_add_overflow(ints_[g], arg->ints[i], &ints_[g])) {
+        if (__builtin_add_overflow(ints_[g], values.ints[i], &ints_[g])) {
           return make_error(ErrorCode::kInvalidInput, "integer overflow in " + spec_.text);
         }
       }
@@ -458,18 +451,26 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
     }
     case AggregateFn::kPercentile:
       for_each_span([&](uint32_t g, size_t b, size_t e) {
+        // Branch-free compaction: every row's value is written, and the end moves
+        // past it only when the row counts.
         std::vector<double>& out = gathered_[g];
         const size_t before = out.size();
-        if (arg->type == ValueType::kFloat) {
+        out.resize(before + (e - b));
+        double* dst = out.data() + before;
+        size_t kept = 0;
+        if (values.type == ValueType::kFloat) {
           for (size_t i = b; i < e; ++i) {
-            if (has_value(i)) out.push_back(arg->floats[i]);
+            dst[kept] = values.floats[i];
+            kept += has_value(i);
           }
         } else {
           for (size_t i = b; i < e; ++i) {
-            if (has_value(i)) out.push_back(static_cast<double>(arg->ints[i]));
+            dst[kept] = static_cast<double>(values.ints[i]);
+            kept += has_value(i);
           }
         }
-        *memory_bytes += (out.size() - before) * sizeof(double);
+        out.resize(before + kept);
+        *memory_bytes += kept * sizeof(double);
       });
       return Status::ok();
     case AggregateFn::kApproxPercentile:
@@ -569,7 +570,6 @@ Value Aggregator::finalize(size_t g) {
   switch (spec_.fn) {
     case AggregateFn::kCountStar:
     case AggregateFn::kCount:
-    case AggregateFn::kCountIf:
       return Value{counts_[g]};
     case AggregateFn::kSlaPct:
       if (counts_[g] == 0) return Value{};

@@ -1,6 +1,6 @@
 // Aggregator: the running state of one aggregate (count, sum, avg, min, max, first,
-// last, percentiles, count_if, sla_pct) for every group, updated a block at a time
-// with tight loops over typed vectors, and finalized into one Value per group.
+// last, percentiles, sla_pct; count_if binds as a FILTERed count(*)) for every group, updated a
+// block at a time with tight loops over typed vectors, and finalized into one Value per group.
 #pragma once
 
 #include <cstddef>
@@ -30,11 +30,10 @@ struct AggregateInput {
   // When rows come in long runs of one group (blocks are sorted by series): the
   // start of each run, then group_ids->size(). Null when runs are short.
   const std::vector<uint32_t>* run_starts = nullptr;
-  // Set when the argument is a stored column read whole, without FILTER, by count,
-  // sum or avg of floats or sum of ints (without NULLs), or by sla_pct against a
-  // constant target (NULLs read from its `valid`); see reads_in_place. Its values
-  // where the block keeps them, so that they are not copied. `arg` and
-  // `sla_condition` are then null.
+  // Set when the argument is a stored numeric column read whole by count, sum, avg,
+  // percentile, or sla_pct against a constant target without FILTER (see
+  // reads_in_place): its values and validity where the block keeps them, so that
+  // they are not copied. `arg` and `sla_condition` are then null.
   const storage::Column* in_place = nullptr;
 };
 
@@ -53,7 +52,8 @@ struct ArgValues {
   ValueType type = ValueType::kNull;
   const double* floats = nullptr;
   const int64_t* ints = nullptr;
-  bool all_valid = false;  // every row has a value
+  const uint8_t* valid = nullptr;  // 1 = the row has a value; null: every row has one
+  bool all_valid = false;          // every row has a value
 };
 
 class Aggregator {
@@ -90,7 +90,7 @@ class Aggregator {
   Status update_sla_in_place(const AggregateInput& input);
 
   const AggregateSpec& spec_;
-  std::vector<int64_t> counts_;       // count, count_if, sla_pct total
+  std::vector<int64_t> counts_;       // count, sla_pct total
   std::vector<int64_t> counts_ok_;    // sla_pct: rows with arg <= target
   std::vector<int64_t> ints_;         // sum of ints, min/max/first/last of int-like
   std::vector<double> floats_;        // sum/avg of floats, min/max/first/last of floats

@@ -121,8 +121,26 @@ Result<AggregateSpec> bind_aggregate(ExprBinder& binder, const Expr& e, const Ca
   } else if (fn == "count_if") {
     if (!is_condition(arg))
       return type_error(e, "count_if needs a condition, not " + describe(arg));
-    spec.fn = AggregateFn::kCountIf;
+    // count_if(c) is count(*) FILTER (WHERE c): one path, which reads FILTER as a
+    // truth mask per block. With a FILTER of its own, both must hold.
+    spec.fn = AggregateFn::kCountStar;
     spec.result_type = ValueType::kInt;
+    spec.arg_type = ValueType::kNull;
+    if (spec.filter) {
+      BoundExpr both;
+      both.kind = Kind::kBinary;
+      both.binary_op = BinaryOp::kAnd;
+      both.type = ValueType::kBool;
+      // Parenthesised: equal text must mean an equal expression (aggregate_block
+      // evaluates each distinct text once).
+      both.text = "(" + arg.text + ") AND (" + spec.filter->text + ")";
+      both.children.push_back(std::move(arg));
+      both.children.push_back(std::move(*spec.filter));
+      spec.filter = std::move(both);
+    } else {
+      spec.filter = std::move(arg);
+    }
+    return spec;
   } else {  // sla_pct
     TESSERA_RETURN_IF_ERROR(need_numeric());
     TESSERA_ASSIGN_OR_RETURN(BoundExpr target, binder.bind(*call.args[1], BindMode::kRow));

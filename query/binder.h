@@ -29,13 +29,13 @@ enum class AggregateFn : uint8_t {
   kLast,
   kPercentile,
   kApproxPercentile,
-  kCountIf,
   kSlaPct,
 };
 
 struct AggregateSpec {
   AggregateFn fn = AggregateFn::kCountStar;
-  // Row-level argument: the value aggregated; for count_if the condition; absent for count(*).
+  // Row-level argument: the value aggregated; absent for count(*) (and count_if,
+  // bound as count(*) FILTER (WHERE condition)).
   std::optional<BoundExpr> arg;
   // sla_pct only: `arg <= target`, a row-level condition.
   std::optional<BoundExpr> sla_condition;

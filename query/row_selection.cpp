@@ -36,6 +36,57 @@ Vec take(const Vec& v, const std::vector<uint32_t>& index) {
   return out;
 }
 
+// The column of `block` that `e` reads when `e` is an expression of one
+// dictionary-coded string column whose dictionary is smaller than the selection
+// (so that evaluating per entry is cheaper than per row); null otherwise.
+const storage::Column* one_coded_column(const BoundExpr& e, const engine::LoadedBlock& block,
+                                        size_t selected, const std::string** name) {
+  *name = nullptr;
+  if (!reads_one_string_column(e, name) || *name == nullptr) return nullptr;
+  const storage::Column* col = block.find(**name);
+  if (col == nullptr || col->type != storage::ColumnType::kString ||
+      col->dictionary.size() >= selected || col->codes.size() != block.row_count() ||
+      (!col->valid.empty() && col->valid.size() != block.row_count())) {
+    return nullptr;
+  }
+  return col;
+}
+
+// `e` evaluated once per dictionary entry of `col`, then once more for NULL.
+Result<Vec> evaluate_per_entry(const BoundExpr& e, const storage::Column& col) {
+  const size_t dict = col.dictionary.size();
+  Vec entries = Vec::nulls(ValueType::kString, dict + 1);
+  for (size_t c = 0; c < dict; ++c) {
+    entries.strings[c] = col.dictionary[c];
+    entries.valid[c] = 1;
+  }
+  LeafResolver per_entry = [&](const BoundExpr&) -> Result<Vec> { return entries; };
+  return evaluate(e, per_entry, dict + 1);
+}
+
+// Calls entry(i, k) with each selected row's entry k: its code, or the NULL entry
+// (the dictionary size). Out-of-range codes of valid rows are collected without a
+// branch and reported after the loop.
+template <typename Entry>
+Status for_each_entry(const storage::Column& col, const std::vector<uint32_t>& sel,
+                      const std::string& name, Entry entry) {
+  const uint32_t dict = static_cast<uint32_t>(col.dictionary.size());
+  const uint8_t* valid = col.valid.empty() ? nullptr : col.valid.data();
+  bool has_bad_code = false;
+  for (size_t i = 0; i < sel.size(); ++i) {
+    const uint32_t r = sel[i];
+    const uint32_t code = col.codes[r];
+    const bool is_valid = valid == nullptr || valid[r] != 0;
+    has_bad_code |= is_valid & (code >= dict);
+    entry(i, is_valid ? code : dict);
+  }
+  if (has_bad_code) {
+    return make_error(ErrorCode::kCorruption,
+                      "column \"" + name + "\": a dictionary code is out of range");
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<Vec> gather_column(const engine::LoadedBlock& block, const BoundExpr& leaf,
@@ -137,39 +188,36 @@ std::vector<uint32_t> keep_true(const std::vector<uint32_t>& sel, const Vec& con
 Result<Vec> evaluate_rows(const BoundExpr& e, const engine::LoadedBlock& block,
                           const std::vector<uint32_t>& sel, const LeafResolver& leaves) {
   const std::string* name = nullptr;
-  if (reads_one_string_column(e, &name) && name != nullptr) {
-    const storage::Column* col = block.find(*name);
-    if (col != nullptr && col->type == storage::ColumnType::kString &&
-        col->dictionary.size() < sel.size() && col->codes.size() == block.row_count() &&
-        (col->valid.empty() || col->valid.size() == block.row_count())) {
-      const size_t dict = col->dictionary.size();
-      Vec entries = Vec::nulls(ValueType::kString, dict + 1);  // the last entry is NULL
-      for (size_t c = 0; c < dict; ++c) {
-        entries.strings[c] = col->dictionary[c];
-        entries.valid[c] = 1;
-      }
-      LeafResolver per_entry = [&](const BoundExpr&) -> Result<Vec> { return entries; };
-      TESSERA_ASSIGN_OR_RETURN(Vec per_code, evaluate(e, per_entry, dict + 1));
-      // Each row's entry: its code, or the NULL entry. Out-of-range codes of valid
-      // rows are collected without a branch and reported after the loop.
-      std::vector<uint32_t> index(sel.size());
-      const uint32_t null_entry = static_cast<uint32_t>(dict);
-      bool has_bad_code = false;
-      for (size_t i = 0; i < sel.size(); ++i) {
-        const uint32_t r = sel[i];
-        const uint32_t code = col->codes[r];
-        const bool is_valid = col->valid.empty() || col->valid[r] != 0;
-        has_bad_code |= is_valid & (code >= dict);
-        index[i] = is_valid ? code : null_entry;
-      }
-      if (has_bad_code) {
-        return make_error(ErrorCode::kCorruption,
-                          "column \"" + *name + "\": a dictionary code is out of range");
-      }
-      return take(per_code, index);
+  const storage::Column* col = one_coded_column(e, block, sel.size(), &name);
+  if (col == nullptr) return evaluate(e, leaves, sel.size());
+  TESSERA_ASSIGN_OR_RETURN(Vec per_entry, evaluate_per_entry(e, *col));
+  std::vector<uint32_t> index(sel.size());
+  TESSERA_RETURN_IF_ERROR(
+      for_each_entry(*col, sel, *name, [&](size_t i, uint32_t k) { index[i] = k; }));
+  return take(per_entry, index);
+}
+
+Result<std::vector<uint8_t>> evaluate_truth(const BoundExpr& cond, const engine::LoadedBlock& block,
+                                            const std::vector<uint32_t>& sel,
+                                            const LeafResolver& leaves) {
+  const size_t n = sel.size();
+  std::vector<uint8_t> truth(n, 0);
+  const std::string* name = nullptr;
+  if (const storage::Column* col = one_coded_column(cond, block, n, &name)) {
+    TESSERA_ASSIGN_OR_RETURN(Vec per_entry, evaluate_per_entry(cond, *col));
+    if (per_entry.type == ValueType::kNull) return truth;
+    std::vector<uint8_t> entry_truth(per_entry.size);
+    for (size_t k = 0; k < per_entry.size; ++k) {
+      entry_truth[k] = per_entry.valid[k] && per_entry.ints[k] != 0;
     }
+    TESSERA_RETURN_IF_ERROR(
+        for_each_entry(*col, sel, *name, [&](size_t i, uint32_t k) { truth[i] = entry_truth[k]; }));
+    return truth;
   }
-  return evaluate(e, leaves, sel.size());
+  TESSERA_ASSIGN_OR_RETURN(Vec v, evaluate(cond, leaves, n));
+  if (v.type == ValueType::kNull) return truth;
+  for (size_t i = 0; i < n; ++i) truth[i] = v.valid[i] && v.ints[i] != 0;
+  return truth;
 }
 
 Status keep_rows_equal(const engine::LoadedBlock& block, const std::string& column,

@@ -32,6 +32,13 @@ std::vector<uint32_t> keep_true(const std::vector<uint32_t>& sel, const Vec& con
 Result<Vec> evaluate_rows(const BoundExpr& e, const engine::LoadedBlock& block,
                           const std::vector<uint32_t>& sel, const LeafResolver& leaves);
 
+// Whether the condition `cond` (a bool expression) is true, per selected row: 1
+// where true, 0 where false or unknown (NULL). Conditions of one dictionary-coded
+// column take evaluate_rows's per-entry path and write only these bytes.
+Result<std::vector<uint8_t>> evaluate_truth(const BoundExpr& cond, const engine::LoadedBlock& block,
+                                            const std::vector<uint32_t>& sel,
+                                            const LeafResolver& leaves);
+
 // Drops from `sel` (ascending row numbers) the rows whose string column `column`
 // is not `value`: NULL rows, and all rows when the block has no such string column.
 // The tenant scope uses it, so nothing in the statement can widen it; so do WHERE

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <numeric>
 
 #include "query/aggregate.h"
@@ -24,6 +25,7 @@ using detail::can_skip;
 using detail::ConstantGroupKey;
 using detail::derive_prune_rule;
 using detail::evaluate_rows;
+using detail::evaluate_truth;
 using detail::gather_column;
 using detail::group_key_columns;
 using detail::GroupTable;
@@ -40,6 +42,24 @@ constexpr size_t kMinRowsBeforeTopK = 4096;
 // Below this average run of one group per block, reducing run by run costs more
 // than scattering row by row.
 constexpr size_t kMinAverageGroupRun = 16;
+
+// Values computed once per expression text, kept at stable addresses.
+template <typename T>
+class PerText {
+ public:
+  template <typename Compute>
+  Result<const T*> get(const BoundExpr& e, Compute compute) {
+    for (const auto& [text, value] : entries_) {
+      if (*text == e.text) return &value;
+    }
+    TESSERA_ASSIGN_OR_RETURN(T value, compute());
+    entries_.emplace_back(&e.text, std::move(value));
+    return &entries_.back().second;
+  }
+
+ private:
+  std::deque<std::pair<const std::string*, T>> entries_;  // deque: push_back keeps addresses
+};
 
 class Executor {
  public:
@@ -199,16 +219,14 @@ class Executor {
     // Aggregates often repeat an argument or condition (count_if(c) and a FILTER
     // (WHERE c), avg(x) and percentile(x)): each distinct text is evaluated once
     // per block. Equal text binds to equal expressions within one plan.
-    std::vector<std::pair<const std::string*, Vec>> evaluated;
-    auto rows_of = [&](const BoundExpr& e) -> Result<const Vec*> {
-      for (const auto& [text, vec] : evaluated) {
-        if (*text == e.text) return &vec;
-      }
-      TESSERA_ASSIGN_OR_RETURN(Vec vec, evaluate_rows(e, block, sel, leaves));
-      evaluated.emplace_back(&e.text, std::move(vec));
-      return &evaluated.back().second;
+    PerText<Vec> evaluated;
+    auto rows_of = [&](const BoundExpr& e) {
+      return evaluated.get(e, [&] { return evaluate_rows(e, block, sel, leaves); });
     };
-    evaluated.reserve(3 * plan_.aggregates.size());  // pointers into it must stay valid
+    PerText<std::vector<uint8_t>> masks;  // FILTER conditions, as truth bytes
+    auto mask_of = [&](const BoundExpr& e) {
+      return masks.get(e, [&] { return evaluate_truth(e, block, sel, leaves); });
+    };
 
     std::vector<int64_t> times;
     for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
@@ -217,7 +235,6 @@ class Executor {
       input.group_ids = &gids;
       input.single_group = single_group;
       input.run_starts = runs.empty() ? nullptr : &runs;
-      std::vector<uint8_t> filter;
       const storage::Column* stored = nullptr;
       if (spec.arg && spec.arg->kind == Kind::kColumn && n == block.row_count()) {
         stored = block.find(spec.arg->name);
@@ -231,13 +248,7 @@ class Executor {
         TESSERA_ASSIGN_OR_RETURN(input.sla_condition, rows_of(*spec.sla_condition));
       }
       if (spec.filter) {
-        TESSERA_ASSIGN_OR_RETURN(const Vec* filter_vec, rows_of(*spec.filter));
-        filter.assign(n, 0);
-        if (filter_vec->type != ValueType::kNull) {
-          for (size_t i = 0; i < n; ++i)
-            filter[i] = filter_vec->valid[i] && filter_vec->ints[i] != 0;
-        }
-        input.filter = &filter;
+        TESSERA_ASSIGN_OR_RETURN(input.filter, mask_of(*spec.filter));
       }
       if (spec.fn == AggregateFn::kFirst || spec.fn == AggregateFn::kLast) {
         if (times.empty()) {

@@ -1,13 +1,16 @@
-// Aggregator update paths against brute-force sums computed here: rows scattered by
-// group id, rows in runs of one group (the sorted-block path), blocks with NULLs or
-// FILTER (the row path), and integer overflow failing alike on every path.
+// Aggregator update paths against brute-force results computed here: rows scattered
+// by group id, rows in runs of one group (the sorted-block path), blocks with NULLs
+// or FILTER (the row path), arguments read as vectors or in place from stored
+// columns, and integer overflow failing alike on every path.
 #include "query/aggregate.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <random>
 
 #include "tests/query/query_test_util.h"
@@ -100,7 +103,7 @@ TEST(AggregateTest, RunsScatterAndRowPathsAgreeWithBruteForce) {
     for (const AggregateSpec* s : {&sum_float, &sum_int, &avg_float, &count, &count_star}) {
       aggs.emplace_back(*s);
     }
-    // The same count, sums and avg reading stored columns in place (no NULLs only).
+    // The same count, sums and avg reading stored columns in place.
     const std::vector<const AggregateSpec*> in_place_specs = {&sum_float, &sum_int, &avg_float,
                                                               &count};
     std::vector<Aggregator> in_place;
@@ -118,12 +121,12 @@ TEST(AggregateTest, RunsScatterAndRowPathsAgreeWithBruteForce) {
         aggs[a].resize(kGroups);
         ASSERT_TRUE(aggs[a].update(input, &memory).is_ok());
       }
-      if (with_nulls) continue;
       storage::Column float_column, int_column;
       float_column.type = storage::ColumnType::kFloat64;
       float_column.floats = block.values.floats;
       int_column.type = storage::ColumnType::kInt64;
       int_column.ints = ints.ints;
+      if (with_nulls) float_column.valid = int_column.valid = block.values.valid;
       for (size_t a = 0; a < in_place.size(); ++a) {
         const storage::Column& column = a == 1 ? int_column : float_column;
         ASSERT_TRUE(reads_in_place(*in_place_specs[a], column));
@@ -136,12 +139,10 @@ TEST(AggregateTest, RunsScatterAndRowPathsAgreeWithBruteForce) {
         ASSERT_TRUE(in_place[a].update(input, &memory).is_ok());
       }
     }
-    if (!with_nulls) {
-      for (uint32_t g = 0; g < kGroups; ++g) {
-        for (size_t a = 0; a < in_place.size(); ++a) {
-          EXPECT_EQ(testing::render(in_place[a].finalize(g)), testing::render(aggs[a].finalize(g)))
-              << "in-place aggregate " << a << ", group " << g;
-        }
+    for (uint32_t g = 0; g < kGroups; ++g) {
+      for (size_t a = 0; a < in_place.size(); ++a) {
+        EXPECT_EQ(testing::render(in_place[a].finalize(g)), testing::render(aggs[a].finalize(g)))
+            << "in-place aggregate " << a << ", group " << g;
       }
     }
     for (uint32_t g = 0; g < kGroups; ++g) {
@@ -163,26 +164,100 @@ TEST(AggregateTest, RunsScatterAndRowPathsAgreeWithBruteForce) {
   EXPECT_GT(blocks_scattered, 100);
 }
 
-TEST(AggregateTest, OnlyCountSumAndFloatAvgWithoutFilterReadStoredColumnsWithoutNullsInPlace) {
+// percentile_cont of `values` by full sort: the value at rank p * (n - 1),
+// interpolated linearly between its neighbours.
+std::optional<double> sorted_percentile(std::vector<double> values, double p) {
+  if (values.empty()) return std::nullopt;
+  std::sort(values.begin(), values.end());
+  const double rank = p * static_cast<double>(values.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(rank));
+  const size_t hi = std::min(lo + 1, values.size() - 1);
+  return values[lo] + (rank - static_cast<double>(lo)) * (values[hi] - values[lo]);
+}
+
+TEST(AggregateTest, InPlaceAggregatesWithFilterAndNullsMatchBruteForce) {
+  std::mt19937 rng(20261204);
+  const uint32_t kGroups = 5;
+  AggregateSpec sum = spec_of(AggregateFn::kSum, ValueType::kFloat);
+  AggregateSpec count = spec_of(AggregateFn::kCount, ValueType::kFloat);
+  AggregateSpec avg = spec_of(AggregateFn::kAvg, ValueType::kFloat);
+  AggregateSpec p90 = spec_of(AggregateFn::kPercentile, ValueType::kFloat);
+  p90.fraction = 0.9;
+  for (AggregateSpec* spec : {&sum, &count, &avg, &p90}) spec->filter = *spec->arg;
+  for (int trial = 0; trial < 100; ++trial) {
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    std::vector<Aggregator> aggs;
+    for (const AggregateSpec* spec : {&sum, &count, &avg, &p90}) aggs.emplace_back(*spec);
+    std::map<uint32_t, std::vector<double>> kept;  // per group: values with FILTER true
+    size_t memory = 0;
+    for (int b = 0; b < 3; ++b) {
+      const BlockInput block =
+          random_block(rng, 1 + rng() % 500, trial % 2 == 0 ? 40 : 2, kGroups, trial % 3 != 0);
+      std::vector<uint8_t> filter(block.gids.size());
+      for (uint8_t& f : filter) f = rng() % 3 != 0;
+      storage::Column column;
+      column.type = storage::ColumnType::kFloat64;
+      column.floats = block.values.floats;
+      column.valid = block.values.valid;
+      for (size_t i = 0; i < block.gids.size(); ++i) {
+        if (column.valid[i] && filter[i]) kept[block.gids[i]].push_back(column.floats[i]);
+      }
+      const std::vector<uint32_t> runs = find_group_runs(block.gids, 16);
+      for (Aggregator& a : aggs) {
+        AggregateInput input;
+        input.group_ids = &block.gids;
+        input.in_place = &column;
+        input.filter = &filter;
+        input.run_starts = runs.empty() ? nullptr : &runs;
+        input.single_group = runs.size() == 2;
+        a.resize(kGroups);
+        ASSERT_TRUE(a.update(input, &memory).is_ok());
+      }
+    }
+    for (uint32_t g = 0; g < kGroups; ++g) {
+      SCOPED_TRACE("group " + std::to_string(g));
+      const std::vector<double>& values = kept[g];
+      EXPECT_EQ(std::get<int64_t>(aggs[1].finalize(g)), static_cast<int64_t>(values.size()));
+      if (values.empty()) {
+        EXPECT_TRUE(is_null(aggs[0].finalize(g)));
+        EXPECT_TRUE(is_null(aggs[2].finalize(g)));
+        EXPECT_TRUE(is_null(aggs[3].finalize(g)));
+        continue;
+      }
+      double total = 0;  // multiples of 1/4 below 250: exact in any order
+      for (const double v : values) total += v;
+      EXPECT_EQ(std::get<double>(aggs[0].finalize(g)), total);
+      EXPECT_DOUBLE_EQ(std::get<double>(aggs[2].finalize(g)),
+                       total / static_cast<double>(values.size()));
+      EXPECT_DOUBLE_EQ(std::get<double>(aggs[3].finalize(g)), *sorted_percentile(values, 0.9));
+    }
+  }
+}
+
+TEST(AggregateTest, NumericCountSumAvgAndPercentileReadStoredColumnsOfTheirTypeInPlace) {
   storage::Column floats;
   floats.type = storage::ColumnType::kFloat64;
   floats.floats = {1, 2};
   storage::Column ints;
   ints.type = storage::ColumnType::kInt64;
   ints.ints = {1, 2};
-  EXPECT_TRUE(reads_in_place(spec_of(AggregateFn::kSum, ValueType::kFloat), floats));
-  EXPECT_TRUE(reads_in_place(spec_of(AggregateFn::kSum, ValueType::kInt), ints));
-  EXPECT_TRUE(reads_in_place(spec_of(AggregateFn::kCount, ValueType::kInt), ints));
-  EXPECT_TRUE(reads_in_place(spec_of(AggregateFn::kAvg, ValueType::kFloat), floats));
-  EXPECT_FALSE(reads_in_place(spec_of(AggregateFn::kAvg, ValueType::kInt), ints));
+  for (const AggregateFn fn :
+       {AggregateFn::kSum, AggregateFn::kCount, AggregateFn::kAvg, AggregateFn::kPercentile}) {
+    EXPECT_TRUE(reads_in_place(spec_of(fn, ValueType::kFloat), floats));
+    EXPECT_TRUE(reads_in_place(spec_of(fn, ValueType::kInt), ints));
+    // An integer column read as a float argument is converted: not in place.
+    EXPECT_FALSE(reads_in_place(spec_of(fn, ValueType::kFloat), ints));
+  }
   EXPECT_FALSE(reads_in_place(spec_of(AggregateFn::kMin, ValueType::kFloat), floats));
-  EXPECT_FALSE(reads_in_place(spec_of(AggregateFn::kPercentile, ValueType::kFloat), floats));
-  // An integer column read as a float argument is converted: not in place.
-  EXPECT_FALSE(reads_in_place(spec_of(AggregateFn::kSum, ValueType::kFloat), ints));
+  EXPECT_FALSE(reads_in_place(spec_of(AggregateFn::kApproxPercentile, ValueType::kFloat), floats));
+  EXPECT_FALSE(reads_in_place(spec_of(AggregateFn::kCountStar, ValueType::kNull), floats));
+  // FILTER and NULLs are read from the input's mask and the column's validity.
   AggregateSpec filtered = spec_of(AggregateFn::kSum, ValueType::kFloat);
   filtered.filter = *filtered.arg;
-  EXPECT_FALSE(reads_in_place(filtered, floats));
+  EXPECT_TRUE(reads_in_place(filtered, floats));
   floats.valid = {1, 0};
+  EXPECT_TRUE(reads_in_place(spec_of(AggregateFn::kSum, ValueType::kFloat), floats));
+  floats.valid = {1};  // validity that does not match the values: not read at all
   EXPECT_FALSE(reads_in_place(spec_of(AggregateFn::kSum, ValueType::kFloat), floats));
 }
 

@@ -1,6 +1,7 @@
 // keep_rows_equal, the filter behind the tenant scope and `column = 'value'`
-// conjuncts: against a row-by-row reference over random blocks (NULLs, dictionaries
-// that lack or repeat the value, partial selections), and on damaged columns.
+// conjuncts, and evaluate_truth, which FILTER and count_if read: against row-by-row
+// references over random blocks (NULLs, dictionaries that lack or repeat the value,
+// partial selections), and on damaged columns.
 #include "query/row_selection.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@ namespace {
 using storage::Block;
 using storage::Column;
 using storage::ColumnType;
+using Kind = BoundExpr::Kind;
 
 engine::LoadedBlock loaded(Column tag, size_t rows) {
   auto block = std::make_shared<Block>();
@@ -23,24 +25,37 @@ engine::LoadedBlock loaded(Column tag, size_t rows) {
   return engine::LoadedBlock::project(block, names);
 }
 
+// A tag column of `rows` rows over 1..max_dictionary entries drawn from v0..v3
+// (so entries may repeat), with NULLs in about every other column.
+Column random_tag(std::mt19937& rng, size_t rows, size_t max_dictionary) {
+  Column tag;
+  tag.type = ColumnType::kString;
+  const size_t dict = 1 + rng() % max_dictionary;
+  for (size_t c = 0; c < dict; ++c) tag.dictionary.push_back("v" + std::to_string(rng() % 4));
+  const bool has_nulls = rng() % 2 == 0;
+  for (size_t r = 0; r < rows; ++r) {
+    tag.codes.push_back(static_cast<uint32_t>(rng() % dict));
+    if (has_nulls) tag.valid.push_back(rng() % 4 != 0);
+  }
+  return tag;
+}
+
+// About two thirds of the rows 0..rows-1, ascending.
+std::vector<uint32_t> random_selection(std::mt19937& rng, size_t rows) {
+  std::vector<uint32_t> sel;
+  for (uint32_t r = 0; r < rows; ++r) {
+    if (rng() % 3 != 0) sel.push_back(r);
+  }
+  return sel;
+}
+
 TEST(RowSelectionTest, KeepRowsEqualMatchesRowByRowComparison) {
   std::mt19937 rng(7);
   for (int round = 0; round < 300; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
     const size_t rows = 1 + rng() % 200;
-    Column tag;
-    tag.type = ColumnType::kString;
-    const size_t dict = 1 + rng() % 5;
-    for (size_t c = 0; c < dict; ++c) tag.dictionary.push_back("v" + std::to_string(rng() % 4));
-    const bool has_nulls = rng() % 2 == 0;
-    for (size_t r = 0; r < rows; ++r) {
-      tag.codes.push_back(static_cast<uint32_t>(rng() % dict));
-      if (has_nulls) tag.valid.push_back(rng() % 4 != 0);
-    }
-    std::vector<uint32_t> sel;
-    for (uint32_t r = 0; r < rows; ++r) {
-      if (rng() % 3 != 0) sel.push_back(r);
-    }
+    const Column tag = random_tag(rng, rows, 5);
+    std::vector<uint32_t> sel = random_selection(rng, rows);
     const std::string value = "v" + std::to_string(rng() % 5);  // "v4" is never present
     std::vector<uint32_t> expected;
     for (uint32_t r : sel) {
@@ -90,6 +105,90 @@ TEST(RowSelectionTest, KeepRowsEqualReportsACodePastTheDictionaryUnlessTheRowIsN
   std::vector<uint32_t> sel = {0, 1, 2};
   ASSERT_TRUE(keep_rows_equal(loaded(tag, 3), "tag", "b", sel).is_ok());
   EXPECT_EQ(sel, std::vector<uint32_t>{2});
+}
+
+BoundExpr tag_column() {
+  BoundExpr e;
+  e.kind = Kind::kColumn;
+  e.name = "tag";
+  e.type = ValueType::kString;
+  e.text = "tag";
+  return e;
+}
+
+// tag = 'v1' or tag <> 'v1'.
+BoundExpr tag_compared(BinaryOp op) {
+  BoundExpr value;
+  value.kind = Kind::kConstant;
+  value.constant = Value{std::string("v1")};
+  value.type = ValueType::kString;
+  value.text = "'v1'";
+  BoundExpr e;
+  e.kind = Kind::kBinary;
+  e.binary_op = op;
+  e.type = ValueType::kBool;
+  e.text = op == BinaryOp::kEqual ? "tag = 'v1'" : "tag <> 'v1'";
+  e.children = {tag_column(), std::move(value)};
+  return e;
+}
+
+BoundExpr tag_is_null() {
+  BoundExpr e;
+  e.kind = Kind::kIsNull;
+  e.type = ValueType::kBool;
+  e.text = "tag IS NULL";
+  e.children = {tag_column()};
+  return e;
+}
+
+Result<std::vector<uint8_t>> truth_of(const BoundExpr& cond, const engine::LoadedBlock& block,
+                                      const std::vector<uint32_t>& sel) {
+  LeafResolver leaves = [&](const BoundExpr& leaf) { return gather_column(block, leaf, sel); };
+  return evaluate_truth(cond, block, sel, leaves);
+}
+
+TEST(RowSelectionTest, EvaluateTruthMatchesRowByRowComparison) {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 300; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    const size_t rows = 1 + rng() % 40;
+    // Up to 12 entries: sometimes as many as the rows selected, which takes the
+    // row-by-row path instead of the per-entry one.
+    const Column tag = random_tag(rng, rows, 12);
+    const std::vector<uint32_t> sel = random_selection(rng, rows);
+    const engine::LoadedBlock block = loaded(tag, rows);
+    for (const BinaryOp op : {BinaryOp::kEqual, BinaryOp::kNotEqual}) {
+      std::vector<uint8_t> expected;
+      for (uint32_t r : sel) {
+        // NULL compares unknown: not true.
+        expected.push_back(tag.is_valid(r) &&
+                           (tag.string_at(r) == "v1") == (op == BinaryOp::kEqual));
+      }
+      auto truth = truth_of(tag_compared(op), block, sel);
+      ASSERT_TRUE(truth.is_ok()) << truth.error().message;
+      EXPECT_EQ(*truth, expected);
+    }
+    std::vector<uint8_t> expected;
+    for (uint32_t r : sel) expected.push_back(!tag.is_valid(r));
+    auto truth = truth_of(tag_is_null(), block, sel);
+    ASSERT_TRUE(truth.is_ok()) << truth.error().message;
+    EXPECT_EQ(*truth, expected);
+  }
+}
+
+TEST(RowSelectionTest, EvaluateTruthReportsACodePastTheDictionary) {
+  Column tag;
+  tag.type = ColumnType::kString;
+  tag.dictionary = {"v1"};
+  tag.codes = {0, 3, 0, 0};
+  const std::vector<uint32_t> sel = {0, 1, 2, 3};
+  auto truth = truth_of(tag_compared(BinaryOp::kEqual), loaded(tag, 4), sel);
+  ASSERT_FALSE(truth.is_ok());
+  EXPECT_EQ(truth.error().code, ErrorCode::kCorruption) << truth.error().message;
+  tag.valid = {1, 0, 1, 1};  // a NULL row's code is not read
+  truth = truth_of(tag_compared(BinaryOp::kEqual), loaded(tag, 4), sel);
+  ASSERT_TRUE(truth.is_ok()) << truth.error().message;
+  EXPECT_EQ(*truth, (std::vector<uint8_t>{1, 0, 1, 1}));
 }
 
 }  // namespace

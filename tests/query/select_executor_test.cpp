@@ -310,6 +310,24 @@ std::vector<RefAggregate> reference_aggregates(const Cond& filter) {
                                   : Value{};
                    }});
   }
+  out.push_back({"count_if(b) FILTER (WHERE " + filter.sql + ")", [filter](const Rows& rows) {
+                   int64_t c = 0;
+                   for (const Row* r : rows) {
+                     Opt3 x = filter.eval(*r);
+                     c += x && *x && r->b && *r->b;
+                   }
+                   return Value{c};
+                 }});
+  out.push_back(
+      {"percentile(v, 0.9) FILTER (WHERE " + filter.sql + ")", [filter](const Rows& rows) {
+         std::vector<double> vals;
+         for (const Row* r : rows) {
+           Opt3 x = filter.eval(*r);
+           if (x && *x && r->v) vals.push_back(*r->v);
+         }
+         auto p = reference_percentile(vals, 0.9);
+         return p ? Value{*p} : Value{};
+       }});
   out.push_back({"sum(n) FILTER (WHERE " + filter.sql + ")", [filter](const Rows& rows) {
                    std::optional<int64_t> s;
                    for (const Row* r : rows) {
