@@ -50,6 +50,19 @@ uint32_t add_group_if_new(GroupTable& groups, const std::string& key, size_t* me
 
 uint32_t intern_group(const BoundSelect& plan, GroupTable& groups, int64_t bucket,
                       const std::vector<uint32_t>& tag_ids, size_t* memory_bytes) {
+  if (!plan.bucketer && tag_ids.size() == 1) {
+    // GROUP BY tenant, GROUP BY entity_id: tag ids are dense, so the group is found
+    // by index, without building and hashing a key.
+    const size_t slot = tag_ids[0] == kNullTagId ? 0 : size_t{tag_ids[0]} + 1;
+    if (slot >= groups.by_tag_id.size()) groups.by_tag_id.resize(slot + 1, kNoGroup);
+    if (groups.by_tag_id[slot] == kNoGroup) {
+      groups.by_tag_id[slot] = static_cast<uint32_t>(groups.count++);
+      groups.buckets.push_back(bucket);
+      groups.tag_ids.push_back(tag_ids[0]);
+      *memory_bytes += kGroupOverheadBytes;
+    }
+    return groups.by_tag_id[slot];
+  }
   std::string& key = groups.scratch_key;
   key.clear();
   if (plan.bucketer) key.append(reinterpret_cast<const char*>(&bucket), sizeof(bucket));

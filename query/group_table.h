@@ -23,6 +23,8 @@ namespace tessera::query::detail {
 
 // The tag id of a NULL tag value.
 constexpr uint32_t kNullTagId = std::numeric_limits<uint32_t>::max();
+// No group (GroupTable::by_tag_id).
+constexpr uint32_t kNoGroup = std::numeric_limits<uint32_t>::max();
 
 // Hashes std::string and std::string_view alike, so that lookups by a view need not
 // build a string.
@@ -52,6 +54,9 @@ struct GroupTable {
   std::vector<uint32_t> tag_ids;  // per group, group_tags.size() entries each
   std::vector<TagDictionary> dictionaries;
   std::unordered_map<std::string, uint32_t> by_key;
+  // Plans with one group tag and no time grouping: the group of tag id t at
+  // [t + 1], of NULL at [0]; kNoGroup where none yet. by_key is then unused.
+  std::vector<uint32_t> by_tag_id;
   size_t count = 0;
   std::string scratch_key;  // reused by intern_group to build keys without allocating
 };
