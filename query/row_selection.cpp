@@ -65,8 +65,8 @@ Result<Vec> evaluate_per_entry(const BoundExpr& e, const storage::Column& col) {
 }
 
 // Calls entry(i, k) with each selected row's entry k: its code, or the NULL entry
-// (the dictionary size). Out-of-range codes of valid rows are collected without a
-// branch and reported after the loop.
+// (the dictionary size). Out-of-range codes of valid rows are given the NULL entry,
+// so that k is always in range, and reported after the loop.
 template <typename Entry>
 Status for_each_entry(const storage::Column& col, const std::vector<uint32_t>& sel,
                       const std::string& name, Entry entry) {
@@ -77,8 +77,9 @@ Status for_each_entry(const storage::Column& col, const std::vector<uint32_t>& s
     const uint32_t r = sel[i];
     const uint32_t code = col.codes[r];
     const bool is_valid = valid == nullptr || valid[r] != 0;
-    has_bad_code |= is_valid & (code >= dict);
-    entry(i, is_valid ? code : dict);
+    const bool is_bad = is_valid & (code >= dict);
+    has_bad_code |= is_bad;
+    entry(i, is_valid & !is_bad ? code : dict);
   }
   if (has_bad_code) {
     return make_error(ErrorCode::kCorruption,
