@@ -36,6 +36,14 @@ Vec take(const Vec& v, const std::vector<uint32_t>& index) {
   return out;
 }
 
+// 1 where the bool vector `cond` is true, 0 where false or NULL.
+std::vector<uint8_t> truth_bytes(const Vec& cond) {
+  std::vector<uint8_t> truth(cond.size, 0);
+  if (cond.type == ValueType::kNull) return truth;
+  for (size_t i = 0; i < cond.size; ++i) truth[i] = cond.valid[i] && cond.ints[i] != 0;
+  return truth;
+}
+
 // The column of `block` that `e` reads when `e` is an expression of one
 // dictionary-coded string column whose dictionary is smaller than the selection
 // (so that evaluating per entry is cheaper than per row); null otherwise.
@@ -201,24 +209,17 @@ Result<Vec> evaluate_rows(const BoundExpr& e, const engine::LoadedBlock& block,
 Result<std::vector<uint8_t>> evaluate_truth(const BoundExpr& cond, const engine::LoadedBlock& block,
                                             const std::vector<uint32_t>& sel,
                                             const LeafResolver& leaves) {
-  const size_t n = sel.size();
-  std::vector<uint8_t> truth(n, 0);
   const std::string* name = nullptr;
-  if (const storage::Column* col = one_coded_column(cond, block, n, &name)) {
+  if (const storage::Column* col = one_coded_column(cond, block, sel.size(), &name)) {
     TESSERA_ASSIGN_OR_RETURN(Vec per_entry, evaluate_per_entry(cond, *col));
-    if (per_entry.type == ValueType::kNull) return truth;
-    std::vector<uint8_t> entry_truth(per_entry.size);
-    for (size_t k = 0; k < per_entry.size; ++k) {
-      entry_truth[k] = per_entry.valid[k] && per_entry.ints[k] != 0;
-    }
+    const std::vector<uint8_t> entry_truth = truth_bytes(per_entry);
+    std::vector<uint8_t> truth(sel.size());
     TESSERA_RETURN_IF_ERROR(
         for_each_entry(*col, sel, *name, [&](size_t i, uint32_t k) { truth[i] = entry_truth[k]; }));
     return truth;
   }
-  TESSERA_ASSIGN_OR_RETURN(Vec v, evaluate(cond, leaves, n));
-  if (v.type == ValueType::kNull) return truth;
-  for (size_t i = 0; i < n; ++i) truth[i] = v.valid[i] && v.ints[i] != 0;
-  return truth;
+  TESSERA_ASSIGN_OR_RETURN(Vec v, evaluate(cond, leaves, sel.size()));
+  return truth_bytes(v);
 }
 
 Status keep_rows_equal(const engine::LoadedBlock& block, const std::string& column,
