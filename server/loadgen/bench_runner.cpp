@@ -38,7 +38,7 @@ Result<BenchResult> run_bench(const BenchOptions& options) {
   };
   if (options.ingest) {
     source = std::make_unique<LineBlockSource>(options.files, options.ingest->sync_every_rows,
-                                               options.loop_data);
+                                               options.loop_data, options.pass_shift);
     ingest = std::make_unique<IngestDriver>(*options.ingest, *source);
   }
   if (options.dashboard) {

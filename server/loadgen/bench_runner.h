@@ -22,6 +22,7 @@ struct BenchOptions {
   std::optional<IngestOptions> ingest;        // no ingest connections when absent
   std::vector<std::filesystem::path> files;   // what ingest sends
   bool loop_data = false;                     // start the files over when sent
+  PassShift pass_shift;                       // each pass's timestamps; default: the files'
   std::optional<DashboardOptions> dashboard;  // no dashboard clients when absent
   std::vector<QueryKind> kinds;
   std::chrono::milliseconds duration{30'000};

@@ -9,8 +9,8 @@ constexpr size_t kReadChunkBytes = size_t{1} << 20;
 }  // namespace
 
 LineBlockSource::LineBlockSource(std::vector<std::filesystem::path> files, uint64_t lines_per_block,
-                                 bool loop)
-    : files_(std::move(files)), lines_per_block_(lines_per_block), loop_(loop) {}
+                                 bool loop, PassShift shift)
+    : files_(std::move(files)), lines_per_block_(lines_per_block), loop_(loop), shift_(shift) {}
 
 Status LineBlockSource::fill() {
   buffer_.erase(0, pos_);
@@ -24,6 +24,20 @@ Status LineBlockSource::fill() {
         }
         file_index_ = 0;
         lines_this_pass_ = 0;
+        ++pass_;
+      }
+      if (file_index_ == 0) {
+        // A pass starts. The buffer is empty here (every file's bytes end in '\n' and
+        // were handed out before fill() ran again), so the new offset applies exactly
+        // to the new pass's lines.
+        const uint64_t pass = shift_.first_pass + pass_;
+        if (shift_.span_ns != 0 &&
+            (pass > static_cast<uint64_t>(INT64_MAX) ||
+             __builtin_mul_overflow(static_cast<int64_t>(pass), shift_.span_ns, &offset_ns_))) {
+          return make_error(ErrorCode::kLimitExceeded, "pass " + std::to_string(pass) +
+                                                           " of the data files: its time shift "
+                                                           "does not fit in 64-bit nanoseconds");
+        }
       }
       in_ = std::ifstream(files_[file_index_], std::ios::binary);
       if (!in_)
@@ -70,7 +84,12 @@ Result<uint64_t> LineBlockSource::next_block(std::string& out) {
     const std::string_view line(buffer_.data() + pos_, end - pos_);
     pos_ = end;
     if (line.size() <= 1 || line.front() == '#' || line == "\r\n") continue;
-    out.append(line);
+    if (offset_ns_ == 0) {
+      out.append(line);
+    } else {
+      TESSERA_RETURN_IF_ERROR(
+          append_shifted_line(line.substr(0, line.size() - 1), offset_ns_, out));
+    }
     ++lines;
     ++lines_this_pass_;
   }
