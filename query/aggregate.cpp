@@ -41,6 +41,14 @@ std::optional<SlaTarget> constant_sla_target(const AggregateSpec& spec) {
   return t;
 }
 
+// Adds v to sum modulo 2^64 and returns the carry out of int64: +1 or -1 when the
+// true sum passed INT64_MAX or INT64_MIN, else 0. Wrapping sums with their carries
+// add up exactly in any order, so partial sums merge without spurious overflows.
+inline int64_t add_with_carry(int64_t& sum, int64_t v) {
+  const bool wrapped = __builtin_add_overflow(sum, v, &sum);
+  return wrapped ? (v > 0 ? 1 : -1) : 0;
+}
+
 }  // namespace
 
 void Aggregator::resize(size_t n) {
@@ -64,6 +72,7 @@ void Aggregator::resize(size_t n) {
     case AggregateFn::kAvg:
       counts_.resize(n, 0);
       ints_.resize(n, 0);
+      carries_.resize(n, 0);
       floats_.resize(n, 0.0);
       wide_.resize(n, 0.0L);
       has_.resize(n, 0);
@@ -126,13 +135,11 @@ bool Aggregator::update_single_group(const AggregateInput& in, const ArgValues& 
       if (arg.type == ValueType::kFloat) {
         floats_[g] += detail::sum_doubles(std::span<const double>(arg.floats, n));
       } else if (arg.type == ValueType::kInt && spec_.fn == AggregateFn::kSum) {
-        // Overflow is checked per value, as the row path does, so both paths
-        // fail on the same inputs.
         int64_t sum = ints_[g];
-        bool overflow = false;
-        for (size_t i = 0; i < n; ++i) overflow |= __builtin_add_overflow(sum, arg.ints[i], &sum);
-        if (overflow) return false;  // the row path reports it
+        int64_t carry = 0;
+        for (size_t i = 0; i < n; ++i) carry += add_with_carry(sum, arg.ints[i]);
         ints_[g] = sum;
+        carries_[g] += carry;
       } else {
         return false;
       }
@@ -200,26 +207,18 @@ std::optional<Status> Aggregator::update_dense(const AggregateInput& in, const A
       for (size_t i = 0; i < n; ++i) floats_[gid[i]] += v[i];
     }
   } else if (arg.type == ValueType::kInt && spec_.fn == AggregateFn::kSum) {
-    // Each group's running total is checked after every value, in row order, as
-    // the row path does, so both fail on the same inputs.
     const int64_t* v = arg.ints;
-    bool overflow = false;
     if (runs != nullptr) {
       for (size_t r = 0; r + 1 < runs->size(); ++r) {
         const uint32_t b = (*runs)[r];
         int64_t sum = ints_[gid[b]];
-        for (uint32_t i = b; i < (*runs)[r + 1]; ++i) {
-          overflow |= __builtin_add_overflow(sum, v[i], &sum);
-        }
+        int64_t carry = 0;
+        for (uint32_t i = b; i < (*runs)[r + 1]; ++i) carry += add_with_carry(sum, v[i]);
         ints_[gid[b]] = sum;
+        carries_[gid[b]] += carry;
       }
     } else {
-      for (size_t i = 0; i < n; ++i) {
-        overflow |= __builtin_add_overflow(ints_[gid[i]], v[i], &ints_[gid[i]]);
-      }
-    }
-    if (overflow) {
-      return Status(make_error(ErrorCode::kInvalidInput, "integer overflow in " + spec_.text));
+      for (size_t i = 0; i < n; ++i) carries_[gid[i]] += add_with_carry(ints_[gid[i]], v[i]);
     }
   } else {
     return std::nullopt;
@@ -391,9 +390,7 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
         if (!has_value(i)) continue;
         const uint32_t g = gid[i];
         counts_[g] += 1;
-        if (__builtin_add_overflow(ints_[g], values.ints[i], &ints_[g])) {
-          return make_error(ErrorCode::kInvalidInput, "integer overflow in " + spec_.text);
-        }
+        carries_[g] += add_with_carry(ints_[g], values.ints[i]);
       }
       return Status::ok();
     case AggregateFn::kMin:
@@ -505,10 +502,7 @@ Status Aggregator::fold_stats(size_t g, uint64_t row_count, const storage::Colum
         return Status::ok();
       }
       wide_[g] += static_cast<long double>(column->sum_int);
-      if (spec_.fn == AggregateFn::kSum &&
-          __builtin_add_overflow(ints_[g], column->sum_int, &ints_[g])) {
-        return make_error(ErrorCode::kInvalidInput, "integer overflow in " + spec_.text);
-      }
+      carries_[g] += add_with_carry(ints_[g], column->sum_int);
       return Status::ok();
     case AggregateFn::kMin:
     case AggregateFn::kMax: {
@@ -550,6 +544,101 @@ Status Aggregator::fold_stats(size_t g, uint64_t row_count, const storage::Colum
     default:
       return make_error(ErrorCode::kInternal, spec_.text + " cannot be answered from statistics");
   }
+}
+
+void Aggregator::merge(Aggregator& later, const std::vector<uint32_t>& group_map,
+                       size_t* memory_bytes) {
+  for (size_t from = 0; from < group_map.size(); ++from) {
+    const uint32_t g = group_map[from];
+    switch (spec_.fn) {
+      case AggregateFn::kCountStar:
+      case AggregateFn::kCount:
+        counts_[g] += later.counts_[from];
+        break;
+      case AggregateFn::kSlaPct:
+        counts_[g] += later.counts_[from];
+        counts_ok_[g] += later.counts_ok_[from];
+        break;
+      case AggregateFn::kCountDistinct:
+        if (spec_.arg_type == ValueType::kString) {
+          for (auto& v : later.distinct_strings_[from]) {
+            if (distinct_strings_[g].insert(v).second) *memory_bytes += kSetEntryBytes + v.size();
+          }
+        } else {
+          const size_t before = distinct_ints_[g].size();
+          distinct_ints_[g].insert(later.distinct_ints_[from].begin(),
+                                   later.distinct_ints_[from].end());
+          *memory_bytes += (distinct_ints_[g].size() - before) * kSetEntryBytes;
+        }
+        break;
+      case AggregateFn::kSum:
+      case AggregateFn::kAvg:
+        counts_[g] += later.counts_[from];
+        floats_[g] += later.floats_[from];
+        wide_[g] += later.wide_[from];
+        has_[g] |= later.has_[from];
+        carries_[g] += later.carries_[from] + add_with_carry(ints_[g], later.ints_[from]);
+        break;
+      case AggregateFn::kMin:
+      case AggregateFn::kMax:
+      case AggregateFn::kFirst:
+      case AggregateFn::kLast: {
+        if (!later.has_[from]) break;
+        bool better = !has_[g];
+        if (!better && (spec_.fn == AggregateFn::kFirst || spec_.fn == AggregateFn::kLast)) {
+          // `later` holds later writes: on equal times they win, as in update().
+          better = spec_.fn == AggregateFn::kFirst ? later.best_time_[from] <= best_time_[g]
+                                                   : later.best_time_[from] >= best_time_[g];
+        } else if (!better) {
+          const bool is_min = spec_.fn == AggregateFn::kMin;
+          switch (spec_.arg_type) {
+            case ValueType::kFloat:
+              better = is_min ? float_order_less(later.floats_[from], floats_[g])
+                              : float_order_less(floats_[g], later.floats_[from]);
+              break;
+            case ValueType::kString:
+              better =
+                  is_min ? later.strings_[from] < strings_[g] : later.strings_[from] > strings_[g];
+              break;
+            default:
+              better = is_min ? later.ints_[from] < ints_[g] : later.ints_[from] > ints_[g];
+              break;
+          }
+        }
+        if (!better) break;
+        has_[g] = 1;
+        best_time_[g] = later.best_time_[from];
+        ints_[g] = later.ints_[from];
+        floats_[g] = later.floats_[from];
+        strings_[g] = std::move(later.strings_[from]);
+        break;
+      }
+      case AggregateFn::kPercentile: {
+        std::vector<double>& into = gathered_[g];
+        std::vector<double>& add = later.gathered_[from];
+        *memory_bytes += add.size() * sizeof(double);
+        if (into.empty()) {
+          into.swap(add);
+        } else {
+          into.insert(into.end(), add.begin(), add.end());
+        }
+        break;
+      }
+      case AggregateFn::kApproxPercentile:
+        sketches_[g].merge(later.sketches_[from]);
+        break;
+    }
+  }
+}
+
+Status Aggregator::check_totals() const {
+  if (spec_.fn != AggregateFn::kSum || spec_.arg_type == ValueType::kFloat) return Status::ok();
+  for (const int64_t carry : carries_) {
+    if (carry != 0) {
+      return make_error(ErrorCode::kInvalidInput, "integer overflow in " + spec_.text);
+    }
+  }
+  return Status::ok();
 }
 
 Value Aggregator::finalize(size_t g) {

@@ -64,15 +64,25 @@ class Aggregator {
   void resize(size_t group_count);
   // Folds one block's rows in. Rows must arrive in write order (first/last ties).
   // Adds the bytes newly held (gathered values, distinct sets) to *memory_bytes.
-  // kInvalidInput on integer overflow in sum.
   Status update(const AggregateInput& input, size_t* memory_bytes);
   // Folds in one whole block of `row_count` rows from its statistics instead of its
   // values: `column` holds the argument column's statistics, or is null when the
   // block lacks the column (NULL in every row). Requires: the block passed
-  // detail::block_stats_answer for this aggregate's plan. kInvalidInput on
-  // integer overflow in sum.
+  // detail::block_stats_answer for this aggregate's plan.
   Status fold_stats(size_t group, uint64_t row_count, const storage::ColumnStats* column);
+  // Folds in `later`, the state of the same aggregate over rows written after every
+  // row folded into this one (a later range of the scan's blocks, so that first/last
+  // ties still go to the later write); `later`'s group g is this one's
+  // group_map[g]. Takes `later`'s gathered values and sets (it is left valid but
+  // unspecified) and adds the bytes this aggregator newly holds to *memory_bytes.
+  // Requires: resize() to cover every group_map entry.
+  void merge(Aggregator& later, const std::vector<uint32_t>& group_map, size_t* memory_bytes);
+  // kInvalidInput when a group's sum of integers does not fit in int64. A sum
+  // fails on its total alone, as PostgreSQL's exact sum would not fit, whatever
+  // the order its values came in (a running total may pass the limit on the way).
+  Status check_totals() const;
   // The aggregate's value for one group; NULL over no values (count: 0).
+  // Requires: check_totals() is ok.
   Value finalize(size_t group);
 
  private:
@@ -92,7 +102,8 @@ class Aggregator {
   const AggregateSpec& spec_;
   std::vector<int64_t> counts_;       // count, sla_pct total
   std::vector<int64_t> counts_ok_;    // sla_pct: rows with arg <= target
-  std::vector<int64_t> ints_;         // sum of ints, min/max/first/last of int-like
+  std::vector<int64_t> ints_;         // sum of ints (mod 2^64), min/max/first/last of int-like
+  std::vector<int64_t> carries_;      // sum of ints: the total is ints_ + carries_ * 2^64
   std::vector<double> floats_;        // sum/avg of floats, min/max/first/last of floats
   std::vector<long double> wide_;     // avg of ints: exact up to 2^64
   std::vector<std::string> strings_;  // min/max/first/last of strings

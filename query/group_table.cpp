@@ -76,6 +76,27 @@ uint32_t intern_group(const BoundSelect& plan, GroupTable& groups, int64_t bucke
   return gid;
 }
 
+std::vector<uint32_t> merge_groups(const BoundSelect& plan, const GroupTable& from,
+                                   GroupTable& into, size_t* memory_bytes) {
+  std::vector<uint32_t> to_into(from.count);
+  if (plan.group_key_count() == 0) {
+    // The one group of a plan without keys is keyed by the empty string in both.
+    for (size_t g = 0; g < from.count; ++g) to_into[g] = add_group_if_new(into, "", memory_bytes);
+    return to_into;
+  }
+  const size_t tag_count = plan.group_tags.size();
+  std::vector<uint32_t> ids(tag_count);
+  for (size_t g = 0; g < from.count; ++g) {
+    for (size_t t = 0; t < tag_count; ++t) {
+      const uint32_t id = from.tag_ids[g * tag_count + t];
+      ids[t] = id == kNullTagId ? kNullTagId
+                                : into.dictionaries[t].intern(from.dictionaries[t].names[id]);
+    }
+    to_into[g] = intern_group(plan, into, from.buckets[g], ids, memory_bytes);
+  }
+  return to_into;
+}
+
 Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::LoadedBlock& block,
                                      const std::vector<uint32_t>& sel,
                                      std::optional<int64_t> uniform_bucket, size_t min_average_run,

@@ -70,6 +70,13 @@ uint32_t add_group_if_new(GroupTable& groups, const std::string& key, size_t* me
 uint32_t intern_group(const BoundSelect& plan, GroupTable& groups, int64_t bucket,
                       const std::vector<uint32_t>& tag_ids, size_t* memory_bytes);
 
+// Adds the groups of `from` to `into` (the key values of `from`'s groups looked up
+// by value, so the two tables may number tags and groups differently) and returns,
+// for each group id of `from`, its id in `into`. Groups new to `into` come after its
+// own, in `from`'s order, and their memory is charged to *memory_bytes.
+std::vector<uint32_t> merge_groups(const BoundSelect& plan, const GroupTable& from,
+                                   GroupTable& into, size_t* memory_bytes);
+
 // The groups of the selected rows of one block.
 struct GroupedRows {
   std::vector<uint32_t> gids;  // gids[i]: the group of row sel[i]

@@ -10,6 +10,8 @@
 
 namespace tessera::query {
 
+class ScanWorkers;
+
 enum class Role {
   kAdmin,    // reads everything, DDL
   kService,  // reads and writes everything
@@ -27,6 +29,13 @@ struct QueryContext {
   // Values gathered for exact percentiles and raw rows, summed over the query.
   size_t max_memory_bytes = size_t{1} << 30;
   std::chrono::milliseconds timeout{30'000};
+  // Threads that may help scan a query's blocks; null: the calling thread scans
+  // alone. Must outlive the statement.
+  ScanWorkers* scan_workers = nullptr;
+  // With scan_workers: a scan is split into ranges of blocks of at least this many
+  // rows (a block answered from statistics counts as 64), so that what a range
+  // saves outweighs the hand-over to another thread and the merge of its groups.
+  uint64_t min_rows_per_scan_range = 32'768;
 };
 
 }  // namespace tessera::query

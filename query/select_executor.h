@@ -2,7 +2,9 @@
 // their statistics, aggregates blocks that match as a whole from their statistics,
 // filters each block column-at-a-time into a selection vector
 // (tenant scope first, then the WHERE conjuncts), then either aggregates per group
-// or gathers raw rows, and shapes the result (HAVING, ORDER BY, LIMIT).
+// or gathers raw rows, and shapes the result (HAVING, ORDER BY, LIMIT). A big scan
+// is split into contiguous ranges of blocks that context.scan_workers help read;
+// their partial results merge in block order, so the answer is the single pass's.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +30,7 @@ struct ScanStats {
   uint64_t rows_scanned = 0;       // rows of the blocks loaded
   uint64_t rows_matched = 0;       // rows that passed tenant scope and WHERE
   uint64_t groups = 0;             // groups before HAVING (aggregate queries)
+  uint64_t scan_ranges = 0;        // contiguous block ranges read (in parallel when > 1)
 };
 
 // Runs `plan` over `snapshot`. When `tenant` is set only rows whose tenant column

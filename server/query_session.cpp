@@ -169,6 +169,7 @@ awaitable<std::string> QuerySession::answer(std::string_view raw_statement) {
   query_context.max_result_rows = limits.max_result_rows;
   query_context.max_memory_bytes = limits.max_query_memory_bytes;
   query_context.timeout = limits.query_timeout;
+  query_context.scan_workers = &context_.scan_workers;
   engine::Engine& engine = context_.engine;
   Result<query::ResultSet> result =
       co_await run_blocking(context_.blocking_pool, [&engine, statement, &query_context] {

@@ -16,6 +16,12 @@ std::string format_endpoint(const tcp::endpoint& endpoint) {
   return host + ":" + std::to_string(endpoint.port());
 }
 
+size_t scan_thread_count(int requested) {
+  if (requested >= 0) return static_cast<size_t>(requested);
+  const unsigned hardware = std::thread::hardware_concurrency();
+  return hardware > 1 ? hardware - 1 : 0;
+}
+
 }  // namespace
 
 Server::Server(engine::Engine& engine, ServerOptions options)
@@ -23,8 +29,9 @@ Server::Server(engine::Engine& engine, ServerOptions options)
       options_(std::move(options)),
       registry_(options_.limits.max_connections),
       control_(asio::make_strand(io_)),
+      scan_workers_(scan_thread_count(options_.scan_threads)),
       blocking_pool_(static_cast<size_t>(std::max(1, options_.blocking_threads))),
-      context_{engine_, options_, blocking_pool_, stats_, registry_},
+      context_{engine_, options_, blocking_pool_, scan_workers_, stats_, registry_},
       ingest_acceptor_(control_),
       query_acceptor_(control_),
       signals_(control_),

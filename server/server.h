@@ -70,6 +70,7 @@ class Server {
   // The acceptors, the signal set and the grace timer are not thread-safe: the
   // accept loops and begin_stop run on this strand, never on two io threads at once.
   asio::strand<asio::io_context::executor_type> control_;
+  query::ScanWorkers scan_workers_;  // outlives blocking_pool_, whose queries use it
   asio::thread_pool blocking_pool_;
   ServerContext context_;  // what sessions share; refers to the members above
   tcp::acceptor ingest_acceptor_;

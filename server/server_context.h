@@ -3,6 +3,7 @@
 #pragma once
 
 #include "engine/engine.h"
+#include "query/scan_workers.h"
 #include "server/asio.h"
 #include "server/server_options.h"
 #include "server/server_stats.h"
@@ -14,6 +15,7 @@ struct ServerContext {
   engine::Engine& engine;
   const ServerOptions& options;
   asio::thread_pool& blocking_pool;  // for engine writes, syncs and queries
+  query::ScanWorkers& scan_workers;  // help queries scan on more cores
   ServerStats& stats;
   SessionRegistry& registry;
 };

@@ -58,6 +58,9 @@ struct ServerOptions {
   int io_threads = 2;
   // Threads running blocking engine calls (writes, fsyncs, queries).
   int blocking_threads = 4;
+  // Threads that help one query scan its blocks on more cores (query::ScanWorkers),
+  // shared by all queries; -1: one fewer than the machine's hardware threads.
+  int scan_threads = -1;
   // Called once on the io thread when shutdown begins (stop() or a signal), e.g. to
   // start the shutdown deadline of `tessera serve`. Must not block.
   std::function<void()> on_shutdown_begin;

@@ -21,7 +21,7 @@ constexpr const char* kHelp =
     "usage: tessera serve [--data DIR] [--ingest-port 9009] [--query-port 9010]\n"
     "                     [--bind 127.0.0.1] [--tokens FILE] [--max-series 1000000]\n"
     "                     [--fsync always|interval=<ms>] [--flush-rows 1000000]\n"
-    "                     [--shutdown-timeout 30]\n"
+    "                     [--shutdown-timeout 30] [--scan-threads N]\n"
     "Runs the server. A port of 0 picks a free one. Prints one line\n"
     "  listening ingest=<addr>:<port> query=<addr>:<port>\n"
     "once both ports accept connections. SIGINT/SIGTERM shut it down cleanly.\n"
@@ -32,11 +32,15 @@ constexpr const char* kHelp =
     "--flush-rows <n>: rows buffered in memory (all tables) before they are flushed to\n"
     "  segment files and the log is trimmed (default 1000000, at least 1).\n"
     "--shutdown-timeout <s>: after SIGTERM, how long draining, flushing and fsyncing\n"
-    "  may take (default 30); past it the server exits with status 3.\n";
+    "  may take (default 30); past it the server exits with status 3.\n"
+    "--scan-threads <n>: threads that help a big query scan its blocks on more cores,\n"
+    "  shared by all queries (default: one fewer than the hardware threads; 0: none).\n";
 
 // --shutdown-timeout bounds.
 constexpr uint64_t kDefaultShutdownTimeoutS = 30;
 constexpr uint64_t kMaxShutdownTimeoutS = 3600;
+// More helpers than any machine has cores only adds threads that wait.
+constexpr uint64_t kMaxScanThreads = 256;
 
 // Exits the process (status 3) if shutdown is still running `timeout` after it
 // began: a stuck disk must not keep a supervisor waiting forever. The log still
@@ -84,10 +88,11 @@ int fail(const std::string& message) {
 }  // namespace
 
 int run_serve_command(const std::vector<std::string>& args) {
-  auto parsed = parse_cli_args(args,
-                               {"--data", "--ingest-port", "--query-port", "--bind", "--tokens",
-                                "--max-series", "--fsync", "--flush-rows", "--shutdown-timeout"},
-                               {"--help"});
+  auto parsed = parse_cli_args(
+      args,
+      {"--data", "--ingest-port", "--query-port", "--bind", "--tokens", "--max-series", "--fsync",
+       "--flush-rows", "--shutdown-timeout", "--scan-threads"},
+      {"--help"});
   if (!parsed.is_ok()) return fail(parsed.error().message + "\n" + kHelp);
   if (parsed->has("--help")) {
     std::fputs(kHelp, stdout);
@@ -140,6 +145,15 @@ int run_serve_command(const std::vector<std::string>& args) {
                 std::to_string(kMaxShutdownTimeoutS) + " seconds");
   }
   const std::chrono::seconds shutdown_timeout(*timeout_s);
+  if (parsed->get("--scan-threads")) {
+    auto scan_threads = parsed->number("--scan-threads", 0);
+    if (!scan_threads.is_ok()) return fail(scan_threads.error().message);
+    if (*scan_threads > kMaxScanThreads) {
+      return fail("--scan-threads: " + std::to_string(*scan_threads) + " is not between 0 and " +
+                  std::to_string(kMaxScanThreads));
+    }
+    options.scan_threads = static_cast<int>(*scan_threads);
+  }
   options.limits.shutdown_grace =
       std::min<std::chrono::milliseconds>(options.limits.shutdown_grace, shutdown_timeout);
   // Declared before the engine so that it outlives the final flush and close.

@@ -299,11 +299,17 @@ TEST(ServeBinaryTest, RejectsBadFlagsAndBadTokensFiles) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"serve", "--no-such-flag"},
            {"serve", "--query-port", "70000"},
+           {"serve", "--scan-threads", "-1"},
+           {"serve", "--scan-threads", "257"},
+           {"serve", "--scan-threads", "two"},
            {"serve", "--tokens", (dir / "tokens").string(), "--data", (dir / "d").string()}}) {
     ChildProcess child = spawn(args);
     const std::string err = read_all(child.stderr_fd);
     EXPECT_NE(wait_exit(child.pid), 0) << args[1];
     EXPECT_FALSE(err.empty());
+    if (args[1] == "--scan-threads") {
+      EXPECT_NE(err.find("--scan-threads"), std::string::npos) << err;
+    }
     close(child.stdout_fd);
     close(child.stderr_fd);
   }

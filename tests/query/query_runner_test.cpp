@@ -2,6 +2,7 @@
 // aggregate, NULL logic, grouping and ordering, raw rows, tenant scope, limits and
 // error codes. Expected answers are worked out by hand in the comments.
 #include "query/query_runner.h"
+#include "query/scan_workers.h"
 
 #include <gtest/gtest.h>
 
@@ -455,6 +456,26 @@ TEST_F(QueryRunnerTest, ExplainReportsPruning) {
   ASSERT_TRUE(r.is_ok());
   EXPECT_NE(render(*r).find("'blocks from statistics: 1'"), std::string::npos) << render(*r);
   EXPECT_NE(render(*r).find("'blocks scanned: 1'"), std::string::npos) << render(*r);
+}
+
+TEST_F(QueryRunnerTest, ExplainReportsTheScanRanges) {
+  // Both blocks are scanned (a FILTER keeps them from their statistics): alone, the
+  // calling thread reads them as one range; with scan workers and ranges of at
+  // least one row, each block is a range of its own, and the answer is the same.
+  const std::string sql =
+      "SELECT provider, count(*) FILTER (WHERE clicks > 0) FROM ads GROUP BY provider";
+  const std::string alone = q(sql);
+  auto r = run_query(engine_, "EXPLAIN " + sql, context_);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_NE(render(*r).find("'scan ranges: 1'"), std::string::npos) << render(*r);
+  ScanWorkers workers(1);
+  QueryContext in_ranges = context_;
+  in_ranges.scan_workers = &workers;
+  in_ranges.min_rows_per_scan_range = 1;
+  r = run_query(engine_, "EXPLAIN " + sql, in_ranges);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_NE(render(*r).find("'scan ranges: 2'"), std::string::npos) << render(*r);
+  EXPECT_EQ(q(sql, in_ranges), alone);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <tuple>
 
 #include "query/query_runner.h"
+#include "query/scan_workers.h"
 #include "tests/query/query_test_util.h"
 #include "tests/support/memory_engine.h"
 
@@ -468,7 +469,11 @@ std::string render_rows(const std::vector<std::vector<Value>>& rows) {
   return out;
 }
 
+// Each query runs twice: on the calling thread alone, and split into ranges of as
+// few blocks as possible that two scan workers help read, whose partial results
+// must merge into the same answer.
 TEST(SelectExecutorTest, MatchesBruteForceReferenceOnRandomTablesAndQueries) {
+  ScanWorkers workers(2);
   for (uint32_t seed = 1; seed <= 300; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     Generator gen(seed);
@@ -594,18 +599,23 @@ TEST(SelectExecutorTest, MatchesBruteForceReferenceOnRandomTablesAndQueries) {
       if (expected.size() > limit) expected.resize(limit);
     }
     SCOPED_TRACE(sql);
-    auto result = run_query(engine, sql, context);
-    ASSERT_TRUE(result.is_ok()) << result.status().to_string();
-    bool same = result->rows.size() == expected.size();
-    for (size_t i = 0; same && i < expected.size(); ++i) {
-      same = result->rows[i].size() == expected[i].size();
-      for (size_t j = 0; same && j < expected[i].size(); ++j) {
-        same = values_match(result->rows[i][j], expected[i][j]);
+    for (const bool in_ranges : {false, true}) {
+      SCOPED_TRACE(in_ranges ? "in ranges on scan workers" : "on the calling thread");
+      context.scan_workers = in_ranges ? &workers : nullptr;
+      context.min_rows_per_scan_range = in_ranges ? 1 : QueryContext{}.min_rows_per_scan_range;
+      auto result = run_query(engine, sql, context);
+      ASSERT_TRUE(result.is_ok()) << result.status().to_string();
+      bool same = result->rows.size() == expected.size();
+      for (size_t i = 0; same && i < expected.size(); ++i) {
+        same = result->rows[i].size() == expected[i].size();
+        for (size_t j = 0; same && j < expected[i].size(); ++j) {
+          same = values_match(result->rows[i][j], expected[i][j]);
+        }
       }
+      EXPECT_TRUE(same) << "got:\n"
+                        << render_rows(result->rows) << "expected:\n"
+                        << render_rows(expected);
     }
-    EXPECT_TRUE(same) << "got:\n"
-                      << render_rows(result->rows) << "expected:\n"
-                      << render_rows(expected);
   }
 }
 

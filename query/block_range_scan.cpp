@@ -1,0 +1,285 @@
+#include "query/block_range_scan.h"
+
+#include <deque>
+#include <numeric>
+
+#include "query/expression_eval.h"
+#include "query/row_selection.h"
+
+namespace tessera::query::detail {
+namespace {
+
+using Kind = BoundExpr::Kind;
+
+// Raw rows gathered past 2 * LIMIT + this many are cut back to the LIMIT.
+constexpr size_t kMinRowsBeforeTopK = 4096;
+// Below this average run of one group per block, reducing run by run costs more
+// than scattering row by row.
+constexpr size_t kMinAverageGroupRun = 16;
+
+// Values computed once per expression text, kept at stable addresses.
+template <typename T>
+class PerText {
+ public:
+  template <typename Compute>
+  Result<const T*> get(const BoundExpr& e, Compute compute) {
+    for (const auto& [text, value] : entries_) {
+      if (*text == e.text) return &value;
+    }
+    TESSERA_ASSIGN_OR_RETURN(T value, compute());
+    entries_.emplace_back(&e.text, std::move(value));
+    return &entries_.back().second;
+  }
+
+ private:
+  std::deque<std::pair<const std::string*, T>> entries_;  // deque: push_back keeps addresses
+};
+
+class RangeScanner {
+ public:
+  RangeScanner(const RangeScanPlan& scan, PartialResult& out)
+      : scan_(scan), plan_(*scan.plan), out_(out) {}
+
+  Status run(size_t begin, size_t end) {
+    const engine::TableSnapshot& snapshot = *scan_.snapshot;
+    for (size_t b = begin; b < end; ++b) {
+      if (scan_.has_failed.load(std::memory_order_relaxed)) return Status::ok();
+      const engine::BlockView& view = snapshot.blocks[b];
+      switch (scan_.actions[b]) {
+        case BlockAction::kPrune:
+          continue;
+        case BlockAction::kFromStats:
+          TESSERA_RETURN_IF_ERROR(fold_block_stats(*scan_.keys[b], view.source->stats()));
+          continue;
+        case BlockAction::kScan:
+          break;
+      }
+      if (std::chrono::steady_clock::now() > scan_.deadline) {
+        return time_limit_error(*scan_.context);
+      }
+      ++out_.blocks_scanned;
+      TESSERA_ASSIGN_OR_RETURN(engine::LoadedBlock block, view.source->load_columns(scan_.columns));
+      TESSERA_RETURN_IF_ERROR(scan_block(block, view.live_rows.get(), view.source->stats()));
+      TESSERA_RETURN_IF_ERROR(charge_memory());
+    }
+    return Status::ok();
+  }
+
+ private:
+  // Adds what this range holds beyond what it reported before to the query's total.
+  Status charge_memory() {
+    const size_t held = out_.memory_bytes + out_.raw_bytes;
+    size_t total = 0;
+    if (held >= out_.charged_bytes) {
+      total =
+          scan_.charged_bytes.fetch_add(held - out_.charged_bytes) + (held - out_.charged_bytes);
+    } else {  // raw rows were cut back to the LIMIT
+      total =
+          scan_.charged_bytes.fetch_sub(out_.charged_bytes - held) - (out_.charged_bytes - held);
+    }
+    out_.charged_bytes = held;
+    const size_t limit = scan_.context->max_memory_bytes;
+    if (total <= limit) return Status::ok();
+    return make_error(ErrorCode::kLimitExceeded,
+                      "query memory limit of " + std::to_string(limit) + " bytes exceeded");
+  }
+
+  // Reads the rows of `block` that pass the tenant scope and WHERE clause. A
+  // condition that the block's statistics prove true for every row (a tenant-pure
+  // block, a time range inside the queried one) is not evaluated row by row.
+  Status scan_block(const engine::LoadedBlock& block, const std::vector<uint8_t>* live,
+                    const storage::BlockStats& block_stats) {
+    const size_t rows = block.row_count();
+    out_.rows_scanned += rows;
+    if (live != nullptr && live->size() != rows) {
+      return make_error(ErrorCode::kInternal, "dedup mask does not match its block");
+    }
+    std::vector<uint32_t> sel;
+    if (live == nullptr) {
+      sel.resize(rows);
+      std::iota(sel.begin(), sel.end(), uint32_t{0});
+    } else {
+      sel.reserve(rows);
+      for (size_t r = 0; r < rows; ++r) {
+        if ((*live)[r] != 0) sel.push_back(static_cast<uint32_t>(r));
+      }
+    }
+    const std::optional<std::string>& tenant = *scan_.tenant;
+    if (tenant && !every_row_satisfies(scan_.tenant_rule, block_stats)) {
+      TESSERA_RETURN_IF_ERROR(
+          keep_rows_equal(block, *plan_.schema.options.tenant_column, *tenant, sel));
+    }
+    LeafResolver leaves = [&](const BoundExpr& leaf) -> Result<Vec> {
+      return gather_column(block, leaf, sel);
+    };
+    for (size_t c = 0; c < plan_.where_conjuncts.size(); ++c) {
+      if (sel.empty()) break;
+      const std::optional<PruneRule>& implied_by = scan_.conjunct_rules[c];
+      if (implied_by && every_row_satisfies(*implied_by, block_stats)) continue;
+      if (implied_by && implied_by->equalities.size() == 1) {  // column = 'value'
+        const auto& [column, value] = implied_by->equalities[0];
+        TESSERA_RETURN_IF_ERROR(keep_rows_equal(block, column, value, sel));
+        continue;
+      }
+      TESSERA_ASSIGN_OR_RETURN(Vec cond,
+                               evaluate_rows(plan_.where_conjuncts[c], block, sel, leaves));
+      sel = keep_true(sel, cond);
+    }
+    out_.rows_matched += sel.size();
+    if (sel.empty()) return Status::ok();
+    return plan_.is_aggregate
+               ? aggregate_block(block, sel, leaves, uniform_bucket(plan_, block_stats))
+               : gather_raw(sel, leaves, block);
+  }
+
+  // Aggregates a block whose rows all pass and share `key` from its statistics.
+  Status fold_block_stats(const ConstantGroupKey& key, const storage::BlockStats& block_stats) {
+    std::vector<uint32_t> tag_ids(key.tags.size(), kNullTagId);
+    for (size_t k = 0; k < key.tags.size(); ++k) {
+      if (key.tags[k]) tag_ids[k] = out_.groups.dictionaries[k].intern(*key.tags[k]);
+    }
+    const uint32_t gid = intern_group(plan_, out_.groups, key.bucket, tag_ids, &out_.memory_bytes);
+    for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
+      const AggregateSpec& spec = plan_.aggregates[a];
+      const storage::ColumnStats* column = nullptr;
+      if (spec.arg) {
+        const int i = block_stats.find(spec.arg->name);
+        if (i >= 0) column = &block_stats.columns[static_cast<size_t>(i)];
+      }
+      out_.aggregators[a].resize(out_.groups.count);
+      TESSERA_RETURN_IF_ERROR(out_.aggregators[a].fold_stats(gid, block_stats.row_count, column));
+    }
+    ++out_.blocks_from_stats;
+    out_.rows_matched += block_stats.row_count;
+    return Status::ok();
+  }
+
+  Status aggregate_block(const engine::LoadedBlock& block, const std::vector<uint32_t>& sel,
+                         const LeafResolver& leaves, std::optional<int64_t> bucket) {
+    const size_t n = sel.size();
+    TESSERA_ASSIGN_OR_RETURN(const GroupedRows grouped,
+                             assign_group_ids(plan_, block, sel, bucket, kMinAverageGroupRun,
+                                              out_.groups, &out_.memory_bytes));
+    const std::vector<uint32_t>& gids = grouped.gids;
+    const std::vector<uint32_t>& runs = grouped.run_starts;
+    for (Aggregator& a : out_.aggregators) a.resize(out_.groups.count);
+    const bool single_group = runs.size() == 2;  // one run: its start and the end
+
+    // Aggregates often repeat an argument or condition (count_if(c) and a FILTER
+    // (WHERE c), avg(x) and percentile(x)): each distinct text is evaluated once
+    // per block. Equal text binds to equal expressions within one plan.
+    PerText<Vec> evaluated;
+    auto rows_of = [&](const BoundExpr& e) {
+      return evaluated.get(e, [&] { return evaluate_rows(e, block, sel, leaves); });
+    };
+    PerText<std::vector<uint8_t>> masks;  // FILTER conditions, as truth bytes
+    auto mask_of = [&](const BoundExpr& e) {
+      return masks.get(e, [&] { return evaluate_truth(e, block, sel, leaves); });
+    };
+
+    std::vector<int64_t> times;
+    for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
+      const AggregateSpec& spec = plan_.aggregates[a];
+      AggregateInput input;
+      input.group_ids = &gids;
+      input.single_group = single_group;
+      input.run_starts = runs.empty() ? nullptr : &runs;
+      const storage::Column* stored = nullptr;
+      if (spec.arg && spec.arg->kind == Kind::kColumn && n == block.row_count()) {
+        stored = block.find(spec.arg->name);
+      }
+      if (stored != nullptr && stored->size() == n && reads_in_place(spec, *stored)) {
+        input.in_place = stored;  // every row selected: read where the block keeps it
+      } else if (spec.arg) {
+        TESSERA_ASSIGN_OR_RETURN(input.arg, rows_of(*spec.arg));
+      }
+      if (spec.sla_condition && input.in_place == nullptr) {
+        TESSERA_ASSIGN_OR_RETURN(input.sla_condition, rows_of(*spec.sla_condition));
+      }
+      if (spec.filter) {
+        TESSERA_ASSIGN_OR_RETURN(input.filter, mask_of(*spec.filter));
+      }
+      if (spec.fn == AggregateFn::kFirst || spec.fn == AggregateFn::kLast) {
+        if (times.empty()) {
+          times.resize(n);
+          for (size_t i = 0; i < n; ++i) times[i] = block.time_ns()[sel[i]];
+        }
+        input.time_ns = &times;
+      }
+      TESSERA_RETURN_IF_ERROR(out_.aggregators[a].update(input, &out_.memory_bytes));
+    }
+    return Status::ok();
+  }
+
+  Status gather_raw(const std::vector<uint32_t>& sel, const LeafResolver& leaves,
+                    const engine::LoadedBlock& block) {
+    const size_t n = sel.size();
+    std::vector<Vec> outputs;
+    for (const BoundExpr& e : plan_.outputs) {
+      TESSERA_ASSIGN_OR_RETURN(Vec v, evaluate(e, leaves, n));
+      outputs.push_back(std::move(v));
+    }
+    std::vector<Vec> keys;
+    for (const SortKey& k : plan_.order_by) {
+      if (k.output_index >= 0) continue;
+      TESSERA_ASSIGN_OR_RETURN(Vec v, evaluate(*k.expr, leaves, n));
+      keys.push_back(std::move(v));
+    }
+    for (size_t i = 0; i < n; ++i) {
+      OutputRow row;
+      row.values.reserve(outputs.size());
+      for (const Vec& v : outputs) {
+        row.values.push_back(value_at(v, i));
+        if (const std::string* s = std::get_if<std::string>(&row.values.back())) {
+          row.bytes += s->size();
+        }
+      }
+      for (const Vec& v : keys) row.sort_keys.push_back(value_at(v, i));
+      row.bytes += sizeof(OutputRow) + sizeof(Value) * (outputs.size() + keys.size());
+      row.time_ns = block.time_ns()[sel[i]];
+      row.seq = out_.next_seq++;
+      out_.raw_bytes += row.bytes;
+      out_.raw_rows.push_back(std::move(row));
+    }
+    // With a LIMIT only the first `limit` rows in result order can be returned:
+    // keep those, so that memory follows the LIMIT and not the table.
+    if (plan_.limit) {
+      const size_t limit = static_cast<size_t>(*plan_.limit);
+      if (out_.raw_rows.size() > 2 * limit + kMinRowsBeforeTopK) {
+        keep_first_in_order(plan_, limit, out_.raw_rows);
+        out_.raw_bytes = 0;
+        for (const OutputRow& row : out_.raw_rows) out_.raw_bytes += row.bytes;
+      }
+    }
+    return Status::ok();
+  }
+
+  const RangeScanPlan& scan_;
+  const BoundSelect& plan_;
+  PartialResult& out_;
+};
+
+}  // namespace
+
+PartialResult make_partial(const BoundSelect& plan) {
+  PartialResult partial;
+  partial.groups.dictionaries.resize(plan.group_tags.size());
+  for (const AggregateSpec& spec : plan.aggregates) partial.aggregators.emplace_back(spec);
+  if (plan.is_aggregate && plan.group_key_count() == 0) {
+    add_group_if_new(partial.groups, "", &partial.memory_bytes);
+    for (Aggregator& a : partial.aggregators) a.resize(1);
+  }
+  return partial;
+}
+
+Status scan_block_range(const RangeScanPlan& scan, size_t begin, size_t end, PartialResult& out) {
+  return RangeScanner(scan, out).run(begin, end);
+}
+
+Error time_limit_error(const QueryContext& context) {
+  return make_error(
+      ErrorCode::kLimitExceeded,
+      "query time limit of " + std::to_string(context.timeout.count()) + " ms exceeded");
+}
+
+}  // namespace tessera::query::detail
