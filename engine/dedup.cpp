@@ -64,7 +64,15 @@ void DedupIndex::add(const storage::Block& block) {
   masks_.emplace_back();
   row_counts_.push_back(block.row_count());
   std::vector<uint32_t> series = series_of_rows(block);
-  latest_.reserve(latest_.size() + block.row_count());
+  // Reserving exactly size + rows would rehash the whole map at every block (to the
+  // next prime above, not a doubling): quadratic in a partition's rows, and it ran
+  // under the cache mutex that every snapshot of the table waits for. Doubling keeps
+  // rehashing amortized constant per row.
+  const size_t needed = latest_.size() + block.row_count();
+  if (static_cast<double>(needed) >
+      static_cast<double>(latest_.bucket_count()) * latest_.max_load_factor()) {
+    latest_.reserve(2 * needed);
+  }
   for (size_t row = 0; row < block.row_count(); ++row) {
     Location here{b, static_cast<uint32_t>(row)};
     auto [it, inserted] = latest_.try_emplace(Key{block.time_ns[row], series[row]}, here);
@@ -89,7 +97,12 @@ std::vector<LiveRows> DedupIndex::live_rows(
     if (inserted) it->second = result[b] ? *result[b] : std::vector<uint8_t>(rows_of(b), 1);
     it->second[row] = 0;
   };
+  // Sized once for the whole tail: growing it row by row rehashes it a dozen times
+  // for a full head block, on every snapshot.
   KeyMap tail_latest;
+  size_t tail_rows = 0;
+  for (const auto& block : tail) tail_rows += block->row_count();
+  tail_latest.reserve(tail_rows);
   for (size_t t = 0; t < tail.size(); ++t) {
     const storage::Block& block = *tail[t];
     const auto b = static_cast<uint32_t>(added + t);
