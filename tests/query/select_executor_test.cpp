@@ -469,11 +469,11 @@ std::string render_rows(const std::vector<std::vector<Value>>& rows) {
   return out;
 }
 
-// Each query runs twice: on the calling thread alone, and split into ranges of as
-// few blocks as possible that two scan workers help read, whose partial results
-// must merge into the same answer.
+// Each query runs twice: on the calling thread alone, and split into up to six
+// ranges of blocks (one per thread) that five scan workers help read, whose partial
+// results must merge into the same answer.
 TEST(SelectExecutorTest, MatchesBruteForceReferenceOnRandomTablesAndQueries) {
-  ScanWorkers workers(2);
+  ScanWorkers workers(5);
   for (uint32_t seed = 1; seed <= 300; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     Generator gen(seed);
