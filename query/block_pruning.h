@@ -24,7 +24,7 @@ struct PruneRule {
   // all satisfy the rule then has every row kept.
   bool is_exact = true;
   // A cache, not part of the rule: per equality, where its column was in the last
-  // block looked at. A rule belongs to one query's scan (one thread).
+  // block looked at. A rule is used by one thread: parallel scans copy it.
   mutable std::vector<int> column_hints;
 };
 

@@ -37,8 +37,13 @@ class PerText {
 
 class RangeScanner {
  public:
+  // The rules are copied: their column hints are written as blocks are checked.
   RangeScanner(const RangeScanPlan& scan, PartialResult& out)
-      : scan_(scan), plan_(*scan.plan), out_(out) {}
+      : scan_(scan),
+        plan_(*scan.plan),
+        out_(out),
+        tenant_rule_(scan.tenant_rule),
+        conjunct_rules_(scan.conjunct_rules) {}
 
   Status run(size_t begin, size_t end) {
     const engine::TableSnapshot& snapshot = *scan_.snapshot;
@@ -105,7 +110,7 @@ class RangeScanner {
       }
     }
     const std::optional<std::string>& tenant = *scan_.tenant;
-    if (tenant && !every_row_satisfies(scan_.tenant_rule, block_stats)) {
+    if (tenant && !every_row_satisfies(tenant_rule_, block_stats)) {
       TESSERA_RETURN_IF_ERROR(
           keep_rows_equal(block, *plan_.schema.options.tenant_column, *tenant, sel));
     }
@@ -114,7 +119,7 @@ class RangeScanner {
     };
     for (size_t c = 0; c < plan_.where_conjuncts.size(); ++c) {
       if (sel.empty()) break;
-      const std::optional<PruneRule>& implied_by = scan_.conjunct_rules[c];
+      const std::optional<PruneRule>& implied_by = conjunct_rules_[c];
       if (implied_by && every_row_satisfies(*implied_by, block_stats)) continue;
       if (implied_by && implied_by->equalities.size() == 1) {  // column = 'value'
         const auto& [column, value] = implied_by->equalities[0];
@@ -257,6 +262,8 @@ class RangeScanner {
   const RangeScanPlan& scan_;
   const BoundSelect& plan_;
   PartialResult& out_;
+  PruneRule tenant_rule_;
+  std::vector<std::optional<PruneRule>> conjunct_rules_;
 };
 
 }  // namespace
