@@ -66,6 +66,33 @@ TEST(RowSelectionTest, KeepRowsEqualMatchesRowByRowComparison) {
   }
 }
 
+// Every row selected and no NULLs: the vector path, on codes in runs (a sorted
+// block, where groups of eight match in none or all rows) and scattered.
+TEST(RowSelectionTest, KeepRowsEqualOverEveryRowMatchesRowByRowComparison) {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 300; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    const size_t rows = rng() % 300;
+    Column tag;
+    tag.type = ColumnType::kString;
+    tag.dictionary = {"v0", "v1", "v2", "v3"};
+    const bool in_runs = round % 2 == 0;
+    uint32_t code = 0;
+    for (size_t r = 0; r < rows; ++r) {
+      if (!in_runs || rng() % 20 == 0) code = static_cast<uint32_t>(rng() % 4);
+      tag.codes.push_back(code);
+    }
+    const std::string value = "v" + std::to_string(rng() % 5);  // "v4" is never present
+    std::vector<uint32_t> sel(rows), expected;
+    for (uint32_t r = 0; r < rows; ++r) {
+      sel[r] = r;
+      if (tag.string_at(r) == value) expected.push_back(r);
+    }
+    ASSERT_TRUE(keep_rows_equal(loaded(tag, rows), "tag", value, sel).is_ok());
+    EXPECT_EQ(sel, expected);
+  }
+}
+
 TEST(RowSelectionTest, KeepRowsEqualDropsEveryRowOfAMissingOrNonStringColumn) {
   Column ints;
   ints.type = ColumnType::kInt64;
@@ -100,6 +127,17 @@ TEST(RowSelectionTest, KeepRowsEqualReportsACodePastTheDictionaryUnlessTheRowIsN
     if (with_validity) tag.valid = {1, 1, 1};
     std::vector<uint32_t> sel = {0, 1, 2};
     EXPECT_EQ(keep_rows_equal(loaded(tag, 3), "tag", "a", sel).code(), ErrorCode::kCorruption);
+  }
+  // Past eight rows, every row selected: a bad code in a group of eight, and after.
+  for (const size_t bad_row : {size_t{3}, size_t{9}, size_t{17}}) {
+    Column many = tag;
+    many.valid.clear();
+    many.codes.assign(18, 0);
+    many.codes[bad_row] = 2;
+    std::vector<uint32_t> sel(18);
+    for (uint32_t r = 0; r < 18; ++r) sel[r] = r;
+    EXPECT_EQ(keep_rows_equal(loaded(many, 18), "tag", "b", sel).code(), ErrorCode::kCorruption)
+        << bad_row;
   }
   tag.valid = {1, 0, 1};  // a NULL row's code is not read
   std::vector<uint32_t> sel = {0, 1, 2};
