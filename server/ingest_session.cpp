@@ -153,12 +153,12 @@ awaitable<void> IngestSession::submit_batch() {
   engine::Engine& engine = context_.engine;
   // Parsed while the previous batch may still be applied: the two overlap.
   std::unique_ptr<engine::PreparedWrite> prepared = co_await run_blocking(
-      context_.blocking_pool,
+      context_.write_pool,
       [&engine, &owned] { return engine.prepare_write(owned->lines, owned->options); });
   co_await finish_applying();
   applying_batch_ = owned;
   applying_ = PendingCall<Result<engine::WriteReport>>::start(
-      context_.blocking_pool, socket_.get_executor(),
+      context_.write_pool, socket_.get_executor(),
       [&engine, owned = std::move(owned), prepared = std::move(prepared)]() mutable {
         return engine.write_prepared(std::move(prepared));
       });
@@ -213,7 +213,7 @@ awaitable<bool> IngestSession::handle_sync(std::string_view id) {
     engine::Engine& engine = context_.engine;
     const uint64_t lsn = written_lsn_;
     Status status =
-        co_await run_blocking(context_.blocking_pool, [&engine, lsn] { return engine.sync(lsn); });
+        co_await run_blocking(context_.write_pool, [&engine, lsn] { return engine.sync(lsn); });
     if (!status.is_ok()) {
       // Nothing since the last ok can be acknowledged: say why and close, so the
       // client resends from its last ok.

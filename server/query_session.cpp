@@ -172,7 +172,7 @@ awaitable<std::string> QuerySession::answer(std::string_view raw_statement) {
   query_context.scan_workers = &context_.scan_workers;
   engine::Engine& engine = context_.engine;
   Result<query::ResultSet> result =
-      co_await run_blocking(context_.blocking_pool, [&engine, statement, &query_context] {
+      co_await run_blocking(context_.query_pool, [&engine, statement, &query_context] {
         return query::run_query(engine, statement, query_context);
       });
   if (!result.is_ok()) co_return fail(result.error().code, result.error().message);

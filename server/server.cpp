@@ -30,8 +30,9 @@ Server::Server(engine::Engine& engine, ServerOptions options)
       registry_(options_.limits.max_connections),
       control_(asio::make_strand(io_)),
       scan_workers_(scan_thread_count(options_.scan_threads)),
-      blocking_pool_(static_cast<size_t>(std::max(1, options_.blocking_threads))),
-      context_{engine_, options_, blocking_pool_, scan_workers_, stats_, registry_},
+      write_pool_(static_cast<size_t>(std::max(1, options_.write_threads))),
+      query_pool_(static_cast<size_t>(std::max(1, options_.query_threads))),
+      context_{engine_, options_, write_pool_, query_pool_, scan_workers_, stats_, registry_},
       ingest_acceptor_(control_),
       query_acceptor_(control_),
       signals_(control_),
@@ -155,7 +156,8 @@ void Server::wait() {
   if (is_joined_) return;
   for (auto& thread : threads_) thread.join();
   threads_.clear();
-  blocking_pool_.join();
+  write_pool_.join();
+  query_pool_.join();
   is_joined_ = true;
 }
 

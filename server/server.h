@@ -1,6 +1,7 @@
 // Server: the TCP front of an Engine. Owns the io_context (options.io_threads
 // threads), the ingest and query acceptors, the optional SIGINT/SIGTERM handler,
-// the session registry and the pool that runs blocking engine calls.
+// the session registry and the pools that run blocking engine calls: one for
+// ingest (parse, apply, fsync), one for queries.
 //
 //   auto server = Server::start(engine, options);   // listening on return
 //   std::puts((*server)->listening_line().c_str());
@@ -70,8 +71,9 @@ class Server {
   // The acceptors, the signal set and the grace timer are not thread-safe: the
   // accept loops and begin_stop run on this strand, never on two io threads at once.
   asio::strand<asio::io_context::executor_type> control_;
-  query::ScanWorkers scan_workers_;  // outlives blocking_pool_, whose queries use it
-  asio::thread_pool blocking_pool_;
+  query::ScanWorkers scan_workers_;  // outlives query_pool_, whose queries use it
+  asio::thread_pool write_pool_;
+  asio::thread_pool query_pool_;
   ServerContext context_;  // what sessions share; refers to the members above
   tcp::acceptor ingest_acceptor_;
   tcp::acceptor query_acceptor_;

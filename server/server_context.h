@@ -14,7 +14,8 @@ namespace tessera::server {
 struct ServerContext {
   engine::Engine& engine;
   const ServerOptions& options;
-  asio::thread_pool& blocking_pool;  // for engine writes, syncs and queries
+  asio::thread_pool& write_pool;     // for ingest's engine calls: parse, apply, sync
+  asio::thread_pool& query_pool;     // for queries
   query::ScanWorkers& scan_workers;  // help queries scan on more cores
   ServerStats& stats;
   SessionRegistry& registry;

@@ -56,8 +56,11 @@ struct ServerOptions {
   // Stop on SIGINT / SIGTERM (for `tessera serve`; off for in-process servers).
   bool handle_signals = false;
   int io_threads = 2;
-  // Threads running blocking engine calls (writes, fsyncs, queries).
-  int blocking_threads = 4;
+  // Threads running ingest's engine calls (parse, apply, fsync): a pool of their
+  // own, so that acknowledgements never wait for a free query thread.
+  int write_threads = 2;
+  // Threads running queries.
+  int query_threads = 4;
   // Threads that help one query scan its blocks on more cores (query::ScanWorkers),
   // shared by all queries; -1: one fewer than the machine's hardware threads.
   int scan_threads = -1;
