@@ -30,6 +30,7 @@ ResultSet render_explain(const std::string& table, const BoundSelect& plan, cons
     lines.push_back(plan_line("blocks from statistics: ", stats.blocks_from_stats));
     lines.push_back(plan_line("rows scanned: ", stats.rows_scanned));
     lines.push_back(plan_line("scan ranges: ", stats.scan_ranges));
+    lines.push_back(stats.in_background ? "scan priority: background" : "scan priority: normal");
   }
   lines.push_back(plan_line("rows matched: ", stats.rows_matched));
   if (plan.is_aggregate) lines.push_back(plan_line("groups: ", stats.groups));

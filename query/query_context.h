@@ -36,6 +36,11 @@ struct QueryContext {
   // rows (a block answered from statistics counts as 64), so that what a range
   // saves outweighs the hand-over to another thread and the merge of its groups.
   uint64_t min_rows_per_scan_range = 32'768;
+  // Threads for big scans, running at a lower priority than the query threads and
+  // ingest, so that short queries are not slowed by them; null: none. A scan of at
+  // least background_scan_rows rows runs there in ranges, its thread waiting.
+  ScanWorkers* background_workers = nullptr;
+  uint64_t background_scan_rows = 500'000;
 };
 
 }  // namespace tessera::query

@@ -1,7 +1,12 @@
 #include "query/scan_workers.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <latch>
 
 namespace tessera::query {
 
@@ -17,6 +22,11 @@ struct ScanWorkers::Job {
   std::condition_variable all_done;
   size_t finished = 0;  // guarded by mutex
 
+  void wait_until_done() {
+    std::unique_lock lock(mutex);
+    all_done.wait(lock, [&] { return finished == count; });
+  }
+
   // Claims and runs tasks until none is left.
   void help() {
     size_t ran = 0;
@@ -31,9 +41,28 @@ struct ScanWorkers::Job {
   }
 };
 
-ScanWorkers::ScanWorkers(size_t threads) {
+ScanWorkers::ScanWorkers(size_t threads, int nice_increment) {
+  // Each worker lowers its own priority before the constructor returns, so that
+  // priority_lowered() is known and no task ever runs at the old priority.
+  std::latch started(static_cast<std::ptrdiff_t>(threads));
+  std::atomic<bool> all_lowered{true};
   threads_.reserve(threads);
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
+  for (size_t i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, nice_increment, &started, &all_lowered] {
+      if (nice_increment != 0) {
+        errno = 0;
+        const int nice_now = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+        if ((nice_now == -1 && errno != 0) || setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()),
+                                                          nice_now + nice_increment) != 0) {
+          all_lowered = false;
+        }
+      }
+      started.count_down();
+      work();
+    });
+  }
+  started.wait();
+  priority_lowered_ = all_lowered;
 }
 
 ScanWorkers::~ScanWorkers() {
@@ -45,13 +74,9 @@ ScanWorkers::~ScanWorkers() {
   for (std::thread& t : threads_) t.join();
 }
 
-void ScanWorkers::run(size_t count, const std::function<void(size_t)>& task) {
-  if (count == 0) return;
-  const size_t helpers = std::min(threads_.size(), count - 1);
-  if (helpers == 0) {
-    for (size_t i = 0; i < count; ++i) task(i);
-    return;
-  }
+std::shared_ptr<ScanWorkers::Job> ScanWorkers::submit(size_t count,
+                                                      const std::function<void(size_t)>& task,
+                                                      size_t helpers) {
   auto job = std::make_shared<Job>();
   job->count = count;
   job->task = &task;
@@ -60,6 +85,17 @@ void ScanWorkers::run(size_t count, const std::function<void(size_t)>& task) {
     for (size_t h = 0; h < helpers; ++h) queue_.push_back(job);
   }
   for (size_t h = 0; h < helpers; ++h) wake_.notify_one();
+  return job;
+}
+
+void ScanWorkers::run(size_t count, const std::function<void(size_t)>& task) {
+  if (count == 0) return;
+  const size_t helpers = std::min(threads_.size(), count - 1);
+  if (helpers == 0) {
+    for (size_t i = 0; i < count; ++i) task(i);
+    return;
+  }
+  const std::shared_ptr<Job> job = submit(count, task, helpers);
   job->help();
   {
     // Workers that have not picked the job up yet would find nothing left to claim:
@@ -67,8 +103,20 @@ void ScanWorkers::run(size_t count, const std::function<void(size_t)>& task) {
     std::lock_guard lock(mutex_);
     std::erase(queue_, job);
   }
-  std::unique_lock lock(job->mutex);
-  job->all_done.wait(lock, [&] { return job->finished == job->count; });
+  job->wait_until_done();
+}
+
+void ScanWorkers::run_on_workers(size_t count, const std::function<void(size_t)>& task) {
+  if (threads_.empty()) {
+    for (size_t i = 0; i < count; ++i) task(i);
+    return;
+  }
+  if (count == 0) return;
+  const std::shared_ptr<Job> job = submit(count, task, std::min(threads_.size(), count));
+  job->wait_until_done();
+  // Entries of workers that found the job finished before they reached it.
+  std::lock_guard lock(mutex_);
+  std::erase(queue_, job);
 }
 
 void ScanWorkers::work() {

@@ -134,13 +134,20 @@ class Executor {
   }
 
   // Reads the blocks in contiguous ranges, on the scan workers when the scan is
-  // big enough to repay them, and merges the ranges' results in block order, so
-  // that the result is the one a single pass over the blocks gives.
+  // big enough to repay them (a big one on the background workers alone), and
+  // merges the ranges' results in block order, so that the result is the one a
+  // single pass over the blocks gives.
   Result<PartialResult> scan_ranges(uint64_t cost) {
     size_t range_count = 1;
     ScanWorkers* workers = context_.scan_workers;
+    ScanWorkers* background = context_.background_workers;
     const uint64_t min_cost = std::max<uint64_t>(context_.min_rows_per_scan_range, 1);
-    if (workers != nullptr && workers->thread_count() > 0 && cost >= 2 * min_cost) {
+    stats_.in_background = background != nullptr && background->thread_count() > 0 &&
+                           cost >= context_.background_scan_rows;
+    if (stats_.in_background) {
+      range_count = static_cast<size_t>(
+          std::clamp<uint64_t>(cost / min_cost, 1, background->thread_count() * kRangesPerThread));
+    } else if (workers != nullptr && workers->thread_count() > 0 && cost >= 2 * min_cost) {
       range_count = static_cast<size_t>(
           std::min<uint64_t>((workers->thread_count() + 1) * kRangesPerThread, cost / min_cost));
     }
@@ -161,7 +168,9 @@ class Executor {
       }
       if (!statuses[r].is_ok()) scan_.has_failed.store(true, std::memory_order_relaxed);
     };
-    if (range_count == 1) {
+    if (stats_.in_background) {
+      background->run_on_workers(range_count, scan_range);
+    } else if (range_count == 1) {
       scan_range(0);
     } else {
       workers->run(range_count, scan_range);

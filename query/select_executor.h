@@ -31,6 +31,7 @@ struct ScanStats {
   uint64_t rows_matched = 0;       // rows that passed tenant scope and WHERE
   uint64_t groups = 0;             // groups before HAVING (aggregate queries)
   uint64_t scan_ranges = 0;        // contiguous block ranges read (in parallel when > 1)
+  bool in_background = false;      // read on QueryContext::background_workers
 };
 
 // Runs `plan` over `snapshot`. When `tenant` is set only rows whose tenant column

@@ -170,6 +170,8 @@ awaitable<std::string> QuerySession::answer(std::string_view raw_statement) {
   query_context.max_memory_bytes = limits.max_query_memory_bytes;
   query_context.timeout = limits.query_timeout;
   query_context.scan_workers = &context_.scan_workers;
+  query_context.background_workers = &context_.background_workers;
+  query_context.background_scan_rows = context_.options.background_scan_rows;
   engine::Engine& engine = context_.engine;
   Result<query::ResultSet> result =
       co_await run_blocking(context_.query_pool, [&engine, statement, &query_context] {

@@ -1,6 +1,8 @@
 #include "server/server.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 
 #include "server/ingest_session.h"
 #include "server/protocol/wire_error.h"
@@ -14,6 +16,15 @@ std::string format_endpoint(const tcp::endpoint& endpoint) {
   const auto address = endpoint.address();
   const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
   return host + ":" + std::to_string(endpoint.port());
+}
+
+// How much lower the background scan threads run than the rest of the server: at
+// nice +10 a thread gets about a tenth of a core against one at the server's nice.
+constexpr int kBackgroundNiceIncrement = 10;
+
+size_t background_thread_count(uint64_t background_scan_rows) {
+  if (background_scan_rows == 0) return 0;
+  return std::max<size_t>(1, std::thread::hardware_concurrency());
 }
 
 size_t scan_thread_count(int requested) {
@@ -30,9 +41,12 @@ Server::Server(engine::Engine& engine, ServerOptions options)
       registry_(options_.limits.max_connections),
       control_(asio::make_strand(io_)),
       scan_workers_(scan_thread_count(options_.scan_threads)),
+      background_workers_(background_thread_count(options_.background_scan_rows),
+                          kBackgroundNiceIncrement),
       write_pool_(static_cast<size_t>(std::max(1, options_.write_threads))),
       query_pool_(static_cast<size_t>(std::max(1, options_.query_threads))),
-      context_{engine_, options_, write_pool_, query_pool_, scan_workers_, stats_, registry_},
+      context_{engine_, options_, write_pool_, query_pool_, scan_workers_, background_workers_,
+               stats_,  registry_},
       ingest_acceptor_(control_),
       query_acceptor_(control_),
       signals_(control_),

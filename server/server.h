@@ -46,6 +46,9 @@ class Server {
   tcp::endpoint query_endpoint() const { return query_endpoint_; }
   // "listening ingest=<addr>:<port> query=<addr>:<port>" (no newline).
   std::string listening_line() const;
+  // False when the background scan threads run at the server's own priority
+  // (setpriority refused).
+  bool background_priority_lowered() const { return background_workers_.priority_lowered(); }
 
   // Begins a graceful shutdown. Thread-safe, idempotent, returns at once.
   void stop();
@@ -71,7 +74,8 @@ class Server {
   // The acceptors, the signal set and the grace timer are not thread-safe: the
   // accept loops and begin_stop run on this strand, never on two io threads at once.
   asio::strand<asio::io_context::executor_type> control_;
-  query::ScanWorkers scan_workers_;  // outlives query_pool_, whose queries use it
+  query::ScanWorkers scan_workers_;        // outlives query_pool_, whose queries use it
+  query::ScanWorkers background_workers_;  // likewise
   asio::thread_pool write_pool_;
   asio::thread_pool query_pool_;
   ServerContext context_;  // what sessions share; refers to the members above

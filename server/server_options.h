@@ -59,11 +59,17 @@ struct ServerOptions {
   // Threads running ingest's engine calls (parse, apply, fsync): a pool of their
   // own, so that acknowledgements never wait for a free query thread.
   int write_threads = 2;
-  // Threads running queries.
-  int query_threads = 4;
+  // Threads running queries. More than cores: a query whose scan runs on the
+  // background scan threads waits on its thread meanwhile, and short queries must
+  // still find a free one (with 4, eight dashboard clients in big scans left none).
+  int query_threads = 16;
   // Threads that help one query scan its blocks on more cores (query::ScanWorkers),
   // shared by all queries; -1: one fewer than the machine's hardware threads.
   int scan_threads = -1;
+  // A query scanning at least this many rows runs its scan on the background scan
+  // threads (one per hardware thread, at nice +10: short queries and ingest go
+  // first), its query thread waiting; 0: no background scans.
+  uint64_t background_scan_rows = 500'000;
   // Called once on the io thread when shutdown begins (stop() or a signal), e.g. to
   // start the shutdown deadline of `tessera serve`. Must not block.
   std::function<void()> on_shutdown_begin;

@@ -22,6 +22,7 @@ constexpr const char* kHelp =
     "                     [--bind 127.0.0.1] [--tokens FILE] [--max-series 1000000]\n"
     "                     [--fsync always|interval=<ms>] [--flush-rows 1000000]\n"
     "                     [--shutdown-timeout 30] [--scan-threads N]\n"
+    "                     [--background-scan-rows 500000]\n"
     "Runs the server. A port of 0 picks a free one. Prints one line\n"
     "  listening ingest=<addr>:<port> query=<addr>:<port>\n"
     "once both ports accept connections. SIGINT/SIGTERM shut it down cleanly.\n"
@@ -34,7 +35,10 @@ constexpr const char* kHelp =
     "--shutdown-timeout <s>: after SIGTERM, how long draining, flushing and fsyncing\n"
     "  may take (default 30); past it the server exits with status 3.\n"
     "--scan-threads <n>: threads that help a big query scan its blocks on more cores,\n"
-    "  shared by all queries (default: one fewer than the hardware threads; 0: none).\n";
+    "  shared by all queries (default: one fewer than the hardware threads; 0: none).\n"
+    "--background-scan-rows <n>: a query scanning at least n rows runs its scan on\n"
+    "  background threads at a lower priority (nice +10), so that short queries and\n"
+    "  ingest go first (default 500000; 0: never).\n";
 
 // --shutdown-timeout bounds.
 constexpr uint64_t kDefaultShutdownTimeoutS = 30;
@@ -91,7 +95,7 @@ int run_serve_command(const std::vector<std::string>& args) {
   auto parsed = parse_cli_args(
       args,
       {"--data", "--ingest-port", "--query-port", "--bind", "--tokens", "--max-series", "--fsync",
-       "--flush-rows", "--shutdown-timeout", "--scan-threads"},
+       "--flush-rows", "--shutdown-timeout", "--scan-threads", "--background-scan-rows"},
       {"--help"});
   if (!parsed.is_ok()) return fail(parsed.error().message + "\n" + kHelp);
   if (parsed->has("--help")) {
@@ -154,6 +158,9 @@ int run_serve_command(const std::vector<std::string>& args) {
     }
     options.scan_threads = static_cast<int>(*scan_threads);
   }
+  auto background_rows = parsed->number("--background-scan-rows", options.background_scan_rows);
+  if (!background_rows.is_ok()) return fail(background_rows.error().message);
+  options.background_scan_rows = *background_rows;
   options.limits.shutdown_grace =
       std::min<std::chrono::milliseconds>(options.limits.shutdown_grace, shutdown_timeout);
   // Declared before the engine so that it outlives the final flush and close.
@@ -164,6 +171,11 @@ int run_serve_command(const std::vector<std::string>& args) {
     return fail("cannot open " + engine_options.data_dir.string() + ": " + engine.error().message);
   auto server = Server::start(**engine, std::move(options));
   if (!server.is_ok()) return fail(server.error().message);
+  if (!(*server)->background_priority_lowered()) {
+    std::fprintf(stderr,
+                 "tessera serve: warning: background scan threads could not lower their "
+                 "priority; big scans compete with short queries\n");
+  }
   std::printf("%s\n", (*server)->listening_line().c_str());
   std::fflush(stdout);
   (*server)->wait();

@@ -302,13 +302,15 @@ TEST(ServeBinaryTest, RejectsBadFlagsAndBadTokensFiles) {
            {"serve", "--scan-threads", "-1"},
            {"serve", "--scan-threads", "257"},
            {"serve", "--scan-threads", "two"},
+           {"serve", "--background-scan-rows", "-5"},
+           {"serve", "--background-scan-rows", "many"},
            {"serve", "--tokens", (dir / "tokens").string(), "--data", (dir / "d").string()}}) {
     ChildProcess child = spawn(args);
     const std::string err = read_all(child.stderr_fd);
     EXPECT_NE(wait_exit(child.pid), 0) << args[1];
     EXPECT_FALSE(err.empty());
-    if (args[1] == "--scan-threads") {
-      EXPECT_NE(err.find("--scan-threads"), std::string::npos) << err;
+    if (args[1] == "--scan-threads" || args[1] == "--background-scan-rows") {
+      EXPECT_NE(err.find(args[1]), std::string::npos) << err;
     }
     close(child.stdout_fd);
     close(child.stderr_fd);

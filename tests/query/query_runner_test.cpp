@@ -475,7 +475,31 @@ TEST_F(QueryRunnerTest, ExplainReportsTheScanRanges) {
   r = run_query(engine_, "EXPLAIN " + sql, in_ranges);
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   EXPECT_NE(render(*r).find("'scan ranges: 2'"), std::string::npos) << render(*r);
+  EXPECT_NE(render(*r).find("'scan priority: normal'"), std::string::npos) << render(*r);
   EXPECT_EQ(q(sql, in_ranges), alone);
+}
+
+TEST_F(QueryRunnerTest, ExplainReportsABackgroundScan) {
+  // Two scanned blocks of three rows each: a scan of 6 rows is big enough for the
+  // background workers when background_scan_rows is 6, and not when it is 7.
+  const std::string sql =
+      "SELECT provider, count(*) FILTER (WHERE clicks > 0) FROM ads GROUP BY provider";
+  const std::string alone = q(sql);
+  ScanWorkers background(2, 1);
+  QueryContext big = context_;
+  big.background_workers = &background;
+  big.min_rows_per_scan_range = 1;
+  big.background_scan_rows = 7;
+  auto r = run_query(engine_, "EXPLAIN " + sql, big);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_NE(render(*r).find("'scan priority: normal'"), std::string::npos) << render(*r);
+  EXPECT_NE(render(*r).find("'scan ranges: 1'"), std::string::npos) << render(*r);
+  big.background_scan_rows = 6;
+  r = run_query(engine_, "EXPLAIN " + sql, big);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_NE(render(*r).find("'scan priority: background'"), std::string::npos) << render(*r);
+  EXPECT_NE(render(*r).find("'scan ranges: 2'"), std::string::npos) << render(*r);
+  EXPECT_EQ(q(sql, big), alone);
 }
 
 }  // namespace

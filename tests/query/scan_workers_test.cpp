@@ -1,11 +1,16 @@
 // ScanWorkers: every task runs exactly once, whoever claims it; concurrent callers
-// share the workers; and a caller whose helpers are all busy runs its tasks itself
-// instead of waiting for them.
+// share the workers; a caller whose helpers are all busy runs its tasks itself
+// instead of waiting for them; run_on_workers runs tasks on the workers alone; and
+// workers lower their own priority when asked.
 #include "query/scan_workers.h"
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <latch>
 #include <set>
 #include <thread>
@@ -95,6 +100,70 @@ TEST(ScanWorkersTest, ConcurrentCallersEachRunAllTheirTasks) {
   }
   for (std::thread& t : callers) t.join();
   EXPECT_EQ(failures.load(), 0);
+}
+
+TEST(ScanWorkersTest, RunOnWorkersRunsEveryTaskOnAWorkerOnce) {
+  const std::thread::id caller = std::this_thread::get_id();
+  for (const size_t threads : {1, 2}) {
+    ScanWorkers workers(threads);
+    for (const size_t count : {0, 1, 2, 7, 100}) {
+      std::vector<std::atomic<int>> runs(count);
+      std::atomic<int> on_caller{0};
+      workers.run_on_workers(count, [&](size_t i) {
+        runs[i].fetch_add(1);
+        if (std::this_thread::get_id() == caller) on_caller.fetch_add(1);
+      });
+      for (size_t i = 0; i < count; ++i) EXPECT_EQ(runs[i].load(), 1) << threads << " " << i;
+      EXPECT_EQ(on_caller.load(), 0) << threads << " threads, count " << count;
+    }
+  }
+  ScanWorkers none(0);  // no workers: the caller runs them
+  std::atomic<int> ran{0};
+  none.run_on_workers(3, [&](size_t) { ran.fetch_add(1); });
+  EXPECT_EQ(ran.load(), 3);
+}
+
+TEST(ScanWorkersTest, ConcurrentRunsOnWorkersEachRunAllTheirTasks) {
+  ScanWorkers workers(2);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> callers;
+  for (int c = 0; c < 4; ++c) {
+    callers.emplace_back([&, c] {
+      for (int round = 0; round < 200; ++round) {
+        const size_t count = static_cast<size_t>(1 + (round + c) % 9);
+        std::vector<std::atomic<int>> runs(count);
+        workers.run_on_workers(count, [&](size_t i) { runs[i].fetch_add(1); });
+        for (const auto& r : runs) {
+          if (r.load() != 1) failures.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+int own_nice() {
+  errno = 0;
+  const int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  EXPECT_EQ(errno, 0);
+  return nice;
+}
+
+TEST(ScanWorkersTest, WorkersRaiseTheirNiceValueByTheIncrement) {
+  const int base = own_nice();
+  if (base > 19 - 5) GTEST_SKIP() << "nice " << base << " leaves no room for +5";
+  ScanWorkers workers(2, 5);
+  EXPECT_TRUE(workers.priority_lowered());
+  std::vector<int> seen(4);
+  workers.run_on_workers(4, [&](size_t i) { seen[i] = own_nice(); });
+  EXPECT_EQ(seen, std::vector<int>(4, base + 5));
+  EXPECT_EQ(own_nice(), base);  // the caller's own priority is untouched
+  ScanWorkers plain(1);
+  EXPECT_TRUE(plain.priority_lowered());
+  std::vector<int> plain_seen(1);
+  plain.run_on_workers(1, [&](size_t i) { plain_seen[i] = own_nice(); });
+  EXPECT_EQ(plain_seen[0], base);
 }
 
 }  // namespace

@@ -469,11 +469,13 @@ std::string render_rows(const std::vector<std::vector<Value>>& rows) {
   return out;
 }
 
-// Each query runs twice: on the calling thread alone, and split into up to six
-// ranges of blocks (one per thread) that five scan workers help read, whose partial
-// results must merge into the same answer.
+// Each query runs three times: on the calling thread alone; split into up to six
+// ranges of blocks (one per thread) that five scan workers help read; and in up to
+// three ranges on three background workers (at a lower priority) while the caller
+// waits. The ranges' partial results must merge into the same answer.
 TEST(SelectExecutorTest, MatchesBruteForceReferenceOnRandomTablesAndQueries) {
   ScanWorkers workers(5);
+  ScanWorkers background(3, 1);
   for (uint32_t seed = 1; seed <= 300; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     Generator gen(seed);
@@ -599,10 +601,16 @@ TEST(SelectExecutorTest, MatchesBruteForceReferenceOnRandomTablesAndQueries) {
       if (expected.size() > limit) expected.resize(limit);
     }
     SCOPED_TRACE(sql);
-    for (const bool in_ranges : {false, true}) {
-      SCOPED_TRACE(in_ranges ? "in ranges on scan workers" : "on the calling thread");
-      context.scan_workers = in_ranges ? &workers : nullptr;
-      context.min_rows_per_scan_range = in_ranges ? 1 : QueryContext{}.min_rows_per_scan_range;
+    enum class Scan { kCaller, kRanges, kBackground };
+    for (const Scan scan : {Scan::kCaller, Scan::kRanges, Scan::kBackground}) {
+      SCOPED_TRACE(scan == Scan::kCaller   ? "on the calling thread"
+                   : scan == Scan::kRanges ? "in ranges on scan workers"
+                                           : "in ranges on background workers");
+      context.scan_workers = scan == Scan::kRanges ? &workers : nullptr;
+      context.background_workers = scan == Scan::kBackground ? &background : nullptr;
+      context.background_scan_rows = 1;
+      context.min_rows_per_scan_range =
+          scan == Scan::kCaller ? QueryContext{}.min_rows_per_scan_range : 1;
       auto result = run_query(engine, sql, context);
       ASSERT_TRUE(result.is_ok()) << result.status().to_string();
       bool same = result->rows.size() == expected.size();
