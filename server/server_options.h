@@ -62,7 +62,9 @@ struct ServerOptions {
   // Threads running queries. More than cores: a query whose scan runs on the
   // background scan threads waits on its thread meanwhile, and short queries must
   // still find a free one (with 4, eight dashboard clients in big scans left none).
-  int query_threads = 16;
+  // Not many more: each thread's malloc arena grows on its first big query, and 16
+  // threads made that first-run cost show in the p95 of Q5b (docs/performance.md).
+  int query_threads = 8;
   // Threads that help one query scan its blocks on more cores (query::ScanWorkers),
   // shared by all queries; -1: one fewer than the machine's hardware threads.
   int scan_threads = -1;
