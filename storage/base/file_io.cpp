@@ -224,16 +224,17 @@ Result<std::unique_ptr<RandomAccessFile>> RandomAccessFile::open(
 RandomAccessFile::~RandomAccessFile() { ::close(fd_); }
 
 Status RandomAccessFile::read_at(uint64_t offset, size_t length, std::string* out) const {
-  if (offset > size_bytes_ || length > size_bytes_ - offset) {
-    return make_error(ErrorCode::kCorruption, path_.string() + " @ " + std::to_string(offset) +
-                                                  ": read of " + std::to_string(length) +
-                                                  " bytes runs past the end of the " +
-                                                  std::to_string(size_bytes_) + "-byte file");
-  }
+  if (offset > size_bytes_ || length > size_bytes_ - offset) return past_end(offset, length);
   out->resize(length);
+  return read_at(offset, std::span<char>(out->data(), length));
+}
+
+Status RandomAccessFile::read_at(uint64_t offset, std::span<char> out) const {
+  const size_t length = out.size();
+  if (offset > size_bytes_ || length > size_bytes_ - offset) return past_end(offset, length);
   size_t done = 0;
   while (done < length) {
-    ssize_t n = ::pread(fd_, out->data() + done, length - done, static_cast<off_t>(offset + done));
+    ssize_t n = ::pread(fd_, out.data() + done, length - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return os_error("read @ " + std::to_string(offset + done) + " of", path_, errno);
@@ -247,6 +248,13 @@ Status RandomAccessFile::read_at(uint64_t offset, size_t length, std::string* ou
     done += static_cast<size_t>(n);
   }
   return Status::ok();
+}
+
+Status RandomAccessFile::past_end(uint64_t offset, size_t length) const {
+  return make_error(ErrorCode::kCorruption, path_.string() + " @ " + std::to_string(offset) +
+                                                ": read of " + std::to_string(length) +
+                                                " bytes runs past the end of the " +
+                                                std::to_string(size_bytes_) + "-byte file");
 }
 
 }  // namespace tessera::storage

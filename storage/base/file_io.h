@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -96,10 +97,14 @@ class RandomAccessFile {
   // size_bytes(), or a short read, is kCorruption naming the path and offset;
   // nothing is allocated for such a range.
   Status read_at(uint64_t offset, size_t length, std::string* out) const;
+  // The same into `out`, whose size is the length: no allocation.
+  Status read_at(uint64_t offset, std::span<char> out) const;
 
  private:
   RandomAccessFile(std::filesystem::path path, int fd, uint64_t size_bytes)
       : path_(std::move(path)), fd_(fd), size_bytes_(size_bytes) {}
+  // kCorruption for a read of `length` bytes at `offset` that ends past the file.
+  Status past_end(uint64_t offset, size_t length) const;
 
   std::filesystem::path path_;
   int fd_;

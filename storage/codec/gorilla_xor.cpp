@@ -73,14 +73,17 @@ class BitReader {
       *value = 0;
       return true;
     }
+    if (uint64_t word = 0; peek64(&word)) {
+      *value = word >> (64 - bits);
+      position_ += bits;
+      return true;
+    }
     const size_t byte = position_ / 8;
     const unsigned skip = position_ % 8;
-    if (byte + 8 <= bytes_.size() && bits <= 64 - skip) {
-      // Fast path: one big-endian word holds all the bits.
+    if (byte + 8 <= bytes_.size() && bits <= 64 - skip) {  // one big-endian word holds them
       uint64_t word;
       std::memcpy(&word, bytes_.data() + byte, 8);
-      word = __builtin_bswap64(word) << skip;
-      *value = word >> (64 - bits);
+      *value = (__builtin_bswap64(word) << skip) >> (64 - bits);
       position_ += bits;
       return true;
     }
@@ -96,6 +99,20 @@ class BitReader {
     *value = v;
     return true;
   }
+  // The next 64 bits, most significant first, without consuming them; false
+  // when fewer than 9 bytes remain from the current one.
+  bool peek64(uint64_t* word) const {
+    const size_t byte = position_ / 8;
+    if (byte + 9 > bytes_.size()) return false;
+    uint64_t w;
+    std::memcpy(&w, bytes_.data() + byte, 8);
+    const unsigned skip = position_ % 8;
+    const auto next = static_cast<uint8_t>(bytes_[byte + 8]);
+    *word = (__builtin_bswap64(w) << skip) | (skip == 0 ? 0 : next >> (8 - skip));
+    return true;
+  }
+  // Requires: `bits` were just seen by peek64().
+  void skip(unsigned bits) { position_ += bits; }
   size_t position() const { return position_; }
   size_t size_bits() const { return bytes_.size() * 8; }
 
@@ -160,6 +177,36 @@ Status gorilla_xor_decode(std::string_view in, std::span<double> out) {
     unsigned window_leading = 0;
     unsigned window_length = 0;
     for (size_t i = 1; i < out.size(); ++i) {
+      // Fast path: the whole item inside one peeked word and well formed. Anything
+      // else (the stream's last bytes, a window too wide to peek, a malformed
+      // item) takes the bit-by-bit path below, which names the error.
+      if (uint64_t w = 0; reader.peek64(&w)) {
+        if ((w >> 63) == 0) {  // '0'
+          reader.skip(1);
+          out[i] = std::bit_cast<double>(prev);
+          continue;
+        }
+        if ((w >> 62) == 0b10) {
+          if (has_window && window_length <= 62) {
+            prev ^= ((w << 2) >> (64 - window_length)) << (64 - window_leading - window_length);
+            reader.skip(2 + window_length);
+            out[i] = std::bit_cast<double>(prev);
+            continue;
+          }
+        } else {  // '11'
+          const auto leading = static_cast<unsigned>((w >> 56) & 63);
+          const auto length = static_cast<unsigned>((w >> 50) & 63) + 1;
+          if (leading + length <= 64 && length <= 50) {
+            has_window = true;
+            window_leading = leading;
+            window_length = length;
+            prev ^= ((w << 14) >> (64 - length)) << (64 - leading - length);
+            reader.skip(14 + length);
+            out[i] = std::bit_cast<double>(prev);
+            continue;
+          }
+        }
+      }
       uint64_t control = 0;
       if (!reader.read(1, &control)) return truncated(i);
       if (control == 1) {

@@ -21,6 +21,7 @@
 
 #include "storage/base/crc32c.h"
 #include "storage/base/little_endian.h"
+#include "storage/base/scratch_buffer.h"
 #include "storage/segment/plain_chunk.h"
 #include "storage/segment/segment_footer_generated.h"
 #include "storage/segment/segment_format.h"
@@ -225,6 +226,53 @@ Status check_tiling(const std::filesystem::path& path, std::vector<ChunkLocation
   return Status::ok();
 }
 
+// The verified, decompressed bytes of `chunk`, in this thread's scratch buffers:
+// valid until the thread's next read_chunk. `what()` names the chunk in errors;
+// it is called only on an error, so that a healthy read builds no strings.
+template <typename Name>
+Result<std::string_view> read_chunk(const RandomAccessFile& file, const ChunkLocation& chunk,
+                                    const Name& what) {
+  thread_local ScratchBuffer stored_buffer;
+  thread_local ScratchBuffer raw_buffer;
+  const std::span<char> stored = stored_buffer.get(chunk.compressed_size);
+  TESSERA_RETURN_IF_ERROR(file.read_at(chunk.offset, stored));
+  const uint32_t computed_crc = crc32c(std::string_view(stored.data(), stored.size()));
+  if (computed_crc != chunk.crc32c) {
+    return corrupt(file.path(), chunk.offset,
+                   what() + ": chunk checksum mismatch (stored " + hex32(chunk.crc32c) +
+                       ", computed " + hex32(computed_crc) + ")");
+  }
+  if (chunk.encoding == segment_format::kEncodingVectors) {  // no second stage
+    return std::string_view(stored.data(), stored.size());
+  }
+  // raw_size was bounded by kMaxChunkRawBytes at open.
+  const std::span<char> raw = raw_buffer.get(chunk.raw_size);
+  const size_t size = ZSTD_decompressDCtx(thread_decompression_context(), raw.data(), raw.size(),
+                                          stored.data(), stored.size());
+  if (ZSTD_isError(size)) {
+    return corrupt(file.path(), chunk.offset,
+                   what() + ": zstd decompression failed: " + ZSTD_getErrorName(size));
+  }
+  if (size != raw.size()) {
+    return corrupt(file.path(), chunk.offset,
+                   what() + ": decompressed to " + std::to_string(size) + " bytes, footer says " +
+                       std::to_string(raw.size()));
+  }
+  return std::string_view(raw.data(), raw.size());
+}
+
+// The smallest and largest of non-empty `values`, in one pass the compiler
+// vectorises (std::minmax_element's iterator bookkeeping keeps it scalar).
+std::pair<int64_t, int64_t> min_max(std::span<const int64_t> values) {
+  int64_t lo = values[0];
+  int64_t hi = values[0];
+  for (const int64_t v : values) {
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
+  }
+  return {lo, hi};
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const SegmentReader>> SegmentReader::open(
@@ -330,46 +378,19 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::open(
   return std::shared_ptr<const SegmentReader>(std::move(reader));
 }
 
-Result<std::string> SegmentReader::read_chunk(const ChunkLocation& chunk,
-                                              const std::string& what) const {
-  std::string stored;
-  TESSERA_RETURN_IF_ERROR(file_->read_at(chunk.offset, chunk.compressed_size, &stored));
-  const uint32_t computed_crc = crc32c(stored);
-  if (computed_crc != chunk.crc32c) {
-    return corrupt(path(), chunk.offset,
-                   what + ": chunk checksum mismatch (stored " + hex32(chunk.crc32c) +
-                       ", computed " + hex32(computed_crc) + ")");
-  }
-  if (chunk.encoding == segment_format::kEncodingVectors) return stored;  // no second stage
-  // raw_size was bounded by kMaxChunkRawBytes at open.
-  std::string raw(chunk.raw_size, '\0');
-  const size_t size = ZSTD_decompressDCtx(thread_decompression_context(), raw.data(), raw.size(),
-                                          stored.data(), stored.size());
-  if (ZSTD_isError(size)) {
-    return corrupt(path(), chunk.offset,
-                   what + ": zstd decompression failed: " + ZSTD_getErrorName(size));
-  }
-  if (size != raw.size()) {
-    return corrupt(path(), chunk.offset,
-                   what + ": decompressed to " + std::to_string(size) + " bytes, footer says " +
-                       std::to_string(raw.size()));
-  }
-  return raw;
-}
-
 Result<std::vector<int64_t>> SegmentReader::read_time(size_t i) const {
   const BlockEntry& entry = blocks_[i];
-  const std::string what = "block " + std::to_string(i) + " time";
-  TESSERA_ASSIGN_OR_RETURN(std::string raw, read_chunk(entry.time_chunk, what));
+  auto what = [i] { return "block " + std::to_string(i) + " time"; };
+  TESSERA_ASSIGN_OR_RETURN(std::string_view raw, read_chunk(*file_, entry.time_chunk, what));
   auto time = entry.time_chunk.encoding == segment_format::kEncodingPlainZstd
                   ? decode_time_chunk(raw, entry.stats.row_count)
                   : decode_time_vectors(raw, entry.stats.row_count);
   if (!time.is_ok()) {
-    return corrupt(path(), entry.time_chunk.offset, what + ": " + time.error().message);
+    return corrupt(path(), entry.time_chunk.offset, what() + ": " + time.error().message);
   }
-  auto [lo, hi] = std::minmax_element(time->begin(), time->end());
-  if (*lo != entry.stats.min_time_ns || *hi != entry.stats.max_time_ns) {
-    return corrupt(path(), entry.time_chunk.offset, what + ": range differs from the footer's");
+  if (const auto [lo, hi] = min_max(*time);
+      lo != entry.stats.min_time_ns || hi != entry.stats.max_time_ns) {
+    return corrupt(path(), entry.time_chunk.offset, what() + ": range differs from the footer's");
   }
   return time;
 }
@@ -377,20 +398,23 @@ Result<std::vector<int64_t>> SegmentReader::read_time(size_t i) const {
 Result<Column> SegmentReader::read_column(size_t i, size_t c) const {
   const BlockEntry& entry = blocks_[i];
   const ChunkLocation& chunk = entry.column_chunks[c];
-  const std::string what =
-      "block " + std::to_string(i) + " column \"" + entry.stats.column_names[c] + "\"";
-  TESSERA_ASSIGN_OR_RETURN(std::string raw, read_chunk(chunk, what));
+  auto what = [&] {
+    return "block " + std::to_string(i) + " column \"" + entry.stats.column_names[c] + "\"";
+  };
+  TESSERA_ASSIGN_OR_RETURN(std::string_view raw, read_chunk(*file_, chunk, what));
   const ColumnType type = entry.stats.column_types[c];
   const uint64_t rows = entry.stats.row_count;
   auto column = chunk.encoding == segment_format::kEncodingPlainZstd
                     ? decode_column_chunk(raw, type, rows)
                     : decode_column_vectors(raw, type, rows);
-  if (!column.is_ok()) return corrupt(path(), chunk.offset, what + ": " + column.error().message);
+  if (!column.is_ok()) {
+    return corrupt(path(), chunk.offset, what() + ": " + column.error().message);
+  }
   const auto nulls =
       static_cast<uint64_t>(std::count(column->valid.begin(), column->valid.end(), uint8_t{0}));
   if (nulls != entry.stats.columns[c].null_count) {
     return corrupt(path(), chunk.offset,
-                   what + ": " + std::to_string(nulls) + " NULLs but the footer says " +
+                   what() + ": " + std::to_string(nulls) + " NULLs but the footer says " +
                        std::to_string(entry.stats.columns[c].null_count));
   }
   return column;
@@ -425,7 +449,10 @@ Result<Block> SegmentReader::read_columns(size_t i, std::span<const std::string>
 }
 
 Result<std::string> SegmentReader::read_chunk_bytes(const ChunkLocation& chunk) const {
-  return read_chunk(chunk, "chunk at " + std::to_string(chunk.offset));
+  TESSERA_ASSIGN_OR_RETURN(std::string_view raw, read_chunk(*file_, chunk, [&] {
+                             return "chunk at " + std::to_string(chunk.offset);
+                           }));
+  return std::string(raw);
 }
 
 }  // namespace tessera::storage

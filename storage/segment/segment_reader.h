@@ -80,8 +80,6 @@ class SegmentReader {
 
   explicit SegmentReader(std::unique_ptr<RandomAccessFile> file) : file_(std::move(file)) {}
 
-  // The verified, decompressed bytes of `chunk`; `what` names it in errors.
-  Result<std::string> read_chunk(const ChunkLocation& chunk, const std::string& what) const;
   // The decoded, verified time column or column `c` of block `i`.
   Result<std::vector<int64_t>> read_time(size_t i) const;
   Result<Column> read_column(size_t i, size_t c) const;

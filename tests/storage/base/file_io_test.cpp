@@ -125,6 +125,22 @@ TEST(FileIoTest, RandomAccessFileReadsRanges) {
   EXPECT_EQ(out, "0123456789");
 }
 
+TEST(FileIoTest, RandomAccessFileReadsIntoACallersBuffer) {
+  TempDir dir;
+  write_plain(dir / "f", "0123456789");
+  auto file = RandomAccessFile::open(dir / "f");
+  ASSERT_TRUE(file.is_ok());
+  char buffer[6] = {'x', 'x', 'x', 'x', 'x', 'x'};
+  ASSERT_TRUE((*file)->read_at(6, std::span<char>(buffer, 4)).is_ok());
+  EXPECT_EQ(std::string_view(buffer, 6), "6789xx");  // only the span is written
+  const Status past_end = (*file)->read_at(7, std::span<char>(buffer, 4));
+  EXPECT_EQ(past_end.code(), ErrorCode::kCorruption);
+  EXPECT_NE(past_end.message().find((dir / "f").string() + " @ 7"), std::string::npos)
+      << past_end.message();
+  EXPECT_EQ((*file)->read_at(UINT64_MAX, std::span<char>(buffer, 1)).code(),
+            ErrorCode::kCorruption);
+}
+
 TEST(FileIoTest, RandomAccessFileReadPastEndIsCorruptionNamingPathAndOffset) {
   TempDir dir;
   write_plain(dir / "f", "0123456789");
@@ -152,6 +168,8 @@ TEST(FileIoTest, RandomAccessFileShortReadAfterShrinkIsCorruption) {
   ASSERT_FALSE(status.is_ok());
   EXPECT_EQ(status.code(), ErrorCode::kCorruption);
   EXPECT_NE(status.message().find("@ 5"), std::string::npos) << status.message();
+  char buffer[6];
+  EXPECT_EQ((*file)->read_at(2, std::span<char>(buffer, 6)).code(), ErrorCode::kCorruption);
 }
 
 TEST(FileIoTest, RandomAccessFileReadsConcurrently) {

@@ -110,6 +110,41 @@ TEST(GorillaXorTest, RejectsAWindowWiderThan64Bits) {
             ErrorCode::kCorruption);
 }
 
+// The same two faults with more of the stream after them, where the decoder
+// reads whole words at a time instead of bit by bit.
+TEST(GorillaXorTest, RejectsMalformedItemsInsideALongStream) {
+  std::vector<double> out(40);
+  const std::string zeros = " 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00";
+  const Status reuse = gorilla_xor_decode(unhex("28 00 3f f0 00 00 00 00 00 00 80" + zeros), out);
+  EXPECT_EQ(reuse.code(), ErrorCode::kCorruption);
+  EXPECT_NE(reuse.to_string().find("reuses a window"), std::string::npos) << reuse.to_string();
+  const Status wide =
+      gorilla_xor_decode(unhex("28 00 3f f0 00 00 00 00 00 00 7f 83 80" + zeros), out);
+  EXPECT_EQ(wide.code(), ErrorCode::kCorruption);
+  EXPECT_NE(wide.to_string().find("exceeds 64"), std::string::npos) << wide.to_string();
+}
+
+// Every window length from 1 to 64 bits, new and reused, at every bit offset:
+// the word-at-a-time path takes windows of up to 50 (new) or 62 (reused) bits
+// and hands wider ones to the bit-by-bit path, mid-stream.
+TEST(GorillaXorTest, RoundTripsEveryWindowLengthAtEveryBitOffset) {
+  for (unsigned length = 1; length <= 64; ++length) {
+    SCOPED_TRACE("window of " + std::to_string(length) + " bits");
+    // Both ends of the window set, so that the encoder chooses exactly it.
+    const uint64_t ends = (uint64_t{1} << (length - 1)) | 1;
+    uint64_t bits = 0x4059000000000000;
+    std::vector<double> values{std::bit_cast<double>(bits)};
+    for (unsigned shift = 0; shift + length <= 64; ++shift) {
+      for (int repeat = 0; repeat < 3; ++repeat) {
+        bits ^= ends << shift;  // a new window (one leading zero fewer), then reuses of it
+        values.push_back(std::bit_cast<double>(bits));
+      }
+      values.push_back(std::bit_cast<double>(bits));  // and a '0'
+    }
+    expect_bit_exact_round_trip(values);
+  }
+}
+
 TEST(GorillaXorTest, RejectsNonZeroPaddingAndExtraBytes) {
   EXPECT_TRUE(decode3(unhex("03 00 3f f0 00 00 00 00 00 00 66 01")).is_ok());
   // 16 bits used exactly; a spare byte of zeros is more than padding.
@@ -124,7 +159,11 @@ TEST(GorillaXorTest, RejectsNonZeroPaddingAndExtraBytes) {
 
 TEST(GorillaXorTest, SurvivesTruncationAndDamage) {
   for (const std::vector<double>& values :
-       {std::vector<double>{}, {1.0, 1.0, 1.5}, {2.5, -0.0, Limits::quiet_NaN(), 2.5, 2.75}}) {
+       {std::vector<double>{},
+        {1.0, 1.0, 1.5},
+        {2.5, -0.0, Limits::quiet_NaN(), 2.5, 2.75},
+        {0.5, 0.5,   1.25,  3.75, 3.75, 12.5,      12.75,     12.5, 1e300, 12.5,
+         0.0, -7.25, -7.25, 99.0, 98.5, 1.0 / 3.0, 2.0 / 3.0, 0.1,  0.2,   0.3}}) {
     SCOPED_TRACE(::testing::PrintToString(values));
     const std::string encoded = encode(values);
     const codec_test::Decode decode = [n = values.size()](std::string_view in) {
