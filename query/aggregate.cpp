@@ -641,6 +641,12 @@ Status Aggregator::check_totals() const {
   return Status::ok();
 }
 
+size_t Aggregator::gathered_value_count() const {
+  size_t count = 0;
+  for (const std::vector<double>& values : gathered_) count += values.size();
+  return count;
+}
+
 Value Aggregator::finalize(size_t g) {
   auto typed = [&](ValueType type) -> Value {
     switch (type) {

@@ -82,8 +82,12 @@ class Aggregator {
   // the order its values came in (a running total may pass the limit on the way).
   Status check_totals() const;
   // The aggregate's value for one group; NULL over no values (count: 0).
-  // Requires: check_totals() is ok.
+  // Requires: check_totals() is ok. Thread-safe for distinct groups: it reorders
+  // that group's gathered values only.
   Value finalize(size_t group);
+  // Values gathered for exact percentiles, over every group: what finalize() has
+  // to select among.
+  size_t gathered_value_count() const;
 
  private:
   // update() for a block whose rows are all in one group, without FILTER: whole-

@@ -35,6 +35,8 @@ struct QueryContext {
   // With scan_workers: a scan is split into ranges of blocks of at least this many
   // rows (a block answered from statistics counts as 64), so that what a range
   // saves outweighs the hand-over to another thread and the merge of its groups.
+  // A scan in ranges whose exact percentiles gathered at least this many values
+  // computes them on the same threads, a group per task.
   uint64_t min_rows_per_scan_range = 32'768;
   // Threads for big scans, running at a lower priority than the query threads and
   // ingest, so that short queries are not slowed by them; null: none. A scan of at

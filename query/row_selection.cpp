@@ -151,6 +151,39 @@ Status for_each_entry(const storage::Column& col, const std::vector<uint32_t>& s
   return Status::ok();
 }
 
+// evaluate_truth's loop for a column without NULLs and with at most 32 dictionary
+// entries: the entries' truth as the bits of one word, a row's truth the bit its
+// code selects. Over every row of the block the loop reads the codes in order and
+// has no loads that depend on them, so the compiler vectorises it (AVX2 variable
+// shifts, eight rows a step); it is most of a grouped count_if's time otherwise.
+Status truth_of_codes(const storage::Column& col, const std::vector<uint32_t>& sel,
+                      const std::vector<uint8_t>& entry_truth, const std::string& name,
+                      uint8_t* truth) {
+  const auto dict = static_cast<uint32_t>(col.dictionary.size());
+  uint32_t bits = 0;
+  for (uint32_t c = 0; c < dict; ++c) bits |= uint32_t{entry_truth[c]} << c;
+  const uint32_t* codes = col.codes.data();
+  const size_t n = sel.size();
+  uint32_t bad = 0;  // a code past the dictionary: damage the decoder did not catch
+  if (n > 0 && n == sel.back() + size_t{1}) {  // every row: 0, 1, ... n-1
+    for (size_t i = 0; i < n; ++i) {
+      bad |= codes[i] >= dict;
+      truth[i] = static_cast<uint8_t>((bits >> (codes[i] & 31)) & 1);
+    }
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t code = codes[sel[i]];
+      bad |= code >= dict;
+      truth[i] = static_cast<uint8_t>((bits >> (code & 31)) & 1);
+    }
+  }
+  if (bad != 0) {
+    return make_error(ErrorCode::kCorruption,
+                      "column \"" + name + "\": a dictionary code is out of range");
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<Vec> gather_column(const engine::LoadedBlock& block, const BoundExpr& leaf,
@@ -269,6 +302,10 @@ Result<std::vector<uint8_t>> evaluate_truth(const BoundExpr& cond, const engine:
     TESSERA_ASSIGN_OR_RETURN(Vec per_entry, evaluate_per_entry(cond, *col));
     const std::vector<uint8_t> entry_truth = truth_bytes(per_entry);
     std::vector<uint8_t> truth(sel.size());
+    if (col->valid.empty() && col->dictionary.size() <= 32) {
+      TESSERA_RETURN_IF_ERROR(truth_of_codes(*col, sel, entry_truth, *name, truth.data()));
+      return truth;
+    }
     TESSERA_RETURN_IF_ERROR(
         for_each_entry(*col, sel, *name, [&](size_t i, uint32_t k) { truth[i] = entry_truth[k]; }));
     return truth;

@@ -216,6 +216,41 @@ class Executor {
     return Status::ok();
   }
 
+  // Each aggregate's value per group into aggs[aggregate][group]. Exact percentiles
+  // select among every value a group gathered, serially after the scan: with at
+  // least min_rows_per_scan_range values in all, the groups are spread over the
+  // threads that scanned (a group per task), as the ranges were.
+  Status finalize_groups(std::vector<Aggregator>& aggregators, size_t groups,
+                         std::vector<std::vector<Value>>& aggs) {
+    std::vector<std::string> errors(groups);  // a slot per task: no lock
+    auto finalize_group = [&](size_t g) {
+      // As scan_range: a task on a worker must not throw (an allocation failing).
+      try {
+        for (size_t a = 0; a < aggregators.size(); ++a) aggs[a][g] = aggregators[a].finalize(g);
+      } catch (const std::exception& e) {
+        errors[g] = e.what();
+      }
+    };
+    size_t gathered = 0;
+    for (const Aggregator& aggregator : aggregators) {
+      gathered += aggregator.gathered_value_count();
+    }
+    ScanWorkers* workers = context_.scan_workers;
+    const bool spread = stats_.scan_ranges > 1 && groups > 1 &&
+                        gathered >= std::max<uint64_t>(context_.min_rows_per_scan_range, 1);
+    if (spread && stats_.in_background) {
+      context_.background_workers->run_on_workers(groups, finalize_group);
+    } else if (spread && workers != nullptr) {
+      workers->run(groups, finalize_group);
+    } else {
+      for (size_t g = 0; g < groups; ++g) finalize_group(g);
+    }
+    for (const std::string& error : errors) {
+      if (!error.empty()) return make_error(ErrorCode::kInternal, "finalizing groups: " + error);
+    }
+    return Status::ok();
+  }
+
   Result<std::vector<OutputRow>> finish_groups(PartialResult& result) {
     const size_t groups = result.groups.count;
     const size_t key_count = plan_.group_key_count();
@@ -223,11 +258,11 @@ class Executor {
     std::vector<std::vector<Value>> keys = group_key_columns(plan_, result.groups);
     std::vector<Aggregator>& aggregators = result.aggregators;
     std::vector<std::vector<Value>> aggs(aggregators.size(), std::vector<Value>(groups));
-    for (size_t a = 0; a < aggregators.size(); ++a) {
-      aggregators[a].resize(groups);
-      TESSERA_RETURN_IF_ERROR(aggregators[a].check_totals());
-      for (size_t g = 0; g < groups; ++g) aggs[a][g] = aggregators[a].finalize(g);
+    for (Aggregator& aggregator : aggregators) {
+      aggregator.resize(groups);
+      TESSERA_RETURN_IF_ERROR(aggregator.check_totals());
     }
+    TESSERA_RETURN_IF_ERROR(finalize_groups(aggregators, groups, aggs));
     // Default order: time, then tags, ascending, NULL tags last.
     std::vector<size_t> order(groups);
     std::iota(order.begin(), order.end(), size_t{0});
