@@ -1,12 +1,20 @@
-// BlockCache: decoded segment blocks kept in memory, least recently used first
-// out, within a byte budget. Thread-safe.
+// BlockCache: decoded segment blocks kept in memory within a byte budget,
+// evicted by the CLOCK approximation of least-recently-used. Thread-safe.
+//
+// Every column of every block a query reads is looked up here, so a lookup must be
+// cheap when two scan threads look up at once: it takes a shared lock and marks the
+// entry used (an atomic flag), where an exact LRU list would take an exclusive lock
+// and move the entry to the front on every hit. Insertion sweeps a clock hand over
+// the entries: a used entry is spared once (its flag cleared), an unused one goes.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "storage/block/column.h"
 
@@ -19,22 +27,33 @@ class BlockCache {
  public:
   explicit BlockCache(size_t capacity_bytes) : capacity_bytes_(capacity_bytes) {}
 
-  std::shared_ptr<const storage::Block> find(uint64_t key);
-  // Inserts (or refreshes) `block` under `key`, evicting the least recently used
-  // entries beyond the budget. A block larger than the budget is not kept.
+  // The block under `key`, marked used; null when absent.
+  std::shared_ptr<const storage::Block> find(uint64_t key) const;
+  // Inserts (or replaces) `block` under `key`, marked used, then evicts entries
+  // not used since the hand last passed them until the budget holds. A block
+  // larger than the budget is not kept.
   void insert(uint64_t key, std::shared_ptr<const storage::Block> block);
   size_t size_bytes() const;
+  size_t entry_count() const;
 
  private:
   struct Entry {
     uint64_t key;
     std::shared_ptr<const storage::Block> block;
     size_t bytes;
+    mutable std::atomic<bool> used;
   };
+  // Removes entries at the hand, sparing used ones once and the one in
+  // `keep_slot` (just inserted) always, until size_bytes_ fits the budget.
+  // Requires: mu_ held exclusively.
+  void evict_to_budget(size_t keep_slot);
+
   const size_t capacity_bytes_;
-  mutable std::mutex mu_;
-  std::list<Entry> lru_;  // front: most recently used
-  std::unordered_map<uint64_t, std::list<Entry>::iterator> index_;
+  mutable std::shared_mutex mu_;
+  std::vector<std::unique_ptr<Entry>> slots_;  // the clock; null: a free slot
+  std::vector<size_t> free_slots_;
+  std::unordered_map<uint64_t, size_t> index_;  // key -> slot
+  size_t hand_ = 0;
   size_t size_bytes_ = 0;
 };
 
