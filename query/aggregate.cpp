@@ -51,6 +51,10 @@ inline int64_t add_with_carry(int64_t& sum, int64_t v) {
 
 }  // namespace
 
+void Aggregator::add_wrapped(size_t g, detail::WrappedSum part) {
+  carries_[g] += add_with_carry(ints_[g], part.sum) + part.carry;
+}
+
 void Aggregator::resize(size_t n) {
   switch (spec_.fn) {
     case AggregateFn::kCountStar:
@@ -135,11 +139,7 @@ bool Aggregator::update_single_group(const AggregateInput& in, const ArgValues& 
       if (arg.type == ValueType::kFloat) {
         floats_[g] += detail::sum_doubles(std::span<const double>(arg.floats, n));
       } else if (arg.type == ValueType::kInt && spec_.fn == AggregateFn::kSum) {
-        int64_t sum = ints_[g];
-        int64_t carry = 0;
-        for (size_t i = 0; i < n; ++i) carry += add_with_carry(sum, arg.ints[i]);
-        ints_[g] = sum;
-        carries_[g] += carry;
+        add_wrapped(g, detail::sum_int64(std::span<const int64_t>(arg.ints, n)));
       } else {
         return false;
       }
@@ -211,11 +211,7 @@ std::optional<Status> Aggregator::update_dense(const AggregateInput& in, const A
     if (runs != nullptr) {
       for (size_t r = 0; r + 1 < runs->size(); ++r) {
         const uint32_t b = (*runs)[r];
-        int64_t sum = ints_[gid[b]];
-        int64_t carry = 0;
-        for (uint32_t i = b; i < (*runs)[r + 1]; ++i) carry += add_with_carry(sum, v[i]);
-        ints_[gid[b]] = sum;
-        carries_[gid[b]] += carry;
+        add_wrapped(gid[b], detail::sum_int64(std::span<const int64_t>(v + b, (*runs)[r + 1] - b)));
       }
     } else {
       for (size_t i = 0; i < n; ++i) carries_[gid[i]] += add_with_carry(ints_[gid[i]], v[i]);

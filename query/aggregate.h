@@ -13,6 +13,7 @@
 #include "query/binder.h"
 #include "query/expression_eval.h"
 #include "query/value.h"
+#include "query/vector_kernels.h"
 #include "storage/base/status.h"
 #include "storage/block/column.h"
 #include "storage/block/quantile_sketch.h"
@@ -99,6 +100,8 @@ class Aggregator {
   // group as a whole vector when run_starts is given. Nullopt when it does not
   // apply; else update()'s status.
   std::optional<Status> update_dense(const AggregateInput& input, const ArgValues& values);
+  // Adds a part of group g's integer sum, kept as add_with_carry keeps it.
+  void add_wrapped(size_t g, detail::WrappedSum part);
   // update() of sla_pct reading its column in place: counts each run (or row)
   // against the constant target without materialising the condition.
   Status update_sla_in_place(const AggregateInput& input);

@@ -43,6 +43,29 @@ double sum_doubles(std::span<const double> values) {
   return sum;
 }
 
+WrappedSum sum_int64(std::span<const int64_t> values) {
+  // Each value as unsigned 32-bit halves, minus 2^64 when negative:
+  // v = high * 2^32 + low - negative * 2^64. Fewer than 2^32 values keep each of
+  // the three sums below 2^64.
+  uint64_t high = 0, low = 0, negatives = 0;
+  for (const int64_t v : values) {
+    const auto u = static_cast<uint64_t>(v);
+    high += u >> 32;
+    low += u & 0xffff'ffff;
+    negatives += u >> 63;
+  }
+  // total = (high >> 32) * 2^64 + ((high mod 2^32) * 2^32 + low) - negatives * 2^64;
+  // the middle term may carry once past 2^64, and its top bit makes it negative
+  // as an int64 (one more 2^64 in the carry).
+  uint64_t rest = 0;
+  const bool past = __builtin_add_overflow(high << 32, low, &rest);
+  WrappedSum out;
+  out.sum = static_cast<int64_t>(rest);
+  out.carry = static_cast<int64_t>(high >> 32) - static_cast<int64_t>(negatives) +
+              static_cast<int64_t>(past) + static_cast<int64_t>(rest >> 63);
+  return out;
+}
+
 AtMostCounts count_at_most(const double* values, const uint8_t* valid, size_t n, double target) {
   return count_at_most_by(values, valid, n,
                           [target](double v) { return float_order_at_most(v, target); });

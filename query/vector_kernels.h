@@ -14,6 +14,17 @@ namespace tessera::query::detail {
 // differ from row order in the last bits, as PostgreSQL's parallel sums do.
 double sum_doubles(std::span<const double> values);
 
+// An exact integer sum as add_with_carry keeps one (aggregate.cpp): `sum` wrapped
+// modulo 2^64 as an int64, and `carry` the multiples of 2^64 it wrapped by, so
+// that the true total is sum + carry * 2^64.
+struct WrappedSum {
+  int64_t sum = 0;
+  int64_t carry = 0;
+};
+// The exact sum of `values`, in loops the compiler vectorises (no overflow test
+// per value). Requires: values.size() < 2^32.
+WrappedSum sum_int64(std::span<const int64_t> values);
+
 // The number of non-zero bytes.
 size_t count_nonzero(std::span<const uint8_t> bytes);
 

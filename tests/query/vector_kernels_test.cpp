@@ -26,6 +26,49 @@ TEST(VectorKernelsTest, SumsEqualAScalarSumAtEveryLengthAroundTheLaneWidth) {
   }
 }
 
+// The reference adds one value at a time and counts each wrap past INT64_MAX
+// (+1) or INT64_MIN (-1), as the row-by-row aggregate does.
+WrappedSum sum_one_at_a_time(const std::vector<int64_t>& values) {
+  WrappedSum out;
+  for (const int64_t v : values) {
+    if (__builtin_add_overflow(out.sum, v, &out.sum)) out.carry += v > 0 ? 1 : -1;
+  }
+  return out;
+}
+
+TEST(VectorKernelsTest, IntegerSumsKeepTheirWrapsExactly) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  // 3 * (2^63 - 1) = 2^64 + (2^63 - 3); 2 * -2^63 = -2^64.
+  const WrappedSum three_max = sum_int64(std::vector<int64_t>{kMax, kMax, kMax});
+  EXPECT_EQ(three_max.sum, kMax - 2);
+  EXPECT_EQ(three_max.carry, 1);
+  const WrappedSum two_min = sum_int64(std::vector<int64_t>{kMin, kMin});
+  EXPECT_EQ(two_min.sum, 0);
+  EXPECT_EQ(two_min.carry, -1);
+  const WrappedSum none = sum_int64(std::vector<int64_t>{});
+  EXPECT_EQ(none.sum, 0);
+  EXPECT_EQ(none.carry, 0);
+
+  std::mt19937_64 rng(11);
+  for (int iteration = 0; iteration < 500; ++iteration) {
+    SCOPED_TRACE("iteration " + std::to_string(iteration));
+    std::vector<int64_t> values(rng() % 300);
+    const int shape = iteration % 4;
+    for (int64_t& v : values) {
+      const auto r = static_cast<int64_t>(rng());
+      v = shape == 0   ? r                                           // anything
+          : shape == 1 ? (r % 2 == 0 ? kMax - r % 5 : kMin + r % 5)  // near the ends
+          : shape == 2 ? r % 1000                                    // small, either sign
+                       : kMax - (r & 0xffff);                        // large positive: many wraps
+    }
+    const WrappedSum want = sum_one_at_a_time(values);
+    const WrappedSum got = sum_int64(values);
+    ASSERT_EQ(got.sum, want.sum);
+    ASSERT_EQ(got.carry, want.carry);
+  }
+}
+
 TEST(VectorKernelsTest, SumPropagatesNaNAndInfinity) {
   std::vector<double> values(13, 1.0);
   values[11] = INFINITY;
