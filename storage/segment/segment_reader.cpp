@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <numeric>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -227,15 +228,26 @@ Status check_tiling(const std::filesystem::path& path, std::vector<ChunkLocation
 }
 
 // The verified, decompressed bytes of `chunk`, in this thread's scratch buffers:
-// valid until the thread's next read_chunk. `what()` names the chunk in errors;
-// it is called only on an error, so that a healthy read builds no strings.
+// valid until the thread's next read_chunk. The stored bytes come from `ahead`
+// (the file's bytes from `ahead_offset` on) when it holds them, else from a read
+// of their own. `what()` names the chunk in errors; it is called only on an
+// error, so that a healthy read builds no strings.
 template <typename Name>
 Result<std::string_view> read_chunk(const RandomAccessFile& file, const ChunkLocation& chunk,
-                                    const Name& what) {
+                                    const Name& what, uint64_t ahead_offset = 0,
+                                    std::string_view ahead = {}) {
   thread_local ScratchBuffer stored_buffer;
   thread_local ScratchBuffer raw_buffer;
-  const std::span<char> stored = stored_buffer.get(chunk.compressed_size);
-  TESSERA_RETURN_IF_ERROR(file.read_at(chunk.offset, stored));
+  std::span<const char> stored;
+  if (chunk.offset >= ahead_offset &&
+      chunk.offset + chunk.compressed_size <= ahead_offset + ahead.size()) {
+    stored =
+        std::span<const char>(ahead.data() + (chunk.offset - ahead_offset), chunk.compressed_size);
+  } else {
+    const std::span<char> buffer = stored_buffer.get(chunk.compressed_size);
+    TESSERA_RETURN_IF_ERROR(file.read_at(chunk.offset, buffer));
+    stored = buffer;
+  }
   const uint32_t computed_crc = crc32c(std::string_view(stored.data(), stored.size()));
   if (computed_crc != chunk.crc32c) {
     return corrupt(file.path(), chunk.offset,
@@ -378,10 +390,30 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::open(
   return std::shared_ptr<const SegmentReader>(std::move(reader));
 }
 
-Result<std::vector<int64_t>> SegmentReader::read_time(size_t i) const {
+SegmentReader::ReadAhead SegmentReader::read_ahead(size_t i,
+                                                   std::span<const size_t> columns) const {
+  thread_local ScratchBuffer ahead_buffer;
+  const BlockEntry& entry = blocks_[i];
+  uint64_t begin = entry.time_chunk.offset;
+  uint64_t end = begin + entry.time_chunk.compressed_size;
+  uint64_t wanted = entry.time_chunk.compressed_size;
+  for (const size_t c : columns) {
+    const ChunkLocation& chunk = entry.column_chunks[c];
+    begin = std::min(begin, chunk.offset);
+    end = std::max(end, chunk.offset + chunk.compressed_size);
+    wanted += chunk.compressed_size;
+  }
+  if (columns.empty() || end - begin > 4 * wanted) return {};
+  const std::span<char> bytes = ahead_buffer.get(static_cast<size_t>(end - begin));
+  if (!file_->read_at(begin, bytes).is_ok()) return {};
+  return {begin, std::string_view(bytes.data(), bytes.size())};
+}
+
+Result<std::vector<int64_t>> SegmentReader::read_time(size_t i, const ReadAhead& ahead) const {
   const BlockEntry& entry = blocks_[i];
   auto what = [i] { return "block " + std::to_string(i) + " time"; };
-  TESSERA_ASSIGN_OR_RETURN(std::string_view raw, read_chunk(*file_, entry.time_chunk, what));
+  TESSERA_ASSIGN_OR_RETURN(std::string_view raw,
+                           read_chunk(*file_, entry.time_chunk, what, ahead.offset, ahead.bytes));
   auto time = entry.time_chunk.encoding == segment_format::kEncodingPlainZstd
                   ? decode_time_chunk(raw, entry.stats.row_count)
                   : decode_time_vectors(raw, entry.stats.row_count);
@@ -395,13 +427,14 @@ Result<std::vector<int64_t>> SegmentReader::read_time(size_t i) const {
   return time;
 }
 
-Result<Column> SegmentReader::read_column(size_t i, size_t c) const {
+Result<Column> SegmentReader::read_column(size_t i, size_t c, const ReadAhead& ahead) const {
   const BlockEntry& entry = blocks_[i];
   const ChunkLocation& chunk = entry.column_chunks[c];
   auto what = [&] {
     return "block " + std::to_string(i) + " column \"" + entry.stats.column_names[c] + "\"";
   };
-  TESSERA_ASSIGN_OR_RETURN(std::string_view raw, read_chunk(*file_, chunk, what));
+  TESSERA_ASSIGN_OR_RETURN(std::string_view raw,
+                           read_chunk(*file_, chunk, what, ahead.offset, ahead.bytes));
   const ColumnType type = entry.stats.column_types[c];
   const uint64_t rows = entry.stats.row_count;
   auto column = chunk.encoding == segment_format::kEncodingPlainZstd
@@ -422,27 +455,32 @@ Result<Column> SegmentReader::read_column(size_t i, size_t c) const {
 
 Result<Block> SegmentReader::read_block(size_t i) const {
   const BlockEntry& entry = blocks_[i];
-  Block block;
-  TESSERA_ASSIGN_OR_RETURN(block.time_ns, read_time(i));
-  for (size_t c = 0; c < entry.column_chunks.size(); ++c) {
-    TESSERA_ASSIGN_OR_RETURN(Column column, read_column(i, c));
-    block.column_names.push_back(entry.stats.column_names[c]);
-    block.columns.push_back(std::move(column));
-  }
-  return block;
+  std::vector<size_t> every(entry.column_chunks.size());
+  std::iota(every.begin(), every.end(), size_t{0});
+  return read_block_columns(i, every);
 }
 
 Result<Block> SegmentReader::read_columns(size_t i, std::span<const std::string> names) const {
   const BlockEntry& entry = blocks_[i];
-  Block block;
-  TESSERA_ASSIGN_OR_RETURN(block.time_ns, read_time(i));
   // In block order, each stored column at most once, whatever the order or
   // repetitions of `names`.
+  std::vector<size_t> wanted;
   for (size_t c = 0; c < entry.column_chunks.size(); ++c) {
     const std::string& name = entry.stats.column_names[c];
-    if (std::find(names.begin(), names.end(), name) == names.end()) continue;
-    TESSERA_ASSIGN_OR_RETURN(Column column, read_column(i, c));
-    block.column_names.push_back(name);
+    if (std::find(names.begin(), names.end(), name) != names.end()) wanted.push_back(c);
+  }
+  return read_block_columns(i, wanted);
+}
+
+Result<Block> SegmentReader::read_block_columns(size_t i, std::span<const size_t> columns) const {
+  const BlockEntry& entry = blocks_[i];
+  // A block's chunks lie side by side: one read instead of one per chunk.
+  const ReadAhead ahead = read_ahead(i, columns);
+  Block block;
+  TESSERA_ASSIGN_OR_RETURN(block.time_ns, read_time(i, ahead));
+  for (const size_t c : columns) {
+    TESSERA_ASSIGN_OR_RETURN(Column column, read_column(i, c, ahead));
+    block.column_names.push_back(entry.stats.column_names[c]);
     block.columns.push_back(std::move(column));
   }
   return block;
