@@ -359,17 +359,12 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
     case AggregateFn::kSum:
     case AggregateFn::kAvg:
       if (values.type == ValueType::kFloat) {
-        const double* v = values.floats;
         for_each_span([&](uint32_t g, size_t b, size_t e) {
-          double sum = 0;
-          int64_t c = 0;
-          for (size_t i = b; i < e; ++i) {
-            const bool counted = has_value(i);
-            sum += counted ? v[i] : 0.0;
-            c += counted;
-          }
-          floats_[g] += sum;
-          counts_[g] += c;
+          const detail::SumCount part =
+              detail::sum_doubles_where(values.floats + b, valid == nullptr ? nullptr : valid + b,
+                                        filter == nullptr ? nullptr : filter + b, e - b);
+          floats_[g] += part.sum;
+          counts_[g] += part.count;
         });
         return Status::ok();
       }

@@ -1,6 +1,9 @@
 #include "query/vector_kernels.h"
 
+#include <immintrin.h>
 #include <xsimd/xsimd.hpp>
+
+#include <cstring>
 
 #include "query/float_order.h"
 
@@ -27,6 +30,16 @@ AtMostCounts count_at_most_by(const T* values, const uint8_t* valid, size_t n, A
   return counts;
 }
 
+// All-ones lanes where the four bytes at `bytes` are non-zero; all lanes when
+// `bytes` is null. Raw AVX2: xsimd 8 has no byte-to-lane mask widening.
+__m256i lanes_of(const uint8_t* bytes) {
+  if (bytes == nullptr) return _mm256_set1_epi64x(-1);
+  int32_t four = 0;
+  std::memcpy(&four, bytes, 4);
+  const __m256i wide = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128(four));
+  return _mm256_cmpgt_epi64(wide, _mm256_setzero_si256());
+}
+
 }  // namespace
 
 double sum_doubles(std::span<const double> values) {
@@ -41,6 +54,36 @@ double sum_doubles(std::span<const double> values) {
   double sum = xsimd::hadd(acc0 + acc1);
   for (; i < values.size(); ++i) sum += values[i];
   return sum;
+}
+
+SumCount sum_doubles_where(const double* values, const uint8_t* valid, const uint8_t* keep,
+                           size_t n) {
+  // sum_doubles' loop, each lane masked to +0.0 where the row does not count.
+  __m256d acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
+  __m256i counted = _mm256_setzero_si256();  // minus the all-ones lanes: +1 each
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256i mask0 = _mm256_and_si256(lanes_of(valid == nullptr ? nullptr : valid + i),
+                                           lanes_of(keep == nullptr ? nullptr : keep + i));
+    const __m256i mask1 = _mm256_and_si256(lanes_of(valid == nullptr ? nullptr : valid + i + 4),
+                                           lanes_of(keep == nullptr ? nullptr : keep + i + 4));
+    acc0 =
+        _mm256_add_pd(acc0, _mm256_and_pd(_mm256_loadu_pd(values + i), _mm256_castsi256_pd(mask0)));
+    acc1 = _mm256_add_pd(
+        acc1, _mm256_and_pd(_mm256_loadu_pd(values + i + 4), _mm256_castsi256_pd(mask1)));
+    counted = _mm256_sub_epi64(_mm256_sub_epi64(counted, mask0), mask1);
+  }
+  SumCount out;
+  out.sum = xsimd::hadd(DoubleBatch(acc0) + DoubleBatch(acc1));
+  alignas(32) int64_t lanes[4];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), counted);
+  out.count = lanes[0] + lanes[1] + lanes[2] + lanes[3];
+  for (; i < n; ++i) {
+    const bool counts = (valid == nullptr || valid[i] != 0) && (keep == nullptr || keep[i] != 0);
+    out.sum += counts ? values[i] : 0.0;
+    out.count += counts;
+  }
+  return out;
 }
 
 WrappedSum sum_int64(std::span<const int64_t> values) {

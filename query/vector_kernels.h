@@ -14,6 +14,16 @@ namespace tessera::query::detail {
 // differ from row order in the last bits, as PostgreSQL's parallel sums do.
 double sum_doubles(std::span<const double> values);
 
+// sum_doubles over the rows where valid[i] and keep[i] are non-zero (a null
+// array: every row), and how many rows those are. With every row kept it
+// returns exactly sum_doubles' sum.
+struct SumCount {
+  double sum = 0;
+  int64_t count = 0;
+};
+SumCount sum_doubles_where(const double* values, const uint8_t* valid, const uint8_t* keep,
+                           size_t n);
+
 // An exact integer sum as add_with_carry keeps one (aggregate.cpp): `sum` wrapped
 // modulo 2^64 as an int64, and `carry` the multiples of 2^64 it wrapped by, so
 // that the true total is sum + carry * 2^64.

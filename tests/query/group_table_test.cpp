@@ -149,5 +149,23 @@ TEST(GroupTableTest, CodeOutsideTheDictionaryIsCorruption) {
   }
 }
 
+// Ids are dense in first-seen order and stable while the table grows; the empty
+// string and names that differ only at the end are values like any other.
+TEST(GroupTableTest, TagDictionaryGivesEachNameOneIdThroughGrowth) {
+  TagDictionary dictionary;
+  std::vector<std::string> names = {"", "a", "ent_000001", "ent_000010", "ent_0000010"};
+  for (int i = 0; i < 5000; ++i) names.push_back("ent_" + std::to_string(i * 7919 % 100'000));
+  std::map<std::string, uint32_t> first_id;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const std::string& name : names) {
+      const uint32_t id = dictionary.intern(name);
+      auto [it, is_new] = first_id.emplace(name, static_cast<uint32_t>(first_id.size()));
+      ASSERT_EQ(id, it->second) << name;
+      ASSERT_EQ(dictionary.names()[id], name);
+    }
+  }
+  EXPECT_EQ(dictionary.names().size(), first_id.size());
+}
+
 }  // namespace
 }  // namespace tessera::query::detail
