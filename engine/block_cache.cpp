@@ -13,12 +13,28 @@ size_t block_memory_bytes(const storage::Block& block) {
 }
 
 std::shared_ptr<const storage::Block> BlockCache::find(uint64_t key) const {
+  std::shared_ptr<const storage::Block> block;
+  find_all(std::span<const uint64_t>(&key, 1), std::span(&block, 1));
+  return block;
+}
+
+void BlockCache::find_all(std::span<const uint64_t> keys,
+                          std::span<std::shared_ptr<const storage::Block>> out) const {
   std::shared_lock lock(mu_);
-  const auto it = index_.find(key);
-  if (it == index_.end()) return nullptr;
-  const Entry& entry = *slots_[it->second];
-  entry.used.store(true, std::memory_order_relaxed);
-  return entry.block;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    const auto it = index_.find(keys[k]);
+    if (it == index_.end()) {
+      out[k] = nullptr;
+      continue;
+    }
+    const Entry& entry = *slots_[it->second];
+    // Read first: a hot entry's flag is already set, and a store would take its
+    // cache line away from the other scan thread each time.
+    if (!entry.used.load(std::memory_order_relaxed)) {
+      entry.used.store(true, std::memory_order_relaxed);
+    }
+    out[k] = entry.block;
+  }
 }
 
 void BlockCache::insert(uint64_t key, std::shared_ptr<const storage::Block> block) {

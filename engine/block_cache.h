@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -29,6 +30,9 @@ class BlockCache {
 
   // The block under `key`, marked used; null when absent.
   std::shared_ptr<const storage::Block> find(uint64_t key) const;
+  // find() of each of `keys` into `out` (same size), under one lock.
+  void find_all(std::span<const uint64_t> keys,
+                std::span<std::shared_ptr<const storage::Block>> out) const;
   // Inserts (or replaces) `block` under `key`, marked used, then evicts entries
   // not used since the hand last passed them until the budget holds. A block
   // larger than the budget is not kept.

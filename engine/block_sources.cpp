@@ -23,21 +23,29 @@ Result<std::shared_ptr<const storage::Block>> SegmentBlockSource::load() const {
 
 Result<LoadedBlock> SegmentBlockSource::load_columns(std::span<const std::string> names) const {
   const storage::BlockStats& block_stats = stats();
-  // Cache entries are blocks of the time column alone or of one column alone.
-  std::shared_ptr<const storage::Block> time = cache_->find(column_cache_key(cache_key_, 0));
+  // Cache entries are blocks of the time column alone or of one column alone,
+  // looked up together: one lock for the block, not one per column.
+  std::vector<uint64_t> keys = {column_cache_key(cache_key_, 0)};
+  std::vector<const std::string*> present;  // the names the block has, in `names` order
+  for (const std::string& name : names) {
+    const int position = block_stats.find(name);
+    if (position < 0) continue;  // not in this block: NULL
+    keys.push_back(column_cache_key(cache_key_, static_cast<size_t>(position) + 1));
+    present.push_back(&name);
+  }
+  std::vector<std::shared_ptr<const storage::Block>> found(keys.size());
+  cache_->find_all(keys, found);
+  std::shared_ptr<const storage::Block> time = std::move(found[0]);
   std::vector<LoadedBlock::NamedColumn> columns;
   std::vector<std::string> missing;
   auto add = [&](const std::string& name, const std::shared_ptr<const storage::Block>& one) {
     columns.push_back({name, std::shared_ptr<const storage::Column>(one, &one->columns[0])});
   };
-  for (const std::string& name : names) {
-    const int position = block_stats.find(name);
-    if (position < 0) continue;  // not in this block: NULL
-    auto cached = cache_->find(column_cache_key(cache_key_, static_cast<size_t>(position) + 1));
-    if (cached) {
-      add(name, cached);
+  for (size_t k = 0; k < present.size(); ++k) {
+    if (found[k + 1]) {
+      add(*present[k], found[k + 1]);
     } else {
-      missing.push_back(name);
+      missing.push_back(*present[k]);
     }
   }
   if (time == nullptr || !missing.empty()) {

@@ -28,6 +28,26 @@ TEST(BlockCacheTest, FindsWhatWasInsertedAndNothingElse) {
   EXPECT_EQ(cache.entry_count(), 1u);
 }
 
+// find_all answers each key as find() would, and marks what it found as used.
+TEST(BlockCacheTest, FindAllAnswersEachKeyAndMarksHitsUsed) {
+  BlockCache cache(3 * kBlockBytes);
+  const auto a = block_of(0), b = block_of(1), c = block_of(2);
+  cache.insert(1, a);
+  cache.insert(2, b);
+  cache.insert(3, c);
+  cache.insert(4, block_of(3));  // one turn of the hand: every flag cleared, key 1 evicted
+  const std::vector<uint64_t> keys = {2, 9, 1, 2};
+  std::vector<std::shared_ptr<const storage::Block>> found(keys.size(), a);
+  cache.find_all(keys, found);
+  EXPECT_EQ(found[0], b);
+  EXPECT_EQ(found[1], nullptr);
+  EXPECT_EQ(found[2], nullptr);
+  EXPECT_EQ(found[3], b);
+  cache.insert(5, block_of(4));  // the hand spares 2, found since it passed, and evicts 3
+  EXPECT_EQ(cache.find(2), b);
+  EXPECT_EQ(cache.find(3), nullptr);
+}
+
 TEST(BlockCacheTest, ReplacingAKeyKeepsOneEntryAndItsNewSize) {
   BlockCache cache(10 * kBlockBytes);
   cache.insert(1, block_of(0));
