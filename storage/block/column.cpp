@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "storage/block/quantile_sketch.h"
 
@@ -116,13 +117,21 @@ ColumnStats stats_of(const Column& column) {
 
 }  // namespace
 
+std::pair<int64_t, int64_t> min_max(std::span<const int64_t> values) {
+  int64_t lo = values[0];
+  int64_t hi = values[0];
+  for (const int64_t v : values) {
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
+  }
+  return {lo, hi};
+}
+
 BlockStats compute_stats(const Block& block) {
   BlockStats stats;
   stats.row_count = block.row_count();
   if (!block.time_ns.empty()) {
-    auto [lo, hi] = std::minmax_element(block.time_ns.begin(), block.time_ns.end());
-    stats.min_time_ns = *lo;
-    stats.max_time_ns = *hi;
+    std::tie(stats.min_time_ns, stats.max_time_ns) = min_max(block.time_ns);
   }
   stats.column_names = block.column_names;
   for (const Column& column : block.columns) {

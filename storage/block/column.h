@@ -6,8 +6,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tessera::storage {
@@ -88,6 +90,10 @@ struct BlockStats {
 };
 
 BlockStats compute_stats(const Block& block);
+// The smallest and largest of `values`, in one pass the compiler vectorises
+// (std::minmax_element's iterator bookkeeping keeps it scalar): a block's time
+// range, computed at every flush and checked at every read. Requires: non-empty.
+std::pair<int64_t, int64_t> min_max(std::span<const int64_t> values);
 // Fills ColumnStats::quantile_sketch of every float column of `stats`, which
 // compute_stats(block) returned. Kept apart because it costs a logarithm per value:
 // segment files pay it once, in-memory blocks skip it.

@@ -273,18 +273,6 @@ Result<std::string_view> read_chunk(const RandomAccessFile& file, const ChunkLoc
   return std::string_view(raw.data(), raw.size());
 }
 
-// The smallest and largest of non-empty `values`, in one pass the compiler
-// vectorises (std::minmax_element's iterator bookkeeping keeps it scalar).
-std::pair<int64_t, int64_t> min_max(std::span<const int64_t> values) {
-  int64_t lo = values[0];
-  int64_t hi = values[0];
-  for (const int64_t v : values) {
-    lo = v < lo ? v : lo;
-    hi = v > hi ? v : hi;
-  }
-  return {lo, hi};
-}
-
 }  // namespace
 
 Result<std::shared_ptr<const SegmentReader>> SegmentReader::open(
