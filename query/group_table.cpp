@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "query/aggregate.h"
+#include "query/row_selection.h"
 
 namespace tessera::query::detail {
 namespace {
@@ -199,7 +200,7 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
       bool long_runs = true;
       uint32_t gid = kUnset;
       // Every row of a block without NULLs: the codes themselves, in order.
-      const bool every_row = valid == nullptr && n > 0 && sel.back() + size_t{1} == n;
+      const bool every_row = valid == nullptr && selects_every_row(sel);
       for (size_t i = 0; i < n;) {
         const uint64_t code = code_at(i);
         size_t end = i + 1;

@@ -165,7 +165,7 @@ Status truth_of_codes(const storage::Column& col, const std::vector<uint32_t>& s
   const uint32_t* codes = col.codes.data();
   const size_t n = sel.size();
   uint32_t bad = 0;  // a code past the dictionary: damage the decoder did not catch
-  if (n > 0 && n == sel.back() + size_t{1}) {  // every row: 0, 1, ... n-1
+  if (selects_every_row(sel)) {
     for (size_t i = 0; i < n; ++i) {
       bad |= codes[i] >= dict;
       truth[i] = static_cast<uint8_t>((bits >> (codes[i] & 31)) & 1);
@@ -347,7 +347,7 @@ Status keep_rows_equal(const engine::LoadedBlock& block, const std::string& colu
   const uint32_t dict = static_cast<uint32_t>(col->dictionary.size());
   size_t kept = 0;
   bool has_bad_code = false;
-  const bool every_row = !sel.empty() && sel.size() == sel.back() + size_t{1};  // 0, 1, ... n-1
+  const bool every_row = selects_every_row(sel);
   if (matching_codes == 1 && valid == nullptr && every_row) {
     kept = keep_all_rows_with_code(codes, sel.size(), match, dict, sel.data(), &has_bad_code);
   } else if (matching_codes == 1 && valid == nullptr) {

@@ -16,6 +16,13 @@
 
 namespace tessera::query::detail {
 
+// Whether `sel` (ascending, distinct row numbers) is every row from 0 on, and not
+// empty: then its last row tells, and loops may read columns in order instead of
+// through `sel`.
+inline bool selects_every_row(const std::vector<uint32_t>& sel) {
+  return !sel.empty() && sel.size() == sel.back() + size_t{1};
+}
+
 // The column `leaf` names, at the rows `sel`; all NULL when the block lacks it.
 // Errors: kCorruption (column length or dictionary code out of range), kInternal
 // (stored type disagrees with the schema).
