@@ -78,15 +78,7 @@ class BitReader {
       position_ += bits;
       return true;
     }
-    const size_t byte = position_ / 8;
-    const unsigned skip = position_ % 8;
-    if (byte + 8 <= bytes_.size() && bits <= 64 - skip) {  // one big-endian word holds them
-      uint64_t word;
-      std::memcpy(&word, bytes_.data() + byte, 8);
-      *value = (__builtin_bswap64(word) << skip) >> (64 - bits);
-      position_ += bits;
-      return true;
-    }
+    // The last bytes of the stream, bit by bit.
     uint64_t v = 0;
     for (unsigned need = bits; need > 0;) {
       const unsigned avail = 8 - position_ % 8;
