@@ -30,12 +30,12 @@ AtMostCounts count_at_most_by(const T* values, const uint8_t* valid, size_t n, A
   return counts;
 }
 
-// All-ones lanes where the four bytes at `bytes` are non-zero; all lanes when
-// `bytes` is null. Raw AVX2: xsimd 8 has no byte-to-lane mask widening.
-__m256i lanes_of(const uint8_t* bytes) {
+// All-ones lanes where the four bytes from bytes[at] on are non-zero; all lanes
+// when `bytes` is null. Raw AVX2: xsimd 8 has no byte-to-lane mask widening.
+__m256i lanes_of(const uint8_t* bytes, size_t at) {
   if (bytes == nullptr) return _mm256_set1_epi64x(-1);
   int32_t four = 0;
-  std::memcpy(&four, bytes, 4);
+  std::memcpy(&four, bytes + at, 4);
   const __m256i wide = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128(four));
   return _mm256_cmpgt_epi64(wide, _mm256_setzero_si256());
 }
@@ -63,10 +63,8 @@ SumCount sum_doubles_where(const double* values, const uint8_t* valid, const uin
   __m256i counted = _mm256_setzero_si256();  // minus the all-ones lanes: +1 each
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    const __m256i mask0 = _mm256_and_si256(lanes_of(valid == nullptr ? nullptr : valid + i),
-                                           lanes_of(keep == nullptr ? nullptr : keep + i));
-    const __m256i mask1 = _mm256_and_si256(lanes_of(valid == nullptr ? nullptr : valid + i + 4),
-                                           lanes_of(keep == nullptr ? nullptr : keep + i + 4));
+    const __m256i mask0 = _mm256_and_si256(lanes_of(valid, i), lanes_of(keep, i));
+    const __m256i mask1 = _mm256_and_si256(lanes_of(valid, i + 4), lanes_of(keep, i + 4));
     acc0 =
         _mm256_add_pd(acc0, _mm256_and_pd(_mm256_loadu_pd(values + i), _mm256_castsi256_pd(mask0)));
     acc1 = _mm256_add_pd(
