@@ -222,33 +222,40 @@ class Executor {
   // threads that scanned (a group per task), as the ranges were.
   Status finalize_groups(std::vector<Aggregator>& aggregators, size_t groups,
                          std::vector<std::vector<Value>>& aggs) {
-    std::vector<std::string> errors(groups);  // a slot per task: no lock
     auto finalize_group = [&](size_t g) {
+      for (size_t a = 0; a < aggregators.size(); ++a) aggs[a][g] = aggregators[a].finalize(g);
+    };
+    ScanWorkers* workers =
+        stats_.in_background ? context_.background_workers : context_.scan_workers;
+    if (stats_.scan_ranges <= 1 || groups <= 1 || workers == nullptr ||
+        gathered_values(aggregators) < std::max<uint64_t>(context_.min_rows_per_scan_range, 1)) {
+      for (size_t g = 0; g < groups; ++g) finalize_group(g);
+      return Status::ok();
+    }
+    std::vector<std::string> errors(groups);  // a slot per task: no lock
+    auto task = [&](size_t g) {
       // As scan_range: a task on a worker must not throw (an allocation failing).
       try {
-        for (size_t a = 0; a < aggregators.size(); ++a) aggs[a][g] = aggregators[a].finalize(g);
+        finalize_group(g);
       } catch (const std::exception& e) {
         errors[g] = e.what();
       }
     };
-    size_t gathered = 0;
-    for (const Aggregator& aggregator : aggregators) {
-      gathered += aggregator.gathered_value_count();
-    }
-    ScanWorkers* workers = context_.scan_workers;
-    const bool spread = stats_.scan_ranges > 1 && groups > 1 &&
-                        gathered >= std::max<uint64_t>(context_.min_rows_per_scan_range, 1);
-    if (spread && stats_.in_background) {
-      context_.background_workers->run_on_workers(groups, finalize_group);
-    } else if (spread && workers != nullptr) {
-      workers->run(groups, finalize_group);
+    if (stats_.in_background) {
+      workers->run_on_workers(groups, task);
     } else {
-      for (size_t g = 0; g < groups; ++g) finalize_group(g);
+      workers->run(groups, task);
     }
     for (const std::string& error : errors) {
       if (!error.empty()) return make_error(ErrorCode::kInternal, "finalizing groups: " + error);
     }
     return Status::ok();
+  }
+
+  static size_t gathered_values(const std::vector<Aggregator>& aggregators) {
+    size_t gathered = 0;
+    for (const Aggregator& aggregator : aggregators) gathered += aggregator.gathered_value_count();
+    return gathered;
   }
 
   Result<std::vector<OutputRow>> finish_groups(PartialResult& result) {
