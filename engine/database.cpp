@@ -494,6 +494,7 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name, TimeRange 
     std::vector<std::shared_ptr<const BlockSource>> stable;  // persisted, then sealed
     std::shared_ptr<const storage::Block> head;              // copy of the unsealed rows, or null
     bool is_duplicate_free;  // one sorted segment and nothing else: no dedup index needed
+    size_t sorted_blocks;    // the leading blocks of `stable` that are one sorted segment
   };
   TableSnapshot snapshot;
   std::vector<PartitionView> partitions;
@@ -521,7 +522,8 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name, TimeRange 
       const bool is_duplicate_free = partition.is_single_sorted_segment &&
                                      partition.sealed.empty() && partition.head.row_count() == 0;
       PartitionView& view = partitions.emplace_back(
-          PartitionView{start, partition.persisted, nullptr, is_duplicate_free});
+          PartitionView{start, partition.persisted, nullptr, is_duplicate_free,
+                        partition.is_single_sorted_segment ? partition.persisted.size() : 0});
       view.stable.insert(view.stable.end(), partition.sealed.begin(), partition.sealed.end());
       if (partition.head.row_count() > 0) {
         view.head = std::make_shared<const storage::Block>(partition.head.snapshot());
@@ -534,6 +536,10 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name, TimeRange 
       TESSERA_ASSIGN_OR_RETURN(
           live, dedup_partition(*dedup, view.start, snapshot.schema.options.dedup_columns,
                                 view.stable, view.head));
+    }
+    if (view.sorted_blocks > 0 && snapshot.schema.options.tenant_column) {
+      snapshot.sorted_runs.push_back(
+          {snapshot.blocks.size(), snapshot.blocks.size() + view.sorted_blocks});
     }
     for (size_t i = 0; i < view.stable.size(); ++i) {
       snapshot.blocks.push_back({std::move(view.stable[i]), std::move(live[i])});

@@ -135,6 +135,17 @@ struct TableSnapshot {
   std::vector<BlockView> blocks;
   // Blocks left out because their partition lies outside the requested TimeRange.
   size_t blocks_outside_range = 0;
+  // Blocks [begin, end) of `blocks` that are one sorted segment, in the order of the
+  // table's sort key (engine/partition_sort.h): from one block to the next, the values
+  // of the tenant column never decrease (a block's largest is at most the next one's
+  // smallest), and blocks holding only NULL there come first. A query for one tenant
+  // finds its blocks in a run by binary search instead of checking each. Blocks in no
+  // run (unsorted rows in memory, segments awaiting compaction) are checked one by one.
+  struct SortedRun {
+    size_t begin = 0;
+    size_t end = 0;
+  };
+  std::vector<SortedRun> sorted_runs;
 };
 
 struct EngineStats {

@@ -145,6 +145,43 @@ bool can_skip(const PruneRule& rule, const storage::BlockStats& stats) {
   return false;
 }
 
+std::pair<size_t, size_t> run_blocks_holding(const engine::TableSnapshot& snapshot,
+                                             const engine::TableSnapshot::SortedRun& run,
+                                             const std::string& column, const std::string& value) {
+  int hint = -1;
+  bool is_string = true;
+  // The column's statistics in block b; null when the block holds only NULL there.
+  auto column_of = [&](size_t b) -> const storage::ColumnStats* {
+    const storage::BlockStats& stats = snapshot.blocks[b].source->stats();
+    const int i = stats.find(column, hint);
+    if (i < 0) return nullptr;
+    hint = i;
+    is_string &= stats.column_types[static_cast<size_t>(i)] == storage::ColumnType::kString;
+    const storage::ColumnStats& cs = stats.columns[static_cast<size_t>(i)];
+    return cs.has_min_max ? &cs : nullptr;
+  };
+  // Blocks wholly below `value` (NULL sorts first) form a prefix of the run.
+  size_t first = run.begin;
+  size_t count = run.end - run.begin;
+  while (count > 0) {
+    const size_t half = count / 2;
+    const storage::ColumnStats* cs = column_of(first + half);
+    if (cs == nullptr || cs->max_string < value) {
+      first += half + 1;
+      count -= half + 1;
+    } else {
+      count = half;
+    }
+  }
+  size_t last = first;
+  for (; last < run.end; ++last) {
+    const storage::ColumnStats* cs = column_of(last);
+    if (cs != nullptr && cs->min_string > value) break;
+  }
+  if (!is_string) return {run.begin, run.end};  // no string order to search by
+  return {first, last};
+}
+
 bool every_row_satisfies(const PruneRule& rule, const storage::BlockStats& stats) {
   if (stats.row_count == 0) return false;
   if (stats.min_time_ns < rule.min_time_ns || stats.max_time_ns > rule.max_time_ns) return false;

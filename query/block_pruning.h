@@ -40,6 +40,14 @@ engine::TimeRange queried_time_range(const BoundSelect& plan);
 // True when no row of a block with `stats` can satisfy `rule`.
 bool can_skip(const PruneRule& rule, const storage::BlockStats& stats);
 
+// The blocks of `run`, one sorted run of `snapshot`, that can hold a row whose
+// tenant column (`column`) equals `value`: [first, last) within [run.begin, run.end),
+// found by binary search. Every other block of the run has only smaller or only
+// greater values there, or NULL. The whole run when the column is not a string.
+std::pair<size_t, size_t> run_blocks_holding(const engine::TableSnapshot& snapshot,
+                                             const engine::TableSnapshot::SortedRun& run,
+                                             const std::string& column, const std::string& value);
+
 // True when every row of a block with `stats` satisfies the constraints of `rule`
 // (its time range, and each equality's column holding that one value without
 // NULLs). Whether the rule covers the whole WHERE clause (is_exact) is the

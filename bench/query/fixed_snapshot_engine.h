@@ -30,7 +30,7 @@ class FixedSnapshotEngine final : public engine::Engine {
   // Every block, whatever the range: leaving blocks out is an optimisation.
   Result<engine::TableSnapshot> snapshot(std::string_view table, engine::TimeRange) const override {
     if (table != schema_.name) return make_error(ErrorCode::kUnknownTable, "unknown table");
-    return engine::TableSnapshot{schema_, blocks_, 0};
+    return engine::TableSnapshot{schema_, blocks_, 0, {}};
   }
   Status flush() override { return Status::ok(); }
   engine::EngineStats stats() const override { return {}; }

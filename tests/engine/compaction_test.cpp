@@ -72,6 +72,26 @@ std::vector<std::string> live_rows(const Engine& engine, const std::string& tabl
   return rows;
 }
 
+// Each sorted run of `table`'s snapshot is in tenant order from block to block: a
+// block's largest tenant is at most the next one's smallest (queries binary-search it).
+void expect_sorted_runs_in_tenant_order(const Engine& engine, const std::string& table) {
+  auto snapshot = engine.snapshot(table);
+  ASSERT_TRUE(snapshot.is_ok()) << snapshot.status().to_string();
+  for (const TableSnapshot::SortedRun& run : snapshot->sorted_runs) {
+    ASSERT_LE(run.begin, run.end);
+    ASSERT_LE(run.end, snapshot->blocks.size());
+    for (size_t b = run.begin; b + 1 < run.end; ++b) {
+      const storage::BlockStats& stats = snapshot->blocks[b].source->stats();
+      const storage::BlockStats& next = snapshot->blocks[b + 1].source->stats();
+      const int i = stats.find("tenant");
+      const int j = next.find("tenant");
+      ASSERT_GE(i, 0);
+      ASSERT_GE(j, 0);
+      EXPECT_LE(stats.columns[i].max_string, next.columns[j].min_string) << "block " << b;
+    }
+  }
+}
+
 void write_ok(Engine& engine, const std::string& text) {
   auto report = engine.write_text(text, {});
   ASSERT_TRUE(report.is_ok()) << report.status().to_string();
@@ -125,6 +145,7 @@ TEST(CompactionTest, KeepsEveryRowOnceAndTheLatestWriteAcrossSegments) {
     for (const auto& [identity, rest] : model) expected.push_back(identity + " " + rest);
     std::sort(expected.begin(), expected.end());
     ASSERT_EQ(live_rows(*db, "snap"), expected) << "round " << round;
+    expect_sorted_runs_in_tenant_order(*db, "snap");
   }
   ASSERT_TRUE(db->flush().is_ok());
   ASSERT_TRUE(db->compact().is_ok());
@@ -134,6 +155,15 @@ TEST(CompactionTest, KeepsEveryRowOnceAndTheLatestWriteAcrossSegments) {
   auto snapshot = db->snapshot("snap");
   ASSERT_TRUE(snapshot.is_ok());
   for (const BlockView& view : snapshot->blocks) EXPECT_EQ(view.live_rows, nullptr);
+  // Each partition's segment is one sorted run, and they cover every block.
+  ASSERT_EQ(snapshot->sorted_runs.size(), 3u);
+  size_t covered = 0;
+  for (const TableSnapshot::SortedRun& run : snapshot->sorted_runs) {
+    EXPECT_EQ(run.begin, covered);
+    covered = run.end;
+  }
+  EXPECT_EQ(covered, snapshot->blocks.size());
+  expect_sorted_runs_in_tenant_order(*db, "snap");
   EXPECT_EQ(live_rows(*db, "snap").size(), model.size());
   std::vector<std::string> before = live_rows(*db, "snap");
   db.reset();

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <optional>
+#include <random>
+
 #include "query/binder.h"
 #include "query/parser.h"
 #include "tests/query/query_test_util.h"
@@ -117,6 +121,84 @@ TEST(BlockPruningTest, QueriedTimeRangeIsWhatTheTimeConjunctsAllow) {
             std::pair(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()));
   EXPECT_EQ(range("tenant = 'a'"),
             std::pair(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()));
+}
+
+// A block that is only its statistics: run_blocks_holding reads nothing else.
+class StatsOnlySource final : public engine::BlockSource {
+ public:
+  explicit StatsOnlySource(BlockStats stats) : stats_(std::move(stats)) {}
+  const BlockStats& stats() const override { return stats_; }
+  Result<std::shared_ptr<const storage::Block>> load() const override {
+    return make_error(ErrorCode::kInternal, "a statistics-only block has no rows");
+  }
+
+ private:
+  BlockStats stats_;
+};
+
+TEST(BlockPruningTest, FindsATenantsBlocksInASortedRunByBinarySearch) {
+  const uint32_t seed = 20261206;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  const std::vector<std::string> tenants = {"b", "d", "f", "h", "j"};
+  for (int trial = 0; trial < 200; ++trial) {
+    // A sorted column of NULLs (empty optionals) then tenants, cut into blocks at
+    // random, behind a few blocks that are in no run.
+    std::vector<std::optional<std::string>> rows(rng() % 4, std::nullopt);
+    for (const std::string& t : tenants) rows.insert(rows.end(), rng() % 12, t);
+    engine::TableSnapshot snapshot;
+    const size_t unsorted = rng() % 3;
+    for (size_t i = 0; i < unsorted; ++i) {
+      snapshot.blocks.push_back(
+          {std::make_shared<StatsOnlySource>(block(0, 1, "a", "z")), nullptr});
+    }
+    for (size_t start = 0; start < rows.size();) {
+      const size_t end = std::min(rows.size(), start + 1 + rng() % 9);
+      BlockStats stats = block(0, 1, "", "");
+      ColumnStats& tenant = stats.columns[0];
+      tenant.has_min_max = false;
+      for (size_t r = start; r < end; ++r) {
+        if (!rows[r]) {
+          ++tenant.null_count;
+        } else if (!tenant.has_min_max) {
+          tenant.has_min_max = true;
+          tenant.min_string = tenant.max_string = *rows[r];
+        } else {
+          tenant.max_string = *rows[r];  // sorted: each value is the largest so far
+        }
+      }
+      if (!tenant.has_min_max && rng() % 2 == 0) {  // all NULL: the column may be absent
+        stats.column_names.clear();
+        stats.column_types.clear();
+        stats.columns.clear();
+      }
+      snapshot.blocks.push_back({std::make_shared<StatsOnlySource>(stats), nullptr});
+      start = end;
+    }
+    const engine::TableSnapshot::SortedRun run{unsorted, snapshot.blocks.size()};
+    // Every probe, present or not, before, between and after the tenants.
+    for (const std::string value : {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}) {
+      // The blocks that can hold `value`, found by checking each block of the run.
+      std::vector<size_t> expected;
+      for (size_t b = run.begin; b < run.end; ++b) {
+        const BlockStats& stats = snapshot.blocks[b].source->stats();
+        const int i = stats.find("tenant");
+        if (i < 0) continue;
+        const ColumnStats& cs = stats.columns[static_cast<size_t>(i)];
+        if (cs.has_min_max && cs.min_string <= value && value <= cs.max_string) {
+          expected.push_back(b);
+        }
+      }
+      const auto [first, last] = run_blocks_holding(snapshot, run, "tenant", value);
+      std::vector<size_t> found;
+      for (size_t b = first; b < last; ++b) found.push_back(b);
+      EXPECT_EQ(found, expected) << "trial " << trial << ", tenant " << value;
+      if (expected.empty()) {  // the empty range sits where the value would go
+        EXPECT_GE(first, run.begin);
+        EXPECT_LE(first, run.end);
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -108,7 +108,7 @@ Result<engine::TableSnapshot> MemoryEngine::snapshot(std::string_view table,
   if (it == tables_.end()) {
     return make_error(ErrorCode::kUnknownTable, "unknown table \"" + std::string(table) + "\"");
   }
-  engine::TableSnapshot snapshot{it->second.schema, {}, 0};
+  engine::TableSnapshot snapshot{it->second.schema, {}, 0, {}};  // no sorted runs
   for (const engine::BlockView& view : it->second.blocks) {
     const storage::BlockStats& stats = view.source->stats();
     if (stats.row_count > 0 &&
