@@ -127,6 +127,48 @@ Result<Vec> evaluate_per_entry(const BoundExpr& e, const storage::Column& col) {
   return evaluate(e, per_entry, dict + 1);
 }
 
+// The truth of `cond` per dictionary entry of `col`, then for the NULL entry (never
+// true), computed straight from the dictionary for the conditions dashboards filter
+// on: column = 'v', column <> 'v' and column [NOT] IN ('v', ...). nullopt for any
+// other shape, which evaluate_per_entry handles: it copies the dictionary into a Vec
+// and evaluates the expression tree over it, which cost more than the rows' own loop.
+std::optional<std::vector<uint8_t>> direct_entry_truth(const BoundExpr& cond,
+                                                       const storage::Column& col) {
+  auto string_constant = [](const BoundExpr& e) -> const std::string* {
+    return e.kind == Kind::kConstant ? std::get_if<std::string>(&e.constant) : nullptr;
+  };
+  std::vector<const std::string*> values;
+  bool negated = false;
+  if (cond.kind == Kind::kBinary && cond.children.size() == 2 &&
+      (cond.binary_op == BinaryOp::kEqual || cond.binary_op == BinaryOp::kNotEqual)) {
+    const BoundExpr* column = &cond.children[0];
+    const BoundExpr* constant = &cond.children[1];
+    if (column->kind != Kind::kColumn) std::swap(column, constant);
+    const std::string* value = string_constant(*constant);
+    if (column->kind != Kind::kColumn || value == nullptr) return std::nullopt;
+    values.push_back(value);
+    negated = cond.binary_op == BinaryOp::kNotEqual;
+  } else if (cond.kind == Kind::kIn && cond.children.size() >= 2 &&
+             cond.children[0].kind == Kind::kColumn) {
+    for (size_t k = 1; k < cond.children.size(); ++k) {
+      const std::string* value = string_constant(cond.children[k]);
+      if (value == nullptr) return std::nullopt;  // a NULL item makes NOT IN never true
+      values.push_back(value);
+    }
+    negated = cond.is_negated;
+  } else {
+    return std::nullopt;
+  }
+  const size_t dict = col.dictionary.size();
+  std::vector<uint8_t> truth(dict + 1, 0);
+  for (size_t c = 0; c < dict; ++c) {
+    bool listed = false;
+    for (const std::string* value : values) listed |= col.dictionary[c] == *value;
+    truth[c] = listed != negated;
+  }
+  return truth;
+}
+
 // Calls entry(i, k) with each selected row's entry k: its code, or the NULL entry
 // (the dictionary size). Out-of-range codes of valid rows are given the NULL entry,
 // so that k is always in range, and reported after the loop.
@@ -299,8 +341,13 @@ Result<std::vector<uint8_t>> evaluate_truth(const BoundExpr& cond, const engine:
                                             const LeafResolver& leaves) {
   const std::string* name = nullptr;
   if (const storage::Column* col = one_coded_column(cond, block, sel.size(), &name)) {
-    TESSERA_ASSIGN_OR_RETURN(Vec per_entry, evaluate_per_entry(cond, *col));
-    const std::vector<uint8_t> entry_truth = truth_bytes(per_entry);
+    std::vector<uint8_t> entry_truth;
+    if (std::optional<std::vector<uint8_t>> direct = direct_entry_truth(cond, *col)) {
+      entry_truth = std::move(*direct);
+    } else {
+      TESSERA_ASSIGN_OR_RETURN(Vec per_entry, evaluate_per_entry(cond, *col));
+      entry_truth = truth_bytes(per_entry);
+    }
     std::vector<uint8_t> truth(sel.size());
     if (col->valid.empty() && col->dictionary.size() <= 32) {
       TESSERA_RETURN_IF_ERROR(truth_of_codes(*col, sel, entry_truth, *name, truth.data()));

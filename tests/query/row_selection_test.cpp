@@ -170,6 +170,33 @@ BoundExpr tag_compared(BinaryOp op) {
   return e;
 }
 
+// tag [NOT] IN ('v1', 'v3'), or 'v1' = tag: the shapes evaluated straight from the
+// dictionary, beside tag_compared's.
+BoundExpr tag_in(bool negated) {
+  BoundExpr e;
+  e.kind = Kind::kIn;
+  e.is_negated = negated;
+  e.type = ValueType::kBool;
+  e.text = negated ? "tag NOT IN ('v1', 'v3')" : "tag IN ('v1', 'v3')";
+  e.children = {tag_column()};
+  for (const char* v : {"v1", "v3"}) {
+    BoundExpr value;
+    value.kind = Kind::kConstant;
+    value.constant = Value{std::string(v)};
+    value.type = ValueType::kString;
+    value.text = std::string("'") + v + "'";
+    e.children.push_back(std::move(value));
+  }
+  return e;
+}
+
+BoundExpr constant_equals_tag() {
+  BoundExpr e = tag_compared(BinaryOp::kEqual);
+  std::swap(e.children[0], e.children[1]);
+  e.text = "'v1' = tag";
+  return e;
+}
+
 BoundExpr tag_is_null() {
   BoundExpr e;
   e.kind = Kind::kIsNull;
@@ -206,6 +233,22 @@ TEST(RowSelectionTest, EvaluateTruthMatchesRowByRowComparison) {
       ASSERT_TRUE(truth.is_ok()) << truth.error().message;
       EXPECT_EQ(*truth, expected);
     }
+    for (const bool negated : {false, true}) {
+      std::vector<uint8_t> expected;
+      for (uint32_t r : sel) {
+        const bool listed =
+            tag.is_valid(r) && (tag.string_at(r) == "v1" || tag.string_at(r) == "v3");
+        expected.push_back(tag.is_valid(r) && listed != negated);  // NULL [NOT] IN: unknown
+      }
+      auto truth = truth_of(tag_in(negated), block, sel);
+      ASSERT_TRUE(truth.is_ok()) << truth.error().message;
+      EXPECT_EQ(*truth, expected) << (negated ? "NOT IN" : "IN");
+    }
+    std::vector<uint8_t> expected_equal;
+    for (uint32_t r : sel) expected_equal.push_back(tag.is_valid(r) && tag.string_at(r) == "v1");
+    auto equal = truth_of(constant_equals_tag(), block, sel);
+    ASSERT_TRUE(equal.is_ok()) << equal.error().message;
+    EXPECT_EQ(*equal, expected_equal);
     std::vector<uint8_t> expected;
     for (uint32_t r : sel) expected.push_back(!tag.is_valid(r));
     auto truth = truth_of(tag_is_null(), block, sel);
