@@ -441,7 +441,7 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
       for_each_span([&](uint32_t g, size_t b, size_t e) {
         // Branch-free compaction: every row's value is written, and the end moves
         // past it only when the row counts.
-        std::vector<double>& out = gathered_[g];
+        detail::UninitializedVector<double>& out = gathered_[g];
         const size_t before = out.size();
         out.resize(before + (e - b));
         double* dst = out.data() + before;
@@ -605,8 +605,8 @@ void Aggregator::merge(Aggregator& later, const std::vector<uint32_t>& group_map
         break;
       }
       case AggregateFn::kPercentile: {
-        std::vector<double>& into = gathered_[g];
-        std::vector<double>& add = later.gathered_[from];
+        detail::UninitializedVector<double>& into = gathered_[g];
+        detail::UninitializedVector<double>& add = later.gathered_[from];
         *memory_bytes += add.size() * sizeof(double);
         if (into.empty()) {
           into.swap(add);
@@ -634,7 +634,7 @@ Status Aggregator::check_totals() const {
 
 size_t Aggregator::gathered_value_count() const {
   size_t count = 0;
-  for (const std::vector<double>& values : gathered_) count += values.size();
+  for (const auto& values : gathered_) count += values.size();
   return count;
 }
 

@@ -12,6 +12,7 @@
 
 #include "query/binder.h"
 #include "query/expression_eval.h"
+#include "query/uninitialized_vector.h"
 #include "query/value.h"
 #include "query/vector_kernels.h"
 #include "storage/base/status.h"
@@ -118,8 +119,8 @@ class Aggregator {
   std::vector<uint8_t> has_;          // min/max/first/last/sum: a value is held
   std::vector<std::unordered_set<int64_t>> distinct_ints_;  // ints, times, bools, float bits
   std::vector<std::unordered_set<std::string>> distinct_strings_;
-  std::vector<std::vector<double>> gathered_;      // exact percentiles
-  std::vector<storage::QuantileSketch> sketches_;  // approx_percentile
+  std::vector<detail::UninitializedVector<double>> gathered_;  // exact percentiles
+  std::vector<storage::QuantileSketch> sketches_;              // approx_percentile
 };
 
 }  // namespace tessera::query
