@@ -3,7 +3,6 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <type_traits>
 
 namespace tessera::server {
@@ -45,6 +44,18 @@ void append_double(std::string& out, double value) {
   out.append(buf, ec == std::errc() ? end : buf);
 }
 
+namespace {
+
+// Writes `value` as exactly `width` decimal digits (zero-padded) at `out`.
+void put_digits(char* out, uint64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+}  // namespace
+
 void append_timestamp(std::string& out, int64_t ns) {
   using namespace std::chrono;
   // Floor division by hand: chrono's floor<days> overflows near INT64_MIN.
@@ -58,22 +69,29 @@ void append_timestamp(std::string& out, int64_t ns) {
   const year_month_day ymd{sys_days{days{day_number}}};
   const int64_t secs = ns_of_day / 1'000'000'000;
   int64_t frac = ns_of_day % 1'000'000'000;
-  char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d",
-                        static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                        static_cast<unsigned>(ymd.day()), static_cast<int>(secs / 3600),
-                        static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
-  out.append(buf, static_cast<size_t>(n));
+  // Digits by hand, not snprintf: a result of a few hundred time buckets spent
+  // more in formatting its timestamps than in the query. int64 nanoseconds reach
+  // from 1677 to 2262: the year always has four digits.
+  char buf[30] = "YYYY-MM-DDTHH:MM:SS";
+  put_digits(buf, static_cast<uint64_t>(static_cast<int>(ymd.year())), 4);
+  put_digits(buf + 5, static_cast<unsigned>(ymd.month()), 2);
+  put_digits(buf + 8, static_cast<unsigned>(ymd.day()), 2);
+  put_digits(buf + 11, static_cast<uint64_t>(secs / 3600), 2);
+  put_digits(buf + 14, static_cast<uint64_t>(secs / 60 % 60), 2);
+  put_digits(buf + 17, static_cast<uint64_t>(secs % 60), 2);
+  size_t n = 19;
   if (frac != 0) {
     int digits = 9;
     while (frac % 10 == 0) {
       frac /= 10;
       --digits;
     }
-    n = std::snprintf(buf, sizeof buf, ".%0*lld", digits, static_cast<long long>(frac));
-    out.append(buf, static_cast<size_t>(n));
+    buf[n++] = '.';
+    put_digits(buf + n, static_cast<uint64_t>(frac), digits);
+    n += static_cast<size_t>(digits);
   }
-  out += 'Z';
+  buf[n++] = 'Z';
+  out.append(buf, n);
 }
 
 void append_value(std::string& out, const query::Value& value) {

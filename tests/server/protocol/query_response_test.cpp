@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
+#include <random>
+#include <string>
 
 #include "server/protocol/value_format.h"
 #include "server/protocol/wire_error.h"
@@ -72,6 +75,48 @@ TEST(QueryResponseTest, FormatsTimestampsAsRfc3339Utc) {
             "2262-04-11T23:47:16.854775807Z");
   EXPECT_EQ(cell(query::Timestamp{std::numeric_limits<int64_t>::min()}),
             "1677-09-21T00:12:43.145224192Z");
+}
+
+// RFC 3339 of `ns` through civil-from-days arithmetic and snprintf, written apart
+// from the formatter: the date by eras of 146,097 days, the fraction as nine digits
+// with trailing zeros cut.
+std::string reference_timestamp(int64_t ns) {
+  constexpr int64_t kDay = int64_t{86'400} * 1'000'000'000;
+  const int64_t days = ns / kDay - (ns % kDay < 0 ? 1 : 0);
+  const int64_t of_day = ns - days * kDay;
+  const int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const int64_t secs = of_day / 1'000'000'000;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld",
+                static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
+                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+                static_cast<long long>(secs % 60));
+  std::string out = buf;
+  if (const int64_t frac = of_day % 1'000'000'000; frac != 0) {
+    std::snprintf(buf, sizeof buf, ".%09lld", static_cast<long long>(frac));
+    std::string digits = buf;
+    while (digits.back() == '0') digits.pop_back();
+    out += digits;
+  }
+  return out + "Z";
+}
+
+TEST(QueryResponseTest, FormatsRandomTimestampsLikeCivilArithmetic) {
+  std::mt19937_64 rng(20261206);
+  for (int i = 0; i < 20000; ++i) {
+    int64_t ns = static_cast<int64_t>(rng());
+    if (i % 3 == 1) ns -= ns % 1'000'000'000;                      // whole seconds
+    if (i % 3 == 2) ns %= int64_t{4'000'000'000} * 1'000'000'000;  // near the epoch
+    ASSERT_EQ(cell(query::Timestamp{ns}), reference_timestamp(ns)) << ns;
+  }
 }
 
 TEST(QueryResponseTest, FramesStatusHeaderAndRows) {
