@@ -21,11 +21,13 @@ Result<std::shared_ptr<const storage::Block>> SegmentBlockSource::load() const {
   return std::make_shared<const storage::Block>(std::move(block));
 }
 
-Result<LoadedBlock> SegmentBlockSource::load_columns(std::span<const std::string> names) const {
+Result<LoadedBlock> SegmentBlockSource::load_columns(std::span<const std::string> names,
+                                                     bool with_time) const {
   const storage::BlockStats& block_stats = stats();
   // Cache entries are blocks of the time column alone or of one column alone,
   // looked up together: one lock for the block, not one per column.
-  std::vector<uint64_t> keys = {column_cache_key(cache_key_, 0)};
+  std::vector<uint64_t> keys;
+  if (with_time) keys.push_back(column_cache_key(cache_key_, 0));
   std::vector<const std::string*> present;  // the names the block has, in `names` order
   for (const std::string& name : names) {
     const int position = block_stats.find(name);
@@ -35,22 +37,25 @@ Result<LoadedBlock> SegmentBlockSource::load_columns(std::span<const std::string
   }
   std::vector<std::shared_ptr<const storage::Block>> found(keys.size());
   cache_->find_all(keys, found);
-  std::shared_ptr<const storage::Block> time = std::move(found[0]);
+  const size_t first_column = with_time ? 1 : 0;
+  std::shared_ptr<const storage::Block> time = with_time ? std::move(found[0]) : nullptr;
   std::vector<LoadedBlock::NamedColumn> columns;
   std::vector<std::string> missing;
   auto add = [&](const std::string& name, const std::shared_ptr<const storage::Block>& one) {
     columns.push_back({name, std::shared_ptr<const storage::Column>(one, &one->columns[0])});
   };
   for (size_t k = 0; k < present.size(); ++k) {
-    if (found[k + 1]) {
-      add(*present[k], found[k + 1]);
+    if (found[first_column + k]) {
+      add(*present[k], found[first_column + k]);
     } else {
       missing.push_back(*present[k]);
     }
   }
-  if (time == nullptr || !missing.empty()) {
-    TESSERA_ASSIGN_OR_RETURN(storage::Block read, segment_->read_columns(index_, missing));
-    if (time == nullptr) {
+  const bool read_time = with_time && time == nullptr;
+  if (read_time || !missing.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(storage::Block read,
+                             segment_->read_columns(index_, missing, read_time));
+    if (read_time) {
       auto time_only = std::make_shared<storage::Block>();
       time_only->time_ns = std::move(read.time_ns);
       time = std::move(time_only);
@@ -68,6 +73,8 @@ Result<LoadedBlock> SegmentBlockSource::load_columns(std::span<const std::string
       add(shared->column_names[0], shared);
     }
   }
+  if (!with_time)
+    return LoadedBlock(static_cast<size_t>(block_stats.row_count), std::move(columns));
   return LoadedBlock(std::shared_ptr<const std::vector<int64_t>>(time, &time->time_ns),
                      std::move(columns));
 }

@@ -39,7 +39,8 @@ class SegmentBlockSource final : public BlockSource {
   Result<std::shared_ptr<const storage::Block>> load() const override;
   // Through the cache, column by column: a hit costs no decoding, a miss decodes
   // only the missing columns.
-  Result<LoadedBlock> load_columns(std::span<const std::string> names) const override;
+  Result<LoadedBlock> load_columns(std::span<const std::string> names,
+                                   bool with_time = true) const override;
 
  private:
   std::shared_ptr<const storage::SegmentReader> segment_;

@@ -108,9 +108,12 @@ class BlockSource {
   virtual const storage::BlockStats& stats() const = 0;
   // Decodes (or returns the in-memory) block. kCorruption names the file on bad bytes.
   virtual Result<std::shared_ptr<const storage::Block>> load() const = 0;
-  // The time column and the columns named in `names` (others read as NULL), for
-  // queries: a segment block decodes only those, through the block cache.
-  virtual Result<LoadedBlock> load_columns(std::span<const std::string> names) const {
+  // The columns named in `names` (others read as NULL) and, unless `with_time` is
+  // false, the time column, for queries: a segment block decodes only those,
+  // through the block cache. Without `with_time` a source may still include time.
+  virtual Result<LoadedBlock> load_columns(std::span<const std::string> names,
+                                           bool with_time = true) const {
+    (void)with_time;  // an in-memory block has its time column at hand
     TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<const storage::Block> whole, load());
     return LoadedBlock::project(whole, names);
   }

@@ -63,7 +63,9 @@ class RangeScanner {
         return time_limit_error(*scan_.context);
       }
       ++out_.blocks_scanned;
-      TESSERA_ASSIGN_OR_RETURN(engine::LoadedBlock block, view.source->load_columns(scan_.columns));
+      const bool with_time = needs_time(view.source->stats());
+      TESSERA_ASSIGN_OR_RETURN(engine::LoadedBlock block,
+                               view.source->load_columns(scan_.columns, with_time));
       TESSERA_RETURN_IF_ERROR(scan_block(block, view.live_rows.get(), view.source->stats()));
       TESSERA_RETURN_IF_ERROR(charge_memory());
     }
@@ -87,6 +89,21 @@ class RangeScanner {
     if (total <= limit) return Status::ok();
     return make_error(ErrorCode::kLimitExceeded,
                       "query memory limit of " + std::to_string(limit) + " bytes exceeded");
+  }
+
+  // Whether scanning a block with `block_stats` reads its time column (detail::
+  // TimeUsage): the daily sums of a table partitioned by day, or a query whose time
+  // range covers whole blocks, decode and cache no time at all.
+  bool needs_time(const storage::BlockStats& block_stats) const {
+    const TimeUsage& usage = scan_.time_usage;
+    if (usage.every_block) return true;
+    if (plan_.bucketer && !uniform_bucket(plan_, block_stats)) return true;
+    for (size_t c = 0; c < usage.by_conjunct.size(); ++c) {
+      if (usage.by_conjunct[c] == 0) continue;
+      const std::optional<PruneRule>& implied_by = conjunct_rules_[c];
+      if (!implied_by || !every_row_satisfies(*implied_by, block_stats)) return true;
+    }
+    return false;
   }
 
   // Reads the rows of `block` that pass the tenant scope and WHERE clause. A
@@ -205,6 +222,7 @@ class RangeScanner {
         TESSERA_ASSIGN_OR_RETURN(input.filter, mask_of(*spec.filter));
       }
       if (spec.fn == AggregateFn::kFirst || spec.fn == AggregateFn::kLast) {
+        if (!block.has_time()) return time_not_loaded();
         if (times.empty()) {
           times.resize(n);
           for (size_t i = 0; i < n; ++i) times[i] = block.time_ns()[sel[i]];
@@ -218,6 +236,7 @@ class RangeScanner {
 
   Status gather_raw(const std::vector<uint32_t>& sel, const LeafResolver& leaves,
                     const engine::LoadedBlock& block) {
+    if (!block.has_time()) return time_not_loaded();
     const size_t n = sel.size();
     std::vector<Vec> outputs;
     for (const BoundExpr& e : plan_.outputs) {
@@ -257,6 +276,10 @@ class RangeScanner {
       }
     }
     return Status::ok();
+  }
+
+  static Error time_not_loaded() {
+    return make_error(ErrorCode::kInternal, "a block was scanned without its time column");
   }
 
   const RangeScanPlan& scan_;

@@ -18,6 +18,7 @@
 #include "query/aggregate.h"
 #include "query/binder.h"
 #include "query/block_pruning.h"
+#include "query/column_usage.h"
 #include "query/group_table.h"
 #include "query/query_context.h"
 #include "query/result_ordering.h"
@@ -44,6 +45,7 @@ struct RangeScanPlan {
   std::vector<BlockAction> actions;                      // per snapshot block
   std::vector<std::optional<ConstantGroupKey>> keys;     // per block, set for kFromStats
   std::vector<std::string> columns;                      // the columns a scanned block loads
+  TimeUsage time_usage;                                  // when it loads the time column too
   std::vector<std::optional<PruneRule>> conjunct_rules;  // parallel to plan->where_conjuncts
   PruneRule tenant_rule;                                 // the tenant scope alone
   // Bytes held by all ranges together, against context->max_memory_bytes.

@@ -19,6 +19,13 @@ void collect(const std::optional<BoundExpr>& e, std::vector<std::string>& out) {
   if (e) collect(*e, out);
 }
 
+bool reads_time(const BoundExpr& e) {
+  if (e.kind == BoundExpr::Kind::kColumn && e.name == "time") return true;
+  return std::any_of(e.children.begin(), e.children.end(), reads_time);
+}
+
+bool reads_time(const std::optional<BoundExpr>& e) { return e && reads_time(*e); }
+
 }  // namespace
 
 std::vector<std::string> columns_read(const BoundSelect& plan,
@@ -38,6 +45,18 @@ std::vector<std::string> columns_read(const BoundSelect& plan,
   for (const SortKey& k : plan.order_by) collect(k.expr, out);
   collect(plan.having, out);
   return out;
+}
+
+TimeUsage time_usage(const BoundSelect& plan) {
+  TimeUsage usage;
+  usage.every_block = !plan.is_aggregate;
+  for (const AggregateSpec& spec : plan.aggregates) {
+    usage.every_block = usage.every_block || spec.fn == AggregateFn::kFirst ||
+                        spec.fn == AggregateFn::kLast || reads_time(spec.arg) ||
+                        reads_time(spec.sla_condition) || reads_time(spec.filter);
+  }
+  for (const BoundExpr& c : plan.where_conjuncts) usage.by_conjunct.push_back(reads_time(c));
+  return usage;
 }
 
 }  // namespace tessera::query::detail

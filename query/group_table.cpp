@@ -277,6 +277,9 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
     for (size_t k = 0; k < tag_count; ++k) ids[k] = row_tag_ids[k][i];
     return intern_group(plan, groups, bucket, ids, memory_bytes);
   };
+  if (!uniform_bucket && !block.has_time()) {
+    return make_error(ErrorCode::kInternal, "time buckets of a block loaded without time");
+  }
   const bool is_dense = combos <= kMaxDenseCombos;
   std::unordered_map<int64_t, std::vector<uint32_t>> tables;  // by bucket start
   size_t dense_entries = 0;

@@ -232,6 +232,9 @@ Result<Vec> gather_column(const engine::LoadedBlock& block, const BoundExpr& lea
                           const std::vector<uint32_t>& sel) {
   const size_t n = sel.size();
   if (leaf.name == "time") {
+    if (!block.has_time()) {
+      return make_error(ErrorCode::kInternal, "time was read from a block loaded without it");
+    }
     Vec v;
     v.type = ValueType::kTime;
     v.size = n;

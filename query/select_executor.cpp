@@ -104,6 +104,7 @@ class Executor {
     const bool use_stats = plan_allows_stats_answers(plan_, rule);
     scan_.columns = detail::columns_read(
         plan_, scan_.tenant->has_value() ? plan_.schema.options.tenant_column : std::nullopt);
+    scan_.time_usage = detail::time_usage(plan_);
     const size_t n = snapshot.blocks.size();
     scan_.actions.assign(n, BlockAction::kScan);
     scan_.keys.assign(n, std::nullopt);

@@ -45,8 +45,9 @@ class SumsHiddenSource final : public engine::BlockSource {
   }
   const storage::BlockStats& stats() const override { return stats_; }
   Result<std::shared_ptr<const storage::Block>> load() const override { return source_->load(); }
-  Result<engine::LoadedBlock> load_columns(std::span<const std::string> names) const override {
-    return source_->load_columns(names);
+  Result<engine::LoadedBlock> load_columns(std::span<const std::string> names,
+                                           bool with_time) const override {
+    return source_->load_columns(names, with_time);
   }
 
  private:

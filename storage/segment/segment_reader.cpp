@@ -378,13 +378,18 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::open(
   return std::shared_ptr<const SegmentReader>(std::move(reader));
 }
 
-SegmentReader::ReadAhead SegmentReader::read_ahead(size_t i,
-                                                   std::span<const size_t> columns) const {
+SegmentReader::ReadAhead SegmentReader::read_ahead(size_t i, std::span<const size_t> columns,
+                                                   bool with_time) const {
   thread_local ScratchBuffer ahead_buffer;
   const BlockEntry& entry = blocks_[i];
-  uint64_t begin = entry.time_chunk.offset;
-  uint64_t end = begin + entry.time_chunk.compressed_size;
-  uint64_t wanted = entry.time_chunk.compressed_size;
+  uint64_t begin = std::numeric_limits<uint64_t>::max();
+  uint64_t end = 0;
+  uint64_t wanted = 0;
+  if (with_time) {
+    begin = entry.time_chunk.offset;
+    end = begin + entry.time_chunk.compressed_size;
+    wanted = entry.time_chunk.compressed_size;
+  }
   for (const size_t c : columns) {
     const ChunkLocation& chunk = entry.column_chunks[c];
     begin = std::min(begin, chunk.offset);
@@ -445,10 +450,11 @@ Result<Block> SegmentReader::read_block(size_t i) const {
   const BlockEntry& entry = blocks_[i];
   std::vector<size_t> every(entry.column_chunks.size());
   std::iota(every.begin(), every.end(), size_t{0});
-  return read_block_columns(i, every);
+  return read_block_columns(i, every, /*with_time=*/true);
 }
 
-Result<Block> SegmentReader::read_columns(size_t i, std::span<const std::string> names) const {
+Result<Block> SegmentReader::read_columns(size_t i, std::span<const std::string> names,
+                                          bool with_time) const {
   const BlockEntry& entry = blocks_[i];
   // In block order, each stored column at most once, whatever the order or
   // repetitions of `names`.
@@ -457,15 +463,18 @@ Result<Block> SegmentReader::read_columns(size_t i, std::span<const std::string>
     const std::string& name = entry.stats.column_names[c];
     if (std::find(names.begin(), names.end(), name) != names.end()) wanted.push_back(c);
   }
-  return read_block_columns(i, wanted);
+  return read_block_columns(i, wanted, with_time);
 }
 
-Result<Block> SegmentReader::read_block_columns(size_t i, std::span<const size_t> columns) const {
+Result<Block> SegmentReader::read_block_columns(size_t i, std::span<const size_t> columns,
+                                                bool with_time) const {
   const BlockEntry& entry = blocks_[i];
   // A block's chunks lie side by side: one read instead of one per chunk.
-  const ReadAhead ahead = read_ahead(i, columns);
+  const ReadAhead ahead = read_ahead(i, columns, with_time);
   Block block;
-  TESSERA_ASSIGN_OR_RETURN(block.time_ns, read_time(i, ahead));
+  if (with_time) {
+    TESSERA_ASSIGN_OR_RETURN(block.time_ns, read_time(i, ahead));
+  }
   for (const size_t c : columns) {
     TESSERA_ASSIGN_OR_RETURN(Column column, read_column(i, c, ahead));
     block.column_names.push_back(entry.stats.column_names[c]);

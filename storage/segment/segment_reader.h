@@ -38,12 +38,14 @@ class SegmentReader {
   // Requires: i < block_count().
   Result<Block> read_block(size_t i) const;
 
-  // Reads block `i` with only some columns: the time column plus each stored
-  // column whose name is in `names`, in the block's column order (names the
-  // block lacks are skipped: those columns are all NULL there). Only the chunks
-  // read are verified, as read_block does. Thread-safe.
+  // Reads block `i` with only some columns: the time column (unless `with_time`
+  // is false: time_ns is then empty, and block_stats(i).row_count gives the rows)
+  // plus each stored column whose name is in `names`, in the block's column order
+  // (names the block lacks are skipped: those columns are all NULL there). Only the
+  // chunks read are verified, as read_block does. Thread-safe.
   // Requires: i < block_count().
-  Result<Block> read_columns(size_t i, std::span<const std::string> names) const;
+  Result<Block> read_columns(size_t i, std::span<const std::string> names,
+                             bool with_time = true) const;
 
   // The format version of the file (segment_format::kVersion or kVersion1).
   uint32_t version() const { return version_; }
@@ -86,15 +88,16 @@ class SegmentReader {
     uint64_t offset = 0;
     std::string_view bytes;
   };
-  // One pread covering the time chunk and the column chunks `columns` of block
-  // `i` when those are at least a quarter of what it reads (copying other
+  // One pread covering the time chunk (when `with_time`) and the column chunks
+  // `columns` of block `i` when those are at least a quarter of what it reads (copying other
   // columns' bytes from the page cache costs less than a pread per chunk:
   // decoding_scan_bench's time, spend and revenue are about 40% of their span);
   // empty otherwise, or when that read fails (the chunks' own reads then name
   // the error). Valid until this thread's next read_ahead.
-  ReadAhead read_ahead(size_t i, std::span<const size_t> columns) const;
-  // Block `i` with its time and the columns at positions `columns` (ascending).
-  Result<Block> read_block_columns(size_t i, std::span<const size_t> columns) const;
+  ReadAhead read_ahead(size_t i, std::span<const size_t> columns, bool with_time) const;
+  // Block `i` with its time (when `with_time`) and the columns at positions
+  // `columns` (ascending).
+  Result<Block> read_block_columns(size_t i, std::span<const size_t> columns, bool with_time) const;
   // The decoded, verified time column or column `c` of block `i`, from `ahead`
   // when it holds the chunk.
   Result<std::vector<int64_t>> read_time(size_t i, const ReadAhead& ahead) const;

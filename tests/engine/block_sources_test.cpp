@@ -78,5 +78,40 @@ TEST(BlockSourcesTest, SegmentBlockDecodesEachColumnOnceThroughTheCache) {
   EXPECT_GT(cache->size_bytes(), cached_bytes);
 }
 
+TEST(BlockSourcesTest, SegmentBlockLeavesTheTimeColumnOutWhenNotAsked) {
+  tessera::testing::TempDir dir;
+  const auto path = dir.path() / "1.tsg";
+  const std::vector<storage::Block> blocks = {three_column_block()};
+  ASSERT_TRUE(storage::write_segment(path, blocks).is_ok());
+  auto reader = storage::SegmentReader::open(path);
+  ASSERT_TRUE(reader.is_ok());
+  auto cache = std::make_shared<BlockCache>(1 << 20);
+  SegmentBlockSource source(*reader, 0, cache, 7);
+
+  const std::vector<std::string> only_b = {"b"};
+  auto without = source.load_columns(only_b, /*with_time=*/false);
+  ASSERT_TRUE(without.is_ok()) << without.status().to_string();
+  EXPECT_FALSE(without->has_time());
+  EXPECT_EQ(without->row_count(), 3u);  // from the block's statistics
+  ASSERT_NE(without->find("b"), nullptr);
+  EXPECT_EQ(without->find("b")->floats, (std::vector<double>{0.5, 1.5, 2.5}));
+  EXPECT_EQ(cache->size_bytes(), 24u);  // b alone: no time decoded or cached
+
+  // A later reader that wants time decodes only time; b comes from the cache.
+  auto with = source.load_columns(only_b);
+  ASSERT_TRUE(with.is_ok());
+  ASSERT_TRUE(with->has_time());
+  EXPECT_EQ(with->time_ns(), (std::vector<int64_t>{10, 20, 30}));
+  EXPECT_EQ(with->find("b"), without->find("b"));
+  EXPECT_EQ(cache->size_bytes(), 48u);
+
+  // Time cached and b cached: no read at all, with or without time.
+  auto again = source.load_columns(only_b, /*with_time=*/false);
+  ASSERT_TRUE(again.is_ok());
+  EXPECT_FALSE(again->has_time());
+  EXPECT_EQ(again->find("b"), without->find("b"));
+  EXPECT_EQ(cache->size_bytes(), 48u);
+}
+
 }  // namespace
 }  // namespace tessera::engine
