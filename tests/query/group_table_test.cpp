@@ -149,39 +149,6 @@ TEST(GroupTableTest, CodeOutsideTheDictionaryIsCorruption) {
   }
 }
 
-// A one-entry dictionary makes the block one group without reading its codes one by
-// one, but a code past the entry, wherever it sits, is still found.
-TEST(GroupTableTest, CodeOutsideAOneEntryDictionaryIsCorruption) {
-  BoundSelect plan;
-  plan.group_tags = {"t0"};
-  for (size_t rows = 1; rows <= 40; ++rows) {
-    for (size_t bad = 0; bad <= rows; ++bad) {  // bad == rows: every code is 0
-      SCOPED_TRACE("rows " + std::to_string(rows) + ", bad code at " + std::to_string(bad));
-      Column tag;
-      tag.type = ColumnType::kString;
-      tag.dictionary = {"a"};
-      tag.codes.assign(rows, 0);
-      if (bad < rows) tag.codes[bad] = bad % 2 == 0 ? 1 : 0x8000'0000u;
-      GroupTable groups;
-      groups.dictionaries.resize(1);
-      const auto block = block_with(plan.group_tags, {tag}, rows);
-      std::vector<uint32_t> sel(rows);
-      for (size_t r = 0; r < rows; ++r) sel[r] = static_cast<uint32_t>(r);
-      size_t memory = 0;
-      auto grouped = assign_group_ids(plan, engine::LoadedBlock::project(block, plan.group_tags),
-                                      sel, int64_t{0}, kMinAverageRun, groups, &memory);
-      if (bad < rows) {
-        ASSERT_FALSE(grouped.is_ok());
-        EXPECT_EQ(grouped.error().code, ErrorCode::kCorruption);
-      } else {
-        ASSERT_TRUE(grouped.is_ok()) << grouped.error().message;
-        EXPECT_EQ(grouped->run_starts, (std::vector<uint32_t>{0, static_cast<uint32_t>(rows)}));
-        EXPECT_EQ(groups.count, 1u);
-      }
-    }
-  }
-}
-
 // Ids are dense in first-seen order and stable while the table grows; the empty
 // string and names that differ only at the end are values like any other.
 TEST(GroupTableTest, TagDictionaryGivesEachNameOneIdThroughGrowth) {
