@@ -94,7 +94,7 @@ std::string reference_timestamp(int64_t ns) {
   const int64_t m = mp < 10 ? mp + 3 : mp - 9;
   const int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
   const int64_t secs = of_day / 1'000'000'000;
-  char buf[64];
+  char buf[160];  // room for any long long fields: -Wformat-truncation in debug builds
   std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld",
                 static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
                 static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
