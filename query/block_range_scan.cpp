@@ -99,11 +99,16 @@ class RangeScanner {
     if (usage.every_block) return true;
     if (plan_.bucketer && !uniform_bucket(plan_, block_stats)) return true;
     for (size_t c = 0; c < usage.by_conjunct.size(); ++c) {
-      if (usage.by_conjunct[c] == 0) continue;
-      const std::optional<PruneRule>& implied_by = conjunct_rules_[c];
-      if (!implied_by || !every_row_satisfies(*implied_by, block_stats)) return true;
+      if (usage.by_conjunct[c] != 0 && !proves_conjunct(block_stats, c)) return true;
     }
     return false;
+  }
+
+  // True when a block's statistics prove WHERE conjunct `c` for every row, so that
+  // the scan neither evaluates it nor loads what only it reads.
+  bool proves_conjunct(const storage::BlockStats& block_stats, size_t c) const {
+    const std::optional<PruneRule>& implied_by = conjunct_rules_[c];
+    return implied_by && every_row_satisfies(*implied_by, block_stats);
   }
 
   // Reads the rows of `block` that pass the tenant scope and WHERE clause. A
@@ -136,8 +141,8 @@ class RangeScanner {
     };
     for (size_t c = 0; c < plan_.where_conjuncts.size(); ++c) {
       if (sel.empty()) break;
+      if (proves_conjunct(block_stats, c)) continue;
       const std::optional<PruneRule>& implied_by = conjunct_rules_[c];
-      if (implied_by && every_row_satisfies(*implied_by, block_stats)) continue;
       if (implied_by && implied_by->equalities.size() == 1) {  // column = 'value'
         const auto& [column, value] = implied_by->equalities[0];
         TESSERA_RETURN_IF_ERROR(keep_rows_equal(block, column, value, sel));
