@@ -26,6 +26,15 @@ storage::Block three_column_block() {
   return block;
 }
 
+// three_column_block() written as a one-block segment file in `dir`, opened.
+Result<std::shared_ptr<const storage::SegmentReader>> three_column_segment(
+    const tessera::testing::TempDir& dir) {
+  const auto path = dir.path() / "1.tsg";
+  const std::vector<storage::Block> blocks = {three_column_block()};
+  TESSERA_RETURN_IF_ERROR(storage::write_segment(path, blocks));
+  return storage::SegmentReader::open(path);
+}
+
 TEST(BlockSourcesTest, MemoryBlockProjectsTheNamedColumnsWithoutCopying) {
   auto block = std::make_shared<const storage::Block>(three_column_block());
   MemoryBlockSource source(block);
@@ -41,11 +50,8 @@ TEST(BlockSourcesTest, MemoryBlockProjectsTheNamedColumnsWithoutCopying) {
 
 TEST(BlockSourcesTest, SegmentBlockDecodesEachColumnOnceThroughTheCache) {
   tessera::testing::TempDir dir;
-  const auto path = dir.path() / "1.tsg";
-  const std::vector<storage::Block> blocks = {three_column_block()};
-  ASSERT_TRUE(storage::write_segment(path, blocks).is_ok());
-  auto reader = storage::SegmentReader::open(path);
-  ASSERT_TRUE(reader.is_ok());
+  auto reader = three_column_segment(dir);
+  ASSERT_TRUE(reader.is_ok()) << reader.status().to_string();
   auto cache = std::make_shared<BlockCache>(1 << 20);
   SegmentBlockSource source(*reader, 0, cache, 7);
 
@@ -80,11 +86,8 @@ TEST(BlockSourcesTest, SegmentBlockDecodesEachColumnOnceThroughTheCache) {
 
 TEST(BlockSourcesTest, SegmentBlockLeavesTheTimeColumnOutWhenNotAsked) {
   tessera::testing::TempDir dir;
-  const auto path = dir.path() / "1.tsg";
-  const std::vector<storage::Block> blocks = {three_column_block()};
-  ASSERT_TRUE(storage::write_segment(path, blocks).is_ok());
-  auto reader = storage::SegmentReader::open(path);
-  ASSERT_TRUE(reader.is_ok());
+  auto reader = three_column_segment(dir);
+  ASSERT_TRUE(reader.is_ok()) << reader.status().to_string();
   auto cache = std::make_shared<BlockCache>(1 << 20);
   SegmentBlockSource source(*reader, 0, cache, 7);
 

@@ -30,14 +30,12 @@ inline int64_t utc(int64_t y, int64_t m, int64_t d, int64_t hh = 0, int64_t mm =
   return days_from_civil(y, m, d) * kDay + hh * kHour + mm * kMinute;
 }
 
-inline std::string render_time(int64_t ns) {
-  int64_t days = ns / kDay;
-  int64_t rem = ns % kDay;
-  if (rem < 0) {
-    rem += kDay;
-    --days;
-  }
-  // Inverse of days_from_civil.
+struct CivilDate {
+  int64_t y, m, d;
+};
+
+// The proleptic Gregorian date of a day number: the inverse of days_from_civil.
+inline CivilDate civil_from_days(int64_t days) {
   const int64_t z = days + 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const int64_t doe = z - era * 146097;
@@ -46,7 +44,17 @@ inline std::string render_time(int64_t ns) {
   const int64_t mp = (5 * doy + 2) / 153;
   const int64_t d = doy - (153 * mp + 2) / 5 + 1;
   const int64_t m = mp + (mp < 10 ? 3 : -9);
-  const int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return {yoe + era * 400 + (m <= 2 ? 1 : 0), m, d};
+}
+
+inline std::string render_time(int64_t ns) {
+  int64_t days = ns / kDay;
+  int64_t rem = ns % kDay;
+  if (rem < 0) {
+    rem += kDay;
+    --days;
+  }
+  const auto [y, m, d] = civil_from_days(days);
   char buf[160];
   std::snprintf(buf, sizeof(buf), "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ",
                 static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),

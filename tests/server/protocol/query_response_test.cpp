@@ -10,6 +10,7 @@
 
 #include "server/protocol/value_format.h"
 #include "server/protocol/wire_error.h"
+#include "tests/query/query_test_util.h"
 
 namespace tessera::server {
 namespace {
@@ -77,22 +78,14 @@ TEST(QueryResponseTest, FormatsTimestampsAsRfc3339Utc) {
             "1677-09-21T00:12:43.145224192Z");
 }
 
-// RFC 3339 of `ns` through civil-from-days arithmetic and snprintf, written apart
-// from the formatter: the date by eras of 146,097 days, the fraction as nine digits
-// with trailing zeros cut.
+// RFC 3339 of `ns` through civil-from-days arithmetic (query_test_util.h) and
+// snprintf, written apart from the formatter (which uses std::chrono): the
+// fraction as nine digits with trailing zeros cut.
 std::string reference_timestamp(int64_t ns) {
   constexpr int64_t kDay = int64_t{86'400} * 1'000'000'000;
   const int64_t days = ns / kDay - (ns % kDay < 0 ? 1 : 0);
   const int64_t of_day = ns - days * kDay;
-  const int64_t z = days + 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const auto [y, m, d] = query::testing::civil_from_days(days);
   const int64_t secs = of_day / 1'000'000'000;
   char buf[160];  // room for any long long fields: -Wformat-truncation in debug builds
   std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld",
