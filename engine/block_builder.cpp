@@ -1,5 +1,6 @@
 #include "engine/block_builder.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace tessera::engine {
@@ -71,6 +72,10 @@ BlockBuilder::ColumnBuilder& BlockBuilder::column_for_append(std::string_view na
 
 void BlockBuilder::set_string(std::string_view name, std::string_view value) {
   ColumnBuilder& builder = column_for_append(name, ColumnType::kString);
+  builder.column.codes.push_back(code_for(builder, value));
+}
+
+uint32_t BlockBuilder::code_for(ColumnBuilder& builder, std::string_view value) {
   Column& column = builder.column;
   uint32_t code = builder.last_code;
   if (code == kNoCode || column.dictionary[code] != value) {
@@ -83,7 +88,7 @@ void BlockBuilder::set_string(std::string_view name, std::string_view value) {
     }
     builder.last_code = code;
   }
-  column.codes.push_back(code);
+  return code;
 }
 
 void BlockBuilder::set_int(std::string_view name, int64_t value) {
@@ -96,6 +101,83 @@ void BlockBuilder::set_float(std::string_view name, double value) {
 
 void BlockBuilder::set_bool(std::string_view name, bool value) {
   column_for_append(name, ColumnType::kBool).column.bools.push_back(value ? 1 : 0);
+}
+
+void BlockBuilder::append_rows(const storage::Block& rows, size_t begin, size_t end) {
+  time_ns_.insert(time_ns_.end(), rows.time_ns.begin() + static_cast<ptrdiff_t>(begin),
+                  rows.time_ns.begin() + static_cast<ptrdiff_t>(end));
+  for (size_t c = 0; c < rows.columns.size(); ++c) {
+    const Column& from = rows.columns[c];
+    if (!from.valid.empty() && std::none_of(from.valid.begin() + static_cast<ptrdiff_t>(begin),
+                                            from.valid.begin() + static_cast<ptrdiff_t>(end),
+                                            [](uint8_t v) { return v != 0; })) {
+      continue;
+    }
+    append_column(columns_[find_or_add_slot(rows.column_names[c], from.type)], from, begin, end);
+  }
+  // The per-row hints describe the rows set one by one; appended rows say nothing.
+  row_slots_.clear();
+  row_position_ = 0;
+}
+
+void BlockBuilder::append_column(ColumnBuilder& to, const Column& from, size_t begin, size_t end) {
+  Column& column = to.column;
+  assert(column.type == from.type);
+  const size_t first_row = time_ns_.size() - (end - begin);
+  pad_to(column, first_row);
+  if (!from.valid.empty()) {
+    // Rare (a column some rows lack): row by row, NULLs padded as set_*() would leave them.
+    for (size_t row = begin; row < end; ++row) {
+      if (from.valid[row] == 0) {
+        pad_to(column, first_row + (row - begin) + 1);
+        continue;
+      }
+      if (!column.valid.empty()) column.valid.push_back(1);
+      switch (column.type) {
+        case ColumnType::kInt64:
+          column.ints.push_back(from.ints[row]);
+          break;
+        case ColumnType::kFloat64:
+          column.floats.push_back(from.floats[row]);
+          break;
+        case ColumnType::kBool:
+          column.bools.push_back(from.bools[row]);
+          break;
+        case ColumnType::kString:
+          column.codes.push_back(code_for(to, from.string_at(row)));
+          break;
+      }
+    }
+    return;
+  }
+  if (!column.valid.empty()) column.valid.resize(column.valid.size() + (end - begin), 1);
+  auto append_range = [&](auto& out, const auto& in) {
+    out.insert(out.end(), in.begin() + static_cast<ptrdiff_t>(begin),
+               in.begin() + static_cast<ptrdiff_t>(end));
+  };
+  switch (column.type) {
+    case ColumnType::kInt64:
+      append_range(column.ints, from.ints);
+      break;
+    case ColumnType::kFloat64:
+      append_range(column.floats, from.floats);
+      break;
+    case ColumnType::kBool:
+      append_range(column.bools, from.bools);
+      break;
+    case ColumnType::kString: {
+      // Codes of `from` mapped to codes here on first use, so that the dictionary
+      // gains exactly the values the appended rows hold, in order of appearance.
+      std::vector<uint32_t> code_map(from.dictionary.size(), kNoCode);
+      column.codes.reserve(column.codes.size() + (end - begin));
+      for (size_t row = begin; row < end; ++row) {
+        uint32_t& code = code_map[from.codes[row]];
+        if (code == kNoCode) code = code_for(to, from.dictionary[from.codes[row]]);
+        column.codes.push_back(code);
+      }
+      break;
+    }
+  }
 }
 
 storage::Block BlockBuilder::snapshot() const {

@@ -27,6 +27,13 @@ class BlockBuilder {
   void set_int(std::string_view column, int64_t value);
   void set_float(std::string_view column, double value);
   void set_bool(std::string_view column, bool value);
+  // Appends rows [begin, end) of `rows`, a block built by another BlockBuilder (every
+  // column padded to its row count), as if each row had been set here in turn: the
+  // same values, NULLs and dictionaries (codes in order of first use), without a name
+  // lookup per value. Columns new here are added in `rows`' column order, except one
+  // NULL in every appended row, which is not added. Requires: begin <= end <=
+  // rows.row_count(), and a column's type here, if it exists, equal to its type there.
+  void append_rows(const storage::Block& rows, size_t begin, size_t end);
 
   // A copy of the rows so far, every column padded to row_count().
   storage::Block snapshot() const;
@@ -54,7 +61,12 @@ class BlockBuilder {
   // marked valid there, ready for the current row's value to be pushed.
   ColumnBuilder& column_for_append(std::string_view name, storage::ColumnType type);
   size_t find_or_add_slot(std::string_view name, storage::ColumnType type);
+  // kString: the code of `value` in `builder`'s dictionary, added if new.
+  static uint32_t code_for(ColumnBuilder& builder, std::string_view value);
   static void pad_to(storage::Column& column, size_t rows);
+  // Appends `from`'s rows [begin, end) to `to`, which holds row_count() - (end - begin)
+  // rows or fewer (padded first); string codes go through `to`'s dictionary.
+  void append_column(ColumnBuilder& to, const storage::Column& from, size_t begin, size_t end);
 
   std::vector<int64_t> time_ns_;
   std::vector<std::string> names_;

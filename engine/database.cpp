@@ -169,12 +169,16 @@ Database::~Database() {
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
-Status Database::start_new_log() {
-  uint64_t number = next_file_number_++;
+Result<std::shared_ptr<storage::WalWriter>> Database::create_log(uint64_t number) const {
   // create() fsyncs the file and wal/, and removes the file again if it cannot.
   TESSERA_ASSIGN_OR_RETURN(auto writer, storage::WalWriter::create(
                                             wal_dir_ / numbered_file_name(number, kLogExtension)));
-  wal_ = std::shared_ptr<storage::WalWriter>(std::move(writer));
+  return std::shared_ptr<storage::WalWriter>(std::move(writer));
+}
+
+Status Database::start_new_log() {
+  const uint64_t number = next_file_number_++;
+  TESSERA_ASSIGN_OR_RETURN(wal_, create_log(number));
   wal_number_ = number;
   return Status::ok();
 }
@@ -226,6 +230,62 @@ Status Database::stage_line(const ParsedLine& line, const std::optional<std::str
   return Status::ok();
 }
 
+void Database::build_rows(StagedWrite& staged) const {
+  struct Target {
+    const TableSchema* schema = nullptr;
+    BlockBuilder rows;
+  };
+  std::vector<Target> targets;
+  std::map<std::pair<std::string_view, int64_t>, size_t> target_of;  // (table, partition)
+  // Consecutive rows mostly share their table and partition: the last one is tried first.
+  const std::string* last_table = nullptr;
+  int64_t last_start = 0;
+  Target* target = nullptr;
+  std::vector<size_t> field_hints;
+  for (const ParsedLine* line : staged.rows) {
+    const int64_t t = *line->timestamp_ns;
+    if (target == nullptr || *last_table != line->measurement ||
+        partition_start(t, target->schema->options.partition_ns) != last_start) {
+      auto staged_schema = staged.schemas.find(line->measurement);
+      const TableSchema& schema = staged_schema != staged.schemas.end()
+                                      ? staged_schema->second
+                                      : tables_.find(line->measurement)->second.schema;
+      last_table = &line->measurement;
+      last_start = partition_start(t, schema.options.partition_ns);
+      auto [at, is_new] = target_of.try_emplace({line->measurement, last_start}, targets.size());
+      if (is_new) targets.push_back({&schema, {}});
+      target = &targets[at->second];
+    }
+    BlockBuilder& rows = target->rows;
+    rows.begin_row(t);
+    for (const auto& [key, value] : line->tags) rows.set_string(key, value);
+    if (field_hints.size() < line->fields.size()) field_hints.resize(line->fields.size(), 0);
+    for (size_t i = 0; i < line->fields.size(); ++i) {
+      const ParsedField& field = line->fields[i];
+      switch (target->schema->find(field.key, field_hints[i])->type) {
+        case storage::ColumnType::kInt64:
+          rows.set_int(field.key, field.int_value);
+          break;
+        case storage::ColumnType::kFloat64:
+          rows.set_float(field.key, field.type == storage::ColumnType::kInt64
+                                        ? static_cast<double>(field.int_value)
+                                        : field.float_value);
+          break;
+        case storage::ColumnType::kBool:
+          rows.set_bool(field.key, field.bool_value);
+          break;
+        case storage::ColumnType::kString:
+          rows.set_string(field.key, field.string_value);
+          break;
+      }
+    }
+  }
+  staged.partitions.clear();
+  for (const auto& [key, index] : target_of) {
+    staged.partitions.push_back({std::string(key.first), key.second, targets[index].rows.take()});
+  }
+}
+
 void Database::commit_staged(StagedWrite& staged) {
   for (auto& [name, schema] : staged.schemas) {
     auto it = tables_.find(name);
@@ -236,49 +296,18 @@ void Database::commit_staged(StagedWrite& staged) {
     }
   }
   cardinality_.commit(std::move(staged.series));
-  // Consecutive rows mostly share their table and partition (std::map nodes stay put).
-  Table* table = nullptr;
-  const std::string* table_name = nullptr;
-  Partition* partition = nullptr;
-  int64_t partition_begin = 0;
-  std::vector<size_t> field_hints;
-  for (const ParsedLine* line : staged.rows) {
-    if (table_name == nullptr || *table_name != line->measurement) {
-      auto it = tables_.find(line->measurement);
-      table_name = &it->first;
-      table = &it->second;
-      partition = nullptr;
+  for (StagedWrite::PartitionRows& built : staged.partitions) {
+    Partition& partition = tables_.find(built.table)->second.partitions[built.partition_start];
+    const storage::Block& rows = built.rows;
+    for (size_t at = 0; at < rows.row_count();) {
+      // The head is sealed as it fills: it has room for a row (block_rows 0 seals each).
+      const size_t head_rows = partition.head.row_count();
+      const size_t room = options_.block_rows > head_rows ? options_.block_rows - head_rows : 1;
+      const size_t take = std::min(room, rows.row_count() - at);
+      partition.head.append_rows(rows, at, at + take);
+      at += take;
+      seal_if_full(partition);
     }
-    const int64_t t = *line->timestamp_ns;
-    const int64_t start = partition_start(t, table->schema.options.partition_ns);
-    if (partition == nullptr || start != partition_begin) {
-      partition = &table->partitions[start];
-      partition_begin = start;
-    }
-    BlockBuilder& head = partition->head;
-    head.begin_row(t);
-    for (const auto& [key, value] : line->tags) head.set_string(key, value);
-    if (field_hints.size() < line->fields.size()) field_hints.resize(line->fields.size(), 0);
-    for (size_t i = 0; i < line->fields.size(); ++i) {
-      const ParsedField& field = line->fields[i];
-      switch (table->schema.find(field.key, field_hints[i])->type) {
-        case storage::ColumnType::kInt64:
-          head.set_int(field.key, field.int_value);
-          break;
-        case storage::ColumnType::kFloat64:
-          head.set_float(field.key, field.type == storage::ColumnType::kInt64
-                                        ? static_cast<double>(field.int_value)
-                                        : field.float_value);
-          break;
-        case storage::ColumnType::kBool:
-          head.set_bool(field.key, field.bool_value);
-          break;
-        case storage::ColumnType::kString:
-          head.set_string(field.key, field.string_value);
-          break;
-      }
-    }
-    seal_if_full(*partition);
   }
   head_rows_ += staged.rows.size();
 }
@@ -377,9 +406,10 @@ Result<WriteReport> Database::write_prepared(std::unique_ptr<PreparedWrite> prep
 
   bool wants_flush = false;
   {
-    std::unique_lock lock(mu_);
-    if (wal_failure_) return *wal_failure_;
+    std::lock_guard writer(write_mu_);
     StagedWrite staged;
+    std::shared_lock lock(mu_);
+    if (wal_failure_) return *wal_failure_;
     std::string log_body;
     for (const ParsedBatch::Line& p : batch->lines) {
       Status admitted = stage_line(*p.parsed, options.tenant_scope, /*is_replay=*/false, staged);
@@ -403,6 +433,11 @@ Result<WriteReport> Database::write_prepared(std::unique_ptr<PreparedWrite> prep
       TESSERA_RETURN_IF_ERROR(
           append_log(encode_wal_record(WalRecordType::kLines, log_body), &report.lsn));
     }
+    build_rows(staged);
+    lock.unlock();
+    // Readers wait only for the built rows to be appended. write_mu_ keeps every other
+    // change to the tables and the log out until then.
+    std::unique_lock exclusive(mu_);
     commit_staged(staged);
     wants_flush = head_rows_ >= options_.flush_threshold_rows;
   }
@@ -453,6 +488,7 @@ Status Database::create_table(const TableSchema& schema) {
   TESSERA_RETURN_IF_ERROR(check_table_definition(schema, options_.max_columns_per_table));
   uint64_t lsn = 0;
   {
+    std::lock_guard writer(write_mu_);
     std::unique_lock lock(mu_);
     if (wal_failure_) return *wal_failure_;
     if (auto it = tables_.find(schema.name); it != tables_.end()) {

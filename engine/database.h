@@ -6,8 +6,9 @@
 //   <data>/segments/<n>.tsg  immutable segment files (storage/segment)
 //
 // Write path: parse (no lock) -> admit (staged, nothing changed yet) + append to the
-// log + apply to the head blocks (write lock) -> sync (group commit, no lock). A failed
-// append leaves memory as it was. Flush: freeze the head, rotate the log
+// log + build the rows as blocks (writers' mutex, lock shared) -> append them to the
+// head blocks (write lock, briefly) -> sync (group commit, no lock). A failed append
+// leaves memory as it was. Flush: freeze the head, rotate the log
 // (write lock); sort each frozen partition and write it as one segment (no lock);
 // publish them and the manifest, drop old logs (write lock). Compaction and retention
 // (background thread) rewrite the segment list by the same manifest swap. Readers take
@@ -119,6 +120,13 @@ class Database final : public Engine {
     const TableSchema* last_schema = nullptr;
     // TableSchema::find() hints per key position, carried from line to line.
     std::vector<size_t> column_hints;
+    // The admitted rows as blocks, one per table partition they go to (build_rows()).
+    struct PartitionRows {
+      std::string table;
+      int64_t partition_start;
+      storage::Block rows;
+    };
+    std::vector<PartitionRows> partitions;
   };
 
   explicit Database(const EngineOptions& options);
@@ -126,19 +134,26 @@ class Database final : public Engine {
   // Replays one log file. `is_newest`: the last log, the only one a crash can leave
   // with a torn tail, which is cut; a bad record in an older one is kCorruption.
   Status replay_log(const std::filesystem::path& path, bool is_newest);
-  Status start_new_log();  // Requires: mu_ held exclusively (or still opening).
+  // Log file `number`, created durably (kIoError, and no file, if it cannot be).
+  Result<std::shared_ptr<storage::WalWriter>> create_log(uint64_t number) const;
+  Status start_new_log();  // Requires: still opening (recovery).
 
   // Requires: mu_ held. Admits one parsed line against the tables as `staged`
   // would leave them and adds it there; changes nothing else. `is_replay`: a line
   // of the log, admitted once already (no retention or series limit).
   Status stage_line(const ParsedLine& line, const std::optional<std::string>& tenant_scope,
                     bool is_replay, StagedWrite& staged) const;
-  // Requires: mu_ held exclusively. Applies what stage_line() admitted. Cannot fail.
+  // Requires: mu_ held. Builds staged.partitions from staged.rows, changing nothing
+  // else: the bulk of applying a write, done before the lock is taken exclusively.
+  void build_rows(StagedWrite& staged) const;
+  // Requires: mu_ held exclusively, build_rows(staged) done since the last change to
+  // tables_. Applies what stage_line() admitted. Cannot fail.
   void commit_staged(StagedWrite& staged);
   Status apply_create_table(const TableSchema& schema);
   void seal_if_full(Partition& partition);
-  // Requires: mu_ held exclusively. Appends one record. On failure nothing was
-  // logged; if the log cannot take more (wal_->is_failed()), wal_failure_ is set.
+  // Requires: write_mu_ held and mu_ held (shared is enough: only writers touch the
+  // log). Appends one record. On failure nothing was logged; if the log cannot take
+  // more (wal_->is_failed()), wal_failure_ is set.
   Status append_log(std::string_view payload, uint64_t* lsn);
 
   Status flush_locked_phases();
@@ -161,6 +176,12 @@ class Database final : public Engine {
   // replayed state must never be written as segments, nor the logs trimmed).
   bool is_recovered_ = false;
 
+  // Serialises whatever changes the tables' schemas, the log or the head blocks:
+  // writes, CREATE TABLE, flush's freeze, retention. Taken after flush_mu_, before mu_. A write
+  // admits, logs and builds its rows holding it and mu_ shared (readers go on), and takes mu_
+  // exclusively only to append the built rows, so that no flush or schema change
+  // comes between its log record and its rows.
+  std::mutex write_mu_;
   mutable std::shared_mutex mu_;  // guards everything below up to flush state
   std::map<std::string, Table, std::less<>> tables_;
   std::vector<ManifestSegment> segments_;

@@ -37,15 +37,30 @@ Status Database::flush() {
 }
 
 Status Database::flush_locked_phases() {
-  // Phase 1 (write lock): seal every head, take the sealed blocks, rotate the log so
-  // that everything taken lives in log files older than the new one.
+  // Phase 1: seal every head, take the sealed blocks, rotate the log so that everything
+  // taken lives in log files older than the new one. write_mu_ keeps writes out
+  // throughout; readers wait only for the swap, not for the fsyncs before it.
   std::vector<FrozenPartition> frozen;
   uint64_t frozen_rows = 0;
   uint64_t new_wal_start = 0;
   {
+    std::lock_guard writer(write_mu_);
+    uint64_t log_number = 0;
+    {
+      std::unique_lock lock(mu_);
+      if (wal_failure_) return *wal_failure_;
+      if (head_rows_ == 0) return Status::ok();
+      log_number = next_file_number_++;
+    }
+    // wal_ changes only under write_mu_, held here.
+    if (Status synced = wal_->sync(); !synced.is_ok()) {
+      std::unique_lock lock(mu_);
+      wal_failure_ =
+          Error{ErrorCode::kIoError, "write-ahead log fsync failed: " + synced.message()};
+      return *wal_failure_;
+    }
+    TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<storage::WalWriter> next_log, create_log(log_number));
     std::unique_lock lock(mu_);
-    if (wal_failure_) return *wal_failure_;
-    if (head_rows_ == 0) return Status::ok();
     for (auto& [name, table] : tables_) {
       for (auto& [start, partition] : table.partitions) {
         if (partition.head.row_count() > 0) {
@@ -58,12 +73,8 @@ Status Database::flush_locked_phases() {
       }
     }
     frozen_rows = head_rows_;
-    if (Status synced = wal_->sync(); !synced.is_ok()) {
-      wal_failure_ =
-          Error{ErrorCode::kIoError, "write-ahead log fsync failed: " + synced.message()};
-      return *wal_failure_;
-    }
-    TESSERA_RETURN_IF_ERROR(start_new_log());
+    wal_ = std::move(next_log);
+    wal_number_ = log_number;
     group_commit_.rotated(wal_, log_position_);
     new_wal_start = wal_number_;
   }
@@ -240,6 +251,7 @@ Status Database::compact_partition(const std::string& table_name, int64_t partit
 
   // Step 3 (write lock): swap the merged segments for the new one in the manifest, then
   // in memory. Snapshots taken before keep the old blocks (and their open files) alive.
+  std::shared_ptr<DedupCache> dedup;
   {
     std::unique_lock lock(mu_);
     auto table = tables_.find(table_name);
@@ -278,8 +290,22 @@ Status Database::compact_partition(const std::string& table_name, int64_t partit
         partition->persisted.begin() + static_cast<ptrdiff_t>(sources.size()));
     partition->persisted.insert(partition->persisted.begin(), fresh.begin(), fresh.end());
     partition->is_single_sorted_segment = partition->persisted.size() == fresh.size();
-    std::lock_guard dedup_lock(table->second.dedup->mu);
-    table->second.dedup->partitions.erase(partition_start_ns);
+    dedup = table->second.dedup;
+  }
+  // The partition's dedup index covers the replaced blocks: freed here unless a snapshot
+  // has re-indexed the new ones already (dedup_partition re-indexes whenever the indexed
+  // blocks are no longer a prefix, so this only frees memory). Not under mu_: a snapshot
+  // holds the cache's lock while it loads and indexes blocks, and readers must not queue
+  // for that behind the write lock.
+  {
+    std::unique_ptr<DedupIndex> stale;  // destroyed after the cache's lock is released
+    std::lock_guard dedup_lock(dedup->mu);
+    auto entry = dedup->partitions.find(partition_start_ns);
+    if (entry != dedup->partitions.end() &&
+        (entry->second.indexed.empty() || entry->second.indexed.front() != fresh.front())) {
+      stale = std::move(entry->second.index);
+      dedup->partitions.erase(entry);
+    }
   }
 
   // The manifest no longer names the old files; a crash before this removes them at open.
@@ -298,6 +324,8 @@ Status Database::apply_retention(int64_t now_ns) {
   std::lock_guard flush_lock(flush_mu_);
   std::vector<std::string> doomed_files;
   {
+    // Not between a write's admission and its rows: they could land in a dropped partition.
+    std::lock_guard writer(write_mu_);
     std::unique_lock lock(mu_);
     auto is_expired = [&](const std::string& table_name, int64_t start) {
       auto table = tables_.find(table_name);

@@ -174,6 +174,7 @@ Status Database::replay_log(const fs::path& path, bool is_newest) {
                           path.string() + ": logged line no longer applies: " + admitted.message());
       }
     }
+    build_rows(staged);
     commit_staged(staged);
   }
   if (const auto& problem = reader.tail_problem()) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -147,6 +148,145 @@ TEST(BlockBuilderTest, TakeStartsAFreshBlockWhoseColumnsFollowItsOwnRows) {
   Block second = builder.take();
   EXPECT_THAT(render_rows(second), ElementsAre("2 b=2i a=\"1\""));
   EXPECT_EQ(dictionary_size(second, "a"), 1u);
+}
+
+TEST(BlockBuilderTest, AppendedRowsLandAsIfSetOneByOne) {
+  BlockBuilder batch;  // rows 10-13, as a write batch builds them
+  batch.begin_row(10);
+  batch.set_string("host", "b");
+  batch.set_float("cpu", 1);
+  batch.begin_row(11);
+  batch.set_string("host", "c");
+  batch.set_string("note", "only here");  // NULL in every row of the second range
+  batch.begin_row(12);
+  batch.set_string("host", "a");
+  batch.set_float("cpu", 3);
+  batch.set_bool("up", false);
+  batch.begin_row(13);
+  batch.set_int("n", 13);
+  const Block rows = batch.take();
+
+  BlockBuilder head;
+  head.begin_row(1);
+  head.set_string("host", "a");
+  head.set_int("n", 1);
+  head.append_rows(rows, 0, 2);
+  head.begin_row(2);  // set one by one again after an append
+  head.set_string("host", "a");
+  head.append_rows(rows, 2, 4);
+  head.append_rows(rows, 4, 4);  // nothing
+  Block block = head.take();
+  EXPECT_THAT(render_rows(block),
+              ElementsAre("1 host=\"a\" n=1i cpu=NULL note=NULL up=NULL",
+                          "10 host=\"b\" n=NULL cpu=1 note=NULL up=NULL",
+                          "11 host=\"c\" n=NULL cpu=NULL note=\"only here\" up=NULL",
+                          "2 host=\"a\" n=NULL cpu=NULL note=NULL up=NULL",
+                          "12 host=\"a\" n=NULL cpu=3 note=NULL up=false",
+                          "13 host=NULL n=13i cpu=NULL note=NULL up=NULL"));
+  EXPECT_EQ(dictionary_size(block, "host"), 3u);  // a, b, c: codes reused across appends
+
+  BlockBuilder tail;  // the second range alone: "note" is NULL throughout, so absent
+  tail.append_rows(rows, 2, 4);
+  Block second = tail.take();
+  EXPECT_THAT(second.column_names, ElementsAre("host", "cpu", "up", "n"));
+  EXPECT_EQ(dictionary_size(second, "host"), 1u);  // only "a": b and c are not in its rows
+}
+
+// Equal rows, and per column (found by name: a column new to the head comes in the
+// batch's column order, not necessarily in the order rows set it) equal values,
+// validity, dictionary and codes.
+void expect_same_block(const Block& got, const Block& want) {
+  ASSERT_EQ(got.time_ns, want.time_ns);
+  ASSERT_EQ(got.columns.size(), want.columns.size());
+  for (size_t c = 0; c < want.columns.size(); ++c) {
+    SCOPED_TRACE(want.column_names[c]);
+    const Column* g = got.find(want.column_names[c]);
+    ASSERT_NE(g, nullptr);
+    const Column& w = want.columns[c];
+    EXPECT_EQ(g->type, w.type);
+    EXPECT_EQ(g->ints, w.ints);
+    EXPECT_EQ(g->floats, w.floats);
+    EXPECT_EQ(g->bools, w.bools);
+    EXPECT_EQ(g->codes, w.codes);
+    EXPECT_EQ(g->dictionary, w.dictionary);
+    EXPECT_EQ(g->valid, w.valid);
+  }
+}
+
+TEST(BlockBuilderTest, RandomBatchesAppendedInRandomPiecesEqualRowByRowBuilding) {
+  std::mt19937_64 rng(20261206);
+  const char* names[] = {"s1", "s2", "i", "f", "b"};
+  for (int trial = 0; trial < 200; ++trial) {
+    // Each row sets a random subset of the columns, in a random order, with values
+    // from small alphabets (so runs, repeats and NULL-only stretches all occur).
+    const size_t row_count = rng() % 40;
+    const int presence = static_cast<int>(rng() % 100);  // percent of values present
+    BlockBuilder one_by_one;
+    BlockBuilder batch;
+    auto set_row = [&](BlockBuilder& b, int64_t t, const std::vector<std::pair<int, int>>& values) {
+      b.begin_row(t);
+      for (auto [column, value] : values) {
+        switch (column) {
+          case 0:
+          case 1:
+            b.set_string(names[column], std::string(1, static_cast<char>('a' + value % 4)));
+            break;
+          case 2:
+            b.set_int(names[column], value);
+            break;
+          case 3:
+            b.set_float(names[column], value * 0.25);
+            break;
+          case 4:
+            b.set_bool(names[column], value % 2 == 0);
+            break;
+        }
+      }
+    };
+    // A head that already holds rows before the batch arrives, half the time.
+    const size_t head_rows = rng() % 2 == 0 ? rng() % 5 : 0;
+    std::vector<std::vector<std::pair<int, int>>> all_rows;
+    for (size_t r = 0; r < head_rows + row_count; ++r) {
+      std::vector<std::pair<int, int>> values;
+      std::vector<int> order = {0, 1, 2, 3, 4};
+      std::shuffle(order.begin(), order.end(), rng);
+      for (int column : order) {
+        if (static_cast<int>(rng() % 100) < presence) {
+          values.push_back({column, static_cast<int>(rng() % 7)});
+        }
+      }
+      all_rows.push_back(values);
+    }
+    BlockBuilder head;
+    for (size_t r = 0; r < all_rows.size(); ++r) {
+      set_row(one_by_one, static_cast<int64_t>(r), all_rows[r]);
+      set_row(r < head_rows ? head : batch, static_cast<int64_t>(r), all_rows[r]);
+    }
+    const Block rows = batch.take();
+    // Appended in random pieces, the head taken (as a seal would) at random cuts too.
+    std::vector<Block> appended;
+    std::vector<Block> expected;
+    BlockBuilder reference;
+    for (size_t r = 0; r < head_rows; ++r) set_row(reference, static_cast<int64_t>(r), all_rows[r]);
+    for (size_t at = 0; at < row_count;) {
+      const size_t piece = std::min<size_t>(1 + rng() % 12, row_count - at);
+      head.append_rows(rows, at, at + piece);
+      for (size_t r = at; r < at + piece; ++r) {
+        set_row(reference, static_cast<int64_t>(head_rows + r), all_rows[head_rows + r]);
+      }
+      at += piece;
+      if (rng() % 3 == 0) {
+        appended.push_back(head.take());
+        expected.push_back(reference.take());
+      }
+    }
+    appended.push_back(head.take());
+    expected.push_back(reference.take());
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    ASSERT_EQ(appended.size(), expected.size());
+    for (size_t i = 0; i < expected.size(); ++i) expect_same_block(appended[i], expected[i]);
+    if (expected.size() == 1) expect_same_block(appended[0], one_by_one.take());
+  }
 }
 
 }  // namespace
