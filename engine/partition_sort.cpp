@@ -1,13 +1,19 @@
 // Partition sort. Each row gets a global index (its position in write order across the
 // runs) and, per key column, a rank: 0 for NULL, else 1 + the position of its value among
 // the column's distinct values of all runs sorted by bytes. Comparing ranks then
-// compares values, without touching strings in the sort itself.
+// compares values, without touching strings in the sort itself. When the ranks, the
+// time (in steps of the partition's common time divisor) and the index fit in 64 bits,
+// as they do for every table of the workloads, rows are ordered by a radix sort of
+// those packed keys; otherwise by comparisons.
 #include "engine/partition_sort.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <numeric>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 namespace tessera::engine {
 
@@ -44,7 +50,6 @@ struct RowSpace {
   std::vector<uint32_t> run_of;  // global index -> run
   std::vector<size_t> offsets;   // run -> global index of its first row
   std::vector<int64_t> time_ns;  // global index -> time
-  size_t row_of(uint32_t g) const { return g - offsets[run_of[g]]; }
 };
 
 // Fills column `k` of the row-major `ranks` (width `width`) for the tag `name`.
@@ -77,6 +82,96 @@ void rank_column(const RowSpace& space, const std::string& name, size_t k, size_
   }
 }
 
+// Times as order-preserving small integers: (t - min) / step, where step is the
+// greatest common divisor of the times' distances from the earliest (a 15-minute
+// cadence turns a day into 0..95). `bits` holds the largest.
+struct TimeSteps {
+  uint64_t min = 0;
+  uint64_t step = 1;
+  int bits = 0;
+
+  uint64_t of(int64_t t) const {
+    const uint64_t distance = static_cast<uint64_t>(t) - min;
+    return step == 1 ? distance : distance / step;
+  }
+};
+
+TimeSteps time_steps(const std::vector<int64_t>& time_ns) {
+  TimeSteps steps;
+  if (time_ns.empty()) return steps;
+  const auto [lo, hi] = std::minmax_element(time_ns.begin(), time_ns.end());
+  steps.min = static_cast<uint64_t>(*lo);
+  uint64_t step = 0;
+  for (int64_t t : time_ns) {
+    const uint64_t distance = static_cast<uint64_t>(t) - steps.min;
+    if (distance != 0 && (step == 0 || distance % step != 0)) step = std::gcd(step, distance);
+  }
+  steps.step = std::max<uint64_t>(step, 1);
+  steps.bits = std::bit_width((static_cast<uint64_t>(*hi) - steps.min) / steps.step);
+  return steps;
+}
+
+// Row orders as a radix sort of 64-bit keys, most significant field first: the ranks
+// of some key columns, the time step, the row's global index. Rows enter in index
+// order and the sort is stable, so it sorts only the fields above the index: equal
+// keys stay in write order, as the comparison sort's index tie-break has them.
+class PackedRowKeys {
+ public:
+  PackedRowKeys(const std::vector<uint32_t>& ranks, size_t width,
+                const std::vector<int>& column_bits, const std::vector<int64_t>& time_ns)
+      : ranks_(ranks),
+        width_(width),
+        column_bits_(column_bits),
+        time_ns_(time_ns),
+        time_(time_steps(time_ns)),
+        index_bits_(std::bit_width(time_ns.empty() ? size_t{0} : time_ns.size() - 1)) {}
+
+  // Sorts `rows` (global indices, ascending) by the key columns `columns` (positions in
+  // `ranks`), then time, then index. False, leaving `rows` as they are, when the fields
+  // need more than 64 bits.
+  bool sort(std::vector<uint32_t>& rows, std::span<const size_t> columns) const {
+    int bits = index_bits_ + time_.bits;
+    for (size_t k : columns) bits += column_bits_[k];
+    if (bits > 64) return false;
+    std::vector<uint64_t> keys(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const uint32_t g = rows[i];
+      const uint32_t* rank = &ranks_[size_t{g} * width_];
+      uint64_t key = 0;
+      for (size_t k : columns) key = (key << column_bits_[k]) | rank[k];
+      key = (key << time_.bits) | time_.of(time_ns_[g]);
+      keys[i] = (key << index_bits_) | g;
+    }
+    radix_sort(keys, index_bits_, bits);
+    const uint64_t index_mask = (uint64_t{1} << index_bits_) - 1;
+    for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint32_t>(keys[i] & index_mask);
+    return true;
+  }
+
+ private:
+  // Stable LSD radix sort of `keys` by bits [low, high), 8 at a time; a digit that is
+  // the same in every key is skipped.
+  static void radix_sort(std::vector<uint64_t>& keys, int low, int high) {
+    std::vector<uint64_t> buffer(keys.size());
+    for (int shift = low; shift < high && !keys.empty(); shift += 8) {
+      std::array<size_t, 256> count{};
+      for (uint64_t key : keys) ++count[(key >> shift) & 0xff];
+      if (count[(keys[0] >> shift) & 0xff] == keys.size()) continue;
+      size_t offset = 0;
+      for (size_t& c : count) offset += std::exchange(c, offset);
+      for (uint64_t key : keys) buffer[count[(key >> shift) & 0xff]++] = key;
+      keys.swap(buffer);
+    }
+  }
+
+  const std::vector<uint32_t>& ranks_;
+  size_t width_;
+  const std::vector<int>& column_bits_;
+  const std::vector<int64_t>& time_ns_;
+  TimeSteps time_;
+  int index_bits_;
+};
+
 struct OutputColumn {
   std::string name;
   ColumnType type;
@@ -104,47 +199,67 @@ Result<std::vector<OutputColumn>> output_columns(const RowSpace& space) {
   return columns;
 }
 
-// The rows `rows` (global indices) of one column, or nullopt when all are NULL.
-std::optional<Column> gather(const RowSpace& space, const OutputColumn& source,
-                             std::span<const uint32_t> rows) {
+// Where a row of the output is: its run and its row there.
+struct RowPlace {
+  uint32_t run;
+  uint32_t row;
+};
+
+// One column of the rows at `places`, or nullopt when all are NULL.
+std::optional<Column> gather(const OutputColumn& source, std::span<const RowPlace> places) {
   Column out;
   out.type = source.type;
-  out.valid.resize(rows.size());
-  bool any_valid = false, any_null = false;
-  std::unordered_map<std::string_view, uint32_t> codes;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const uint32_t g = rows[i];
-    const size_t row = space.row_of(g);
-    const Column* column = source.per_run[space.run_of[g]];
-    const bool is_valid = column != nullptr && column->is_valid(row);
-    out.valid[i] = is_valid ? 1 : 0;
-    any_valid = any_valid || is_valid;
-    any_null = any_null || !is_valid;
-    switch (source.type) {
-      case ColumnType::kInt64:
-        out.ints.push_back(is_valid ? column->ints[row] : 0);
-        break;
-      case ColumnType::kFloat64:
-        out.floats.push_back(is_valid ? column->floats[row] : 0.0);
-        break;
-      case ColumnType::kBool:
-        out.bools.push_back(is_valid ? column->bools[row] : 0);
-        break;
-      case ColumnType::kString: {
-        if (!is_valid) {
-          out.codes.push_back(0);  // NULL rows point at code 0; `valid` says they are NULL
-          break;
+  out.valid.resize(places.size());
+  size_t valid_rows = 0;
+  // One pass per type: `value(i, run, column, row)` stores row i's value (the column
+  // exists, the row is valid); NULL rows keep the zero they were sized with.
+  auto fill = [&](auto&& value) {
+    for (size_t i = 0; i < places.size(); ++i) {
+      const auto [run, row] = places[i];
+      const Column* column = source.per_run[run];
+      const bool is_valid = column != nullptr && column->is_valid(row);
+      out.valid[i] = is_valid ? 1 : 0;
+      valid_rows += is_valid ? 1 : 0;
+      if (is_valid) value(i, run, *column, row);
+    }
+  };
+  switch (source.type) {
+    case ColumnType::kInt64:
+      out.ints.resize(places.size());
+      fill([&](size_t i, uint32_t, const Column& c, size_t row) { out.ints[i] = c.ints[row]; });
+      break;
+    case ColumnType::kFloat64:
+      out.floats.resize(places.size());
+      fill([&](size_t i, uint32_t, const Column& c, size_t row) { out.floats[i] = c.floats[row]; });
+      break;
+    case ColumnType::kBool:
+      out.bools.resize(places.size());
+      fill([&](size_t i, uint32_t, const Column& c, size_t row) { out.bools[i] = c.bools[row]; });
+      break;
+    case ColumnType::kString: {
+      // NULL rows point at code 0; `valid` says they are NULL. Each run's codes are
+      // mapped to the block's on first use: a value is hashed once per run, not per row.
+      out.codes.resize(places.size());
+      constexpr uint32_t kUnmapped = UINT32_MAX;
+      std::unordered_map<std::string_view, uint32_t> codes;
+      std::vector<std::vector<uint32_t>> code_maps(source.per_run.size());
+      fill([&](size_t i, uint32_t run, const Column& c, size_t row) {
+        std::vector<uint32_t>& code_map = code_maps[run];
+        if (code_map.empty()) code_map.assign(c.dictionary.size(), kUnmapped);
+        uint32_t& code = code_map[c.codes[row]];
+        if (code == kUnmapped) {
+          std::string_view value = c.string_at(row);
+          auto [it, inserted] = codes.try_emplace(value, static_cast<uint32_t>(codes.size()));
+          if (inserted) out.dictionary.emplace_back(value);
+          code = it->second;
         }
-        std::string_view value = column->string_at(row);
-        auto [it, inserted] = codes.try_emplace(value, static_cast<uint32_t>(codes.size()));
-        if (inserted) out.dictionary.emplace_back(value);
-        out.codes.push_back(it->second);
-        break;
-      }
+        out.codes[i] = code;
+      });
+      break;
     }
   }
-  if (!any_valid) return std::nullopt;
-  if (!any_null) out.valid.clear();
+  if (valid_rows == 0) return std::nullopt;
+  if (valid_rows == places.size()) out.valid.clear();
   return out;
 }
 
@@ -152,9 +267,15 @@ Block build_block(const RowSpace& space, const std::vector<OutputColumn>& column
                   std::span<const uint32_t> rows) {
   Block block;
   block.time_ns.reserve(rows.size());
-  for (uint32_t g : rows) block.time_ns.push_back(space.time_ns[g]);
+  std::vector<RowPlace> places;
+  places.reserve(rows.size());
+  for (uint32_t g : rows) {
+    block.time_ns.push_back(space.time_ns[g]);
+    const uint32_t run = space.run_of[g];
+    places.push_back({run, static_cast<uint32_t>(g - space.offsets[run])});
+  }
   for (const OutputColumn& source : columns) {
-    std::optional<Column> column = gather(space, source, rows);
+    std::optional<Column> column = gather(source, places);
     if (!column) continue;
     block.column_names.push_back(source.name);
     block.columns.push_back(std::move(*column));
@@ -194,6 +315,18 @@ Result<SortedPartition> sort_partition(std::span<const std::shared_ptr<const Blo
   std::vector<uint32_t> ranks(n * width);
   for (size_t k = 0; k < width; ++k) rank_column(space, key_columns[k], k, width, ranks);
 
+  // Each key column's ranks fit in the bits of its largest.
+  std::vector<int> column_bits(width, 0);
+  for (size_t row = 0; row < n; ++row) {
+    for (size_t k = 0; k < width; ++k) {
+      column_bits[k] =
+          std::max(column_bits[k], static_cast<int>(std::bit_width(ranks[row * width + k])));
+    }
+  }
+  const PackedRowKeys packed(ranks, width, column_bits, space.time_ns);
+  std::vector<size_t> all_k(width);
+  std::iota(all_k.begin(), all_k.end(), size_t{0});
+
   std::vector<uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);
   SortedPartition result;
@@ -214,34 +347,40 @@ Result<SortedPartition> sort_partition(std::span<const std::shared_ptr<const Blo
       return true;
     };
     // Group rows of equal identity, each group in write order, and keep its last row.
+    if (!packed.sort(order, dedup_k)) {
+      std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+        for (size_t k : dedup_k) {
+          uint32_t ra = ranks[a * width + k], rb = ranks[b * width + k];
+          if (ra != rb) return ra < rb;
+        }
+        if (space.time_ns[a] != space.time_ns[b]) return space.time_ns[a] < space.time_ns[b];
+        return a < b;
+      });
+    }
+    std::vector<uint8_t> is_kept(n, 0);
+    for (size_t i = 0; i < n; ++i) {
+      if (i + 1 < n && same_identity(order[i], order[i + 1])) continue;
+      is_kept[order[i]] = 1;
+    }
+    order.clear();  // the kept rows, back in write order
+    for (uint32_t g = 0; g < n; ++g) {
+      if (is_kept[g] != 0) order.push_back(g);
+    }
+    result.duplicates_dropped = n - order.size();
+  }
+
+  // The global index breaks ties, which makes the sort stable in write order.
+  if (!packed.sort(order, all_k)) {
     std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-      for (size_t k : dedup_k) {
-        uint32_t ra = ranks[a * width + k], rb = ranks[b * width + k];
-        if (ra != rb) return ra < rb;
+      const uint32_t* ra = &ranks[size_t{a} * width];
+      const uint32_t* rb = &ranks[size_t{b} * width];
+      for (size_t k = 0; k < width; ++k) {
+        if (ra[k] != rb[k]) return ra[k] < rb[k];
       }
       if (space.time_ns[a] != space.time_ns[b]) return space.time_ns[a] < space.time_ns[b];
       return a < b;
     });
-    std::vector<uint32_t> kept;
-    kept.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      if (i + 1 < n && same_identity(order[i], order[i + 1])) continue;
-      kept.push_back(order[i]);
-    }
-    result.duplicates_dropped = n - kept.size();
-    order = std::move(kept);
   }
-
-  // The global index breaks ties, which makes the sort stable in write order.
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    const uint32_t* ra = &ranks[size_t{a} * width];
-    const uint32_t* rb = &ranks[size_t{b} * width];
-    for (size_t k = 0; k < width; ++k) {
-      if (ra[k] != rb[k]) return ra[k] < rb[k];
-    }
-    if (space.time_ns[a] != space.time_ns[b]) return space.time_ns[a] < space.time_ns[b];
-    return a < b;
-  });
 
   TESSERA_ASSIGN_OR_RETURN(std::vector<OutputColumn> columns, output_columns(space));
   auto emit = [&](size_t begin, size_t end) {  // rows [begin, end) of `order`, in pieces

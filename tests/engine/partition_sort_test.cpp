@@ -202,11 +202,29 @@ TEST(PartitionSortTest, EmptyInputGivesNoBlocks) {
   EXPECT_TRUE(sorted->blocks.empty());
 }
 
+// Rows are ordered by a radix sort of packed keys when ranks, time steps and row index
+// fit in 64 bits, by comparisons otherwise: the seeds cycle through times that pack
+// plainly (small, some negative), times on a wide 15-minute grid (packed as steps of
+// their common divisor) and six arbitrary int64 times (too wide: the comparison sort).
 TEST(PartitionSortTest, MatchesBruteForceOnRandomRuns) {
-  for (uint32_t seed = 1; seed <= 60; ++seed) {
+  for (uint32_t seed = 1; seed <= 90; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     std::mt19937 rng(seed);
     auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
+    std::vector<int64_t> times;
+    for (int64_t i = 0; i < 6; ++i) {
+      switch (seed % 3) {
+        case 0:
+          times.push_back(i - 2);
+          break;
+        case 1:
+          times.push_back(1'735'689'600'000'000'000 + (i * 7 % 6) * 900'000'000'000);
+          break;
+        default:
+          times.push_back(static_cast<int64_t>((uint64_t{rng()} << 32) | rng()));
+          break;
+      }
+    }
     auto maybe_tag = [&](const char* prefix, int values) -> std::optional<std::string> {
       int v = pick(values + 1);
       if (v == values) return std::nullopt;
@@ -226,7 +244,7 @@ TEST(PartitionSortTest, MatchesBruteForceOnRandomRuns) {
       const int rows = 1 + pick(40);
       for (int i = 0; i < rows; ++i) {
         ModelRow row{
-            maybe_tag("t", tenants), maybe_tag("e", 4), maybe_tag("p", 2), pick(6) - 2, {}, {}};
+            maybe_tag("t", tenants), maybe_tag("e", 4), maybe_tag("p", 2), times[pick(6)], {}, {}};
         if (pick(4) != 0) row.spend = pick(1000) / 8.0;
         if (pick(5) == 0) row.note = maybe_tag("n", 3);
         run.push_back(row);
