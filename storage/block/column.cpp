@@ -60,17 +60,25 @@ int BlockStats::find(std::string_view name, int hint) const {
 
 namespace {
 
+// One pass per type, over the valid rows. Strings take their bounds from the
+// dictionary entries the valid rows use: one comparison per distinct value, not two
+// per row.
 ColumnStats stats_of(const Column& column) {
   ColumnStats stats;
   const size_t n = column.size();
-  for (size_t row = 0; row < n; ++row) {
-    if (!column.is_valid(row)) {
-      ++stats.null_count;
-      continue;
+  auto for_valid_rows = [&](auto&& visit) {
+    for (size_t row = 0; row < n; ++row) {
+      if (column.is_valid(row)) {
+        visit(row);
+      } else {
+        ++stats.null_count;
+      }
     }
-    switch (column.type) {
-      case ColumnType::kInt64:
-      case ColumnType::kBool: {
+  };
+  switch (column.type) {
+    case ColumnType::kInt64:
+    case ColumnType::kBool:
+      for_valid_rows([&](size_t row) {
         int64_t v = column.type == ColumnType::kInt64 ? column.ints[row] : column.bools[row];
         if (stats.sum_int_exact && __builtin_add_overflow(stats.sum_int, v, &stats.sum_int)) {
           stats.sum_int_exact = false;
@@ -83,12 +91,13 @@ ColumnStats stats_of(const Column& column) {
           stats.max_int = std::max(stats.max_int, v);
         }
         stats.has_min_max = true;
-        break;
-      }
-      case ColumnType::kFloat64: {
+      });
+      break;
+    case ColumnType::kFloat64:
+      for_valid_rows([&](size_t row) {
         double v = column.floats[row];
         stats.sum_float += v;
-        if (std::isnan(v)) break;
+        if (std::isnan(v)) return;
         if (!stats.has_min_max) {
           stats.min_float = stats.max_float = v;
         } else {
@@ -96,20 +105,25 @@ ColumnStats stats_of(const Column& column) {
           stats.max_float = std::max(stats.max_float, v);
         }
         stats.has_min_max = true;
-        break;
+      });
+      break;
+    case ColumnType::kString: {
+      std::vector<uint8_t> is_used(column.dictionary.size(), 0);
+      for_valid_rows([&](size_t row) { is_used[column.codes[row]] = 1; });
+      const std::string* min = nullptr;
+      const std::string* max = nullptr;
+      for (size_t code = 0; code < is_used.size(); ++code) {
+        if (is_used[code] == 0) continue;
+        const std::string& v = column.dictionary[code];
+        if (min == nullptr || v < *min) min = &v;
+        if (max == nullptr || v > *max) max = &v;
       }
-      case ColumnType::kString: {
-        std::string_view v = column.string_at(row);
-        if (!stats.has_min_max) {
-          stats.min_string = stats.max_string = std::string(v);
-        } else if (v < stats.min_string) {
-          stats.min_string = std::string(v);
-        } else if (v > stats.max_string) {
-          stats.max_string = std::string(v);
-        }
+      if (min != nullptr) {
+        stats.min_string = *min;
+        stats.max_string = *max;
         stats.has_min_max = true;
-        break;
       }
+      break;
     }
   }
   return stats;

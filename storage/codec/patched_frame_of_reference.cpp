@@ -5,7 +5,7 @@
 //           | exception_count × value u64
 //           | bitpacked[bitpack_bytes(count, width)] of (value - min), 0 at exceptions
 //
-// The encoder sorts the values and tries every split of up to 64 outliers
+// The encoder sorts the values' two ends and tries every split of up to 64 outliers
 // between the low and the high end, keeping the one with the fewest bits
 // (count × width + 80 per exception).
 #include "storage/codec/patched_frame_of_reference.h"
@@ -29,9 +29,21 @@ uint64_t u(int64_t v) { return static_cast<uint64_t>(v); }
 
 void append_patched_body(std::span<const int64_t> values, std::string* out) {
   const size_t n = values.size();
+  // Only the kMaxPatchExceptions + 1 lowest and highest values are ever read: those
+  // ends are sorted, the middle is left in any order (nth_element is linear).
   std::array<int64_t, kMaxVectorValues> sorted;
   std::copy(values.begin(), values.end(), sorted.begin());
-  std::sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n));
+  const auto begin = sorted.begin();
+  const auto end = sorted.begin() + static_cast<std::ptrdiff_t>(n);
+  constexpr std::ptrdiff_t kEnd = kMaxPatchExceptions + 1;
+  if (end - begin <= 2 * kEnd) {
+    std::sort(begin, end);
+  } else {
+    std::nth_element(begin, begin + kEnd, end);
+    std::sort(begin, begin + kEnd);
+    std::nth_element(begin + kEnd, end - kEnd, end);
+    std::sort(end - kEnd, end);
+  }
   size_t best_lo = 0, best_hi = 0;
   uint64_t best_bits = UINT64_MAX;
   for (size_t lo = 0; lo <= kMaxPatchExceptions && lo < n; ++lo) {

@@ -60,5 +60,31 @@ TEST(ColumnStatsTest, SumsFloatsAndPropagatesNaN) {
   EXPECT_EQ(with_nan.max_float, 2.0);
 }
 
+// Bounds by bytes over the values of valid rows only: a NULL row's code and a
+// dictionary entry no row uses do not count.
+TEST(ColumnStatsTest, StringBoundsComeFromTheValuesOfValidRows) {
+  Column column;
+  column.type = ColumnType::kString;
+  column.dictionary = {"", "m", "B", "zz", "a", "~unused"};
+  column.codes = {0, 1, 2, 3, 4, 3};
+  column.valid = {0, 1, 1, 0, 1, 1};  // row 0 points at "" and row 3 at "zz": both NULL
+  ColumnStats stats = compute_stats(one_column_block(column)).columns[0];
+  EXPECT_TRUE(stats.has_min_max);
+  EXPECT_EQ(stats.min_string, "B");   // 'B' (0x42) sorts before 'a'
+  EXPECT_EQ(stats.max_string, "zz");  // row 5 is valid
+  EXPECT_EQ(stats.null_count, 2u);
+
+  column.valid = {0, 0, 0, 0, 0, 0};
+  ColumnStats all_null = compute_stats(one_column_block(column)).columns[0];
+  EXPECT_FALSE(all_null.has_min_max);
+  EXPECT_EQ(all_null.null_count, 6u);
+
+  column.valid.clear();
+  column.codes = {1, 1, 1, 1, 1, 1};
+  ColumnStats one_value = compute_stats(one_column_block(column)).columns[0];
+  EXPECT_EQ(one_value.min_string, "m");
+  EXPECT_EQ(one_value.max_string, "m");
+}
+
 }  // namespace
 }  // namespace tessera::storage
