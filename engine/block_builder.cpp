@@ -79,13 +79,7 @@ uint32_t BlockBuilder::code_for(ColumnBuilder& builder, std::string_view value) 
   Column& column = builder.column;
   uint32_t code = builder.last_code;
   if (code == kNoCode || column.dictionary[code] != value) {
-    if (auto it = builder.codes.find(value); it != builder.codes.end()) {
-      code = it->second;
-    } else {
-      code = static_cast<uint32_t>(column.dictionary.size());
-      builder.codes.emplace(std::string(value), code);
-      column.dictionary.emplace_back(value);
-    }
+    code = builder.codes.find_or_append(column.dictionary, value);
     builder.last_code = code;
   }
   return code;

@@ -12,6 +12,7 @@
 
 #include "engine/line_protocol/parsed_line.h"
 #include "storage/block/column.h"
+#include "storage/block/string_code_index.h"
 
 namespace tessera::engine {
 
@@ -52,7 +53,7 @@ class BlockBuilder {
   static constexpr uint32_t kNoCode = UINT32_MAX;
   struct ColumnBuilder {
     storage::Column column;
-    StringMap<uint32_t> codes;  // kString: value -> dictionary code
+    storage::StringCodeIndex codes;  // kString: value -> dictionary code
     // kString: the code of the value set last, tried before `codes`: consecutive rows
     // often repeat a tag value.
     uint32_t last_code = kNoCode;

@@ -59,37 +59,6 @@ std::optional<std::vector<uint32_t>> constant_tag_ids(const BoundSelect& plan,
 
 }  // namespace
 
-uint32_t TagDictionary::intern(std::string_view name) {
-  if (2 * (names_.size() + 1) > slots_.size()) grow();
-  const uint64_t hash = std::hash<std::string_view>{}(name);
-  const uint64_t tag = hash >> 32 << 32;
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = static_cast<size_t>(hash) & mask;; i = (i + 1) & mask) {
-    const uint64_t slot = slots_[i];
-    if (slot == 0) {
-      const auto id = static_cast<uint32_t>(names_.size());
-      names_.emplace_back(name);
-      slots_[i] = tag | (uint64_t{id} + 1);
-      return id;
-    }
-    if ((slot & ~uint64_t{0xffff'ffff}) == tag) {
-      const auto id = static_cast<uint32_t>((slot & 0xffff'ffff) - 1);
-      if (names_[id] == name) return id;
-    }
-  }
-}
-
-void TagDictionary::grow() {
-  slots_.assign(std::max<size_t>(16, 2 * slots_.size()), 0);
-  const size_t mask = slots_.size() - 1;
-  for (size_t id = 0; id < names_.size(); ++id) {
-    const uint64_t hash = std::hash<std::string_view>{}(names_[id]);
-    size_t i = static_cast<size_t>(hash) & mask;
-    while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = (hash >> 32 << 32) | (uint64_t{id} + 1);
-  }
-}
-
 uint32_t add_group_if_new(GroupTable& groups, const std::string& key, size_t* memory_bytes) {
   auto it = groups.by_key.find(key);
   if (it != groups.by_key.end()) return it->second;

@@ -18,6 +18,7 @@
 #include "query/value.h"
 #include "storage/base/status.h"
 #include "storage/block/column.h"
+#include "storage/block/string_code_index.h"
 
 namespace tessera::query::detail {
 
@@ -28,22 +29,16 @@ constexpr uint32_t kNoGroup = std::numeric_limits<uint32_t>::max();
 
 // Group-wide ids of one group tag's values; block dictionary codes map to them.
 // Every block interns its dictionary's values (a whole-table GROUP BY entity_id:
-// about 50 per block), so the lookup is an open-addressing table of ids with
-// their hashes' top bits, probed linearly: no node to chase, and a string
-// compared only when those bits match.
+// about 50 per block), so the lookup is a StringCodeIndex: no node to chase.
 class TagDictionary {
  public:
   // The id of `name`, a new one (names.size()) the first time.
-  uint32_t intern(std::string_view name);
+  uint32_t intern(std::string_view name) { return index_.find_or_append(names_, name); }
   const std::vector<std::string>& names() const { return names_; }
 
  private:
-  void grow();
-
   std::vector<std::string> names_;  // by id
-  // Power-of-two table; an entry is (top 32 bits of the hash) << 32 | (id + 1),
-  // 0 when empty. At most half full.
-  std::vector<uint64_t> slots_;
+  storage::StringCodeIndex index_;
 };
 
 // The groups found so far; a group's id indexes the per-group vectors.
