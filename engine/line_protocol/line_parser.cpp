@@ -12,8 +12,11 @@
 // are parsed by field_value_parser.cpp.
 #include "engine/line_protocol/line_parser.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <numeric>
 #include <vector>
@@ -41,10 +44,36 @@ constexpr ByteSet make_byte_set(std::string_view bytes) {
   return set;
 }
 
+// The first position in [pos, end) holding one of `Stops`, or `end`. 32 bytes a step
+// (AVX2 byte compares and movemask; xsimd 8 has no movemask) while 32 remain, then
+// byte by byte: most names and values are short, but a step costs about as much as
+// one byte's loop.
+template <char... Stops>
+size_t find_first_of(const char* s, size_t pos, size_t end) {
+  for (; pos + 32 <= end; pos += 32) {
+    const __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + pos));
+    __m256i hits = _mm256_setzero_si256();
+    ((hits = _mm256_or_si256(hits, _mm256_cmpeq_epi8(bytes, _mm256_set1_epi8(Stops)))), ...);
+    const auto mask = static_cast<uint32_t>(_mm256_movemask_epi8(hits));
+    if (mask != 0) return pos + static_cast<size_t>(std::countr_zero(mask));
+  }
+  for (; pos < end; ++pos) {
+    if (((s[pos] == Stops) || ...)) return pos;
+  }
+  return end;
+}
+
 // Scanning an element stops at these bytes (a backslash is examined, then skipped).
-constexpr ByteSet kMeasurementStops = make_byte_set(", \\");
-constexpr ByteSet kKeyStops = make_byte_set(",= \\");
-constexpr ByteSet kValueStops = make_byte_set(", ");
+struct MeasurementStops {
+  static size_t find(const char* s, size_t pos, size_t end) {
+    return find_first_of<',', ' ', '\\'>(s, pos, end);
+  }
+};
+struct KeyStops {
+  static size_t find(const char* s, size_t pos, size_t end) {
+    return find_first_of<',', '=', ' ', '\\'>(s, pos, end);
+  }
+};
 
 constexpr ByteSet kMeasurementEscapable = make_byte_set(line_format::kMeasurementEscapable);
 constexpr ByteSet kKeyEscapable = make_byte_set(line_format::kKeyEscapable);
@@ -100,22 +129,17 @@ class LineParser {
 
   std::string_view text(Span span) const { return line_.substr(span.begin, span.end - span.begin); }
 
-  // Scans from `pos` to the first unescaped byte of `stops` (other than '\\') or
+  // Scans from `pos` to the first unescaped byte of `Stops` (other than '\\') or
   // the end of the line. A backslash escapes the next byte only if it is in
   // `escapable`, so an element never ends inside an escape pair.
-  Span scan(size_t pos, const ByteSet& stops, const ByteSet& escapable) const {
+  template <typename Stops>
+  Span scan(size_t pos, const ByteSet& escapable) const {
     Span span{pos, pos, false};
-    size_t i = pos;
-    while (i < end_) {
-      const auto c = static_cast<unsigned char>(s_[i]);
-      if (!stops[c]) {
-        ++i;
-        continue;
-      }
-      if (c != '\\') break;
+    size_t i = Stops::find(s_, pos, end_);
+    while (i < end_ && s_[i] == '\\') {
       span.has_backslash = true;
       const bool is_pair = i + 1 < end_ && escapable[static_cast<unsigned char>(s_[i + 1])];
-      i += is_pair ? 2 : 1;
+      i = Stops::find(s_, i + (is_pair ? 2 : 1), end_);
     }
     span.end = i;
     return span;
@@ -201,7 +225,7 @@ Status LineParser::parse(ParsedLine& out) {
   if (s_[begin_] == '#') {
     return syntax(begin_, "measurement starts with '#' (a comment or control line)");
   }
-  const Span measurement = scan(begin_, kMeasurementStops, kMeasurementEscapable);
+  const Span measurement = scan<MeasurementStops>(begin_, kMeasurementEscapable);
   if (measurement.empty()) return syntax(begin_, "missing measurement");
   TESSERA_RETURN_IF_ERROR(check_utf8(measurement, "measurement"));
   unescape(measurement, kMeasurementEscapable, out.measurement);
@@ -232,7 +256,7 @@ Status LineParser::parse(ParsedLine& out) {
 
 Status LineParser::parse_tags(ParsedLine& out, size_t& pos) {
   while (pos < end_ && s_[pos] == ',') {
-    const Span key = scan(pos + 1, kKeyStops, kKeyEscapable);
+    const Span key = scan<KeyStops>(pos + 1, kKeyEscapable);
     if (key.empty()) return syntax(key.begin, "empty tag key");
     TESSERA_RETURN_IF_ERROR(check_utf8(key, "tag key"));
     auto& tag = next_tag(out);
@@ -244,7 +268,7 @@ Status LineParser::parse_tags(ParsedLine& out, size_t& pos) {
     if (name == line_format::kReservedKey) {
       return invalid(key.begin, "tag key \"time\" is reserved for the timestamp");
     }
-    const Span value = scan(key.end + 1, kKeyStops, kKeyEscapable);
+    const Span value = scan<KeyStops>(key.end + 1, kKeyEscapable);
     if (value.end < end_ && s_[value.end] == '=') {
       return syntax(value.end, "tag " + quote(name) + ": unescaped '=' in the value");
     }
@@ -263,7 +287,7 @@ Status LineParser::parse_fields(ParsedLine& out, size_t& pos) {
   // The previous field's float text, to explain a decimal comma ("12,5").
   Span previous_number;
   for (;;) {
-    const Span key = scan(pos, kKeyStops, kKeyEscapable);
+    const Span key = scan<KeyStops>(pos, kKeyEscapable);
     if (key.empty()) return syntax(pos, "empty field key");
     TESSERA_RETURN_IF_ERROR(check_utf8(key, "field key"));
     ParsedField& field = next_field(out);
@@ -292,9 +316,7 @@ Status LineParser::parse_fields(ParsedLine& out, size_t& pos) {
       previous_number = Span{};
     } else {
       Span token{pos, pos, false};
-      while (token.end < end_ && !kValueStops[static_cast<unsigned char>(s_[token.end])]) {
-        ++token.end;
-      }
+      token.end = find_first_of<',', ' '>(s_, token.end, end_);
       TESSERA_RETURN_IF_ERROR(
           detail::parse_scalar_value(text(token), token.begin, is_ascii_, field.key, field));
       previous_number = field.type == ColumnType::kFloat64 ? token : Span{};

@@ -570,5 +570,32 @@ TEST(LineParserTest, ParsingIntoAReusedLineGivesWhatAFreshParseGives) {
   EXPECT_EQ(reused.timestamp_ns, -5);
 }
 
+// Names are scanned 32 bytes at a time while 32 remain: an escape or a terminator at
+// every offset around and across those steps, in names shorter and longer than one.
+TEST(LineParserTest, FindsEscapesAndTerminatorsAtEveryOffsetOfLongNames) {
+  for (size_t length = 1; length <= 70; ++length) {
+    for (size_t at = 0; at <= length; ++at) {
+      std::string name(length, 'n');
+      std::string escaped = name;
+      escaped.insert(at, "\\ ");  // an escaped space inside the name
+      name.insert(at, " ");
+      const std::string value = std::string(length, 'v');
+      const std::string line = "m" + escaped + ",k" + escaped + "=" + value + " f" + escaped +
+                               "=1i,g=" + std::to_string(length) + " 7";
+      auto parsed = parse_line(line, Precision::kNanoseconds);
+      ASSERT_TRUE(parsed.is_ok()) << line << ": " << parsed.status().to_string();
+      EXPECT_EQ(parsed->measurement, "m" + name) << line;
+      ASSERT_EQ(parsed->tags.size(), 1u) << line;
+      EXPECT_EQ(parsed->tags[0].first, "k" + name);
+      EXPECT_EQ(parsed->tags[0].second, value);
+      ASSERT_EQ(parsed->fields.size(), 2u) << line;
+      EXPECT_EQ(parsed->fields[0].key, "f" + name);
+      EXPECT_EQ(parsed->fields[1].int_value, 0);  // "g=<length>" is a float
+      EXPECT_EQ(parsed->fields[1].float_value, static_cast<double>(length));
+      EXPECT_EQ(parsed->timestamp_ns, 7);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tessera::engine
