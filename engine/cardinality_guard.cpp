@@ -1,21 +1,34 @@
 #include "engine/cardinality_guard.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace tessera::engine {
 namespace {
 
-// FNV-1a over the canonical series text: sorted "key\0value\0" pairs. Stable across
-// runs (unlike std::hash), which keeps tests deterministic.
+// A 64-bit hash of the series: its (key, value) pairs in sorted order, each string
+// mixed eight bytes at a time (multiply, xor-shift) and closed with its length, so
+// that "ab","c" and "a","bc" differ. Deterministic across runs (unlike
+// std::hash), which keeps tests reproducible; byte-at-a-time FNV-1a was 2.7% of
+// an ingest profile.
 uint64_t series_hash(const std::vector<std::pair<std::string, std::string>>& tags) {
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&h](std::string_view bytes) {
-    for (char c : bytes) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 1099511628211ull;
+  constexpr uint64_t kMultiplier = 0x9e3779b97f4a7c15ull;
+  uint64_t h = 0x243f6a8885a308d3ull;
+  auto mix_word = [&h](uint64_t word) {
+    h = (h ^ word) * kMultiplier;
+    h ^= h >> 29;
+  };
+  auto mix = [&](std::string_view bytes) {
+    size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+      uint64_t word;
+      std::memcpy(&word, bytes.data() + i, 8);
+      mix_word(word);
     }
-    h ^= 0xff;  // separator: "ab","c" and "a","bc" differ
-    h *= 1099511628211ull;
+    uint64_t tail = 0;
+    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+    mix_word(tail);
+    mix_word(bytes.size());
   };
   auto mix_tag = [&mix](const std::pair<std::string, std::string>& tag) {
     mix(tag.first);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <string>
+
 #include "engine/engine.h"
 #include "tests/support/temp_dir.h"
 
@@ -46,6 +49,54 @@ TEST(CardinalityGuardTest, KeyValueBoundariesMatter) {
   EXPECT_TRUE(guard.admit("t", {{"a", "bc"}}, true).is_ok());
   EXPECT_TRUE(guard.admit("t", {{"a", "b"}, {"c", ""}}, true).is_ok());
   EXPECT_EQ(guard.series_count("t"), 3u);
+}
+
+// Series that differ in one byte anywhere (strings of 1..24 bytes, across the hash's
+// 8-byte words), or only in how bytes split between key and value or between tags,
+// all count apart: 200,000 of them, the ad_snapshot shape included.
+TEST(CardinalityGuardTest, ManyNearlyEqualSeriesCountApart) {
+  CardinalityGuard counted(1'000'000);
+  size_t expected = 0;
+  for (int tenant = 0; tenant < 100; ++tenant) {
+    for (int entity = 0; entity < 1000; ++entity) {
+      char id[32];
+      std::snprintf(id, sizeof(id), "ent_%06d", tenant * 1000 + entity);
+      ASSERT_TRUE(counted
+                      .admit("ad_snapshot",
+                             {{"entity_id", id},
+                              {"goal", "purchases"},
+                              {"level", "ad"},
+                              {"provider", entity % 2 == 0 ? "meta" : "google"},
+                              {"tenant", "ws_" + std::to_string(tenant)}},
+                             true)
+                      .is_ok());
+      ++expected;
+    }
+  }
+  for (size_t length = 1; length <= 24; ++length) {
+    for (size_t at = 0; at < length; ++at) {
+      for (char c : {'a', 'b'}) {
+        std::string value(length, 'x');
+        value[at] = c;
+        ASSERT_TRUE(counted.admit("ad_snapshot", {{"k", value}}, true).is_ok());
+        ++expected;
+        // The same bytes split differently between key and value (at 0 that is the
+        // series above), or over two tags.
+        if (at > 0) {
+          ASSERT_TRUE(
+              counted.admit("ad_snapshot", {{"k" + value.substr(0, at), value.substr(at)}}, true)
+                  .is_ok());
+          ++expected;
+        }
+        ASSERT_TRUE(
+            counted
+                .admit("ad_snapshot", {{"k", value.substr(0, at)}, {"l", value.substr(at)}}, true)
+                .is_ok());
+        ++expected;
+      }
+    }
+  }
+  EXPECT_EQ(counted.series_count("ad_snapshot"), expected);
 }
 
 TEST(CardinalityGuardTest, ReplayIsNeverRefused) {
