@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 
 #include "engine/block_cache.h"
 #include "engine/engine.h"
@@ -10,17 +11,24 @@
 
 namespace tessera::engine {
 
+// A block in memory. Its statistics are computed on first use, by whichever reader
+// needs them first: a block is sealed (and a head copied for a snapshot) under the
+// engine's write lock, and many are flushed before any query prunes them.
 class MemoryBlockSource final : public BlockSource {
  public:
   explicit MemoryBlockSource(std::shared_ptr<const storage::Block> block)
-      : block_(std::move(block)), stats_(storage::compute_stats(*block_)) {}
-  const storage::BlockStats& stats() const override { return stats_; }
+      : block_(std::move(block)) {}
+  const storage::BlockStats& stats() const override {
+    std::call_once(stats_once_, [this] { stats_ = storage::compute_stats(*block_); });
+    return stats_;
+  }
   Result<std::shared_ptr<const storage::Block>> load() const override { return block_; }
   const std::shared_ptr<const storage::Block>& block() const { return block_; }
 
  private:
   std::shared_ptr<const storage::Block> block_;
-  storage::BlockStats stats_;
+  mutable std::once_flag stats_once_;
+  mutable storage::BlockStats stats_;
 };
 
 class SegmentBlockSource final : public BlockSource {
