@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "storage/block/string_code_index.h"
+
 namespace tessera::engine {
 
 using storage::Block;
@@ -241,18 +243,13 @@ std::optional<Column> gather(const OutputColumn& source, std::span<const RowPlac
       // mapped to the block's on first use: a value is hashed once per run, not per row.
       out.codes.resize(places.size());
       constexpr uint32_t kUnmapped = UINT32_MAX;
-      std::unordered_map<std::string_view, uint32_t> codes;
+      storage::StringCodeIndex codes;
       std::vector<std::vector<uint32_t>> code_maps(source.per_run.size());
       fill([&](size_t i, uint32_t run, const Column& c, size_t row) {
         std::vector<uint32_t>& code_map = code_maps[run];
         if (code_map.empty()) code_map.assign(c.dictionary.size(), kUnmapped);
         uint32_t& code = code_map[c.codes[row]];
-        if (code == kUnmapped) {
-          std::string_view value = c.string_at(row);
-          auto [it, inserted] = codes.try_emplace(value, static_cast<uint32_t>(codes.size()));
-          if (inserted) out.dictionary.emplace_back(value);
-          code = it->second;
-        }
+        if (code == kUnmapped) code = codes.find_or_append(out.dictionary, c.string_at(row));
         out.codes[i] = code;
       });
       break;
@@ -324,6 +321,20 @@ Result<SortedPartition> sort_partition(std::span<const std::shared_ptr<const Blo
     }
   }
   const PackedRowKeys packed(ranks, width, column_bits, space.time_ns);
+  // Orders `rows` (ascending global indices) by the key columns `columns`, then time,
+  // then global index (which makes it stable in write order): by packed keys when
+  // they fit, by comparisons otherwise.
+  auto sort_rows = [&](std::vector<uint32_t>& rows, std::span<const size_t> columns) {
+    if (packed.sort(rows, columns)) return;
+    std::sort(rows.begin(), rows.end(), [&](uint32_t a, uint32_t b) {
+      for (size_t k : columns) {
+        const uint32_t ra = ranks[size_t{a} * width + k], rb = ranks[size_t{b} * width + k];
+        if (ra != rb) return ra < rb;
+      }
+      if (space.time_ns[a] != space.time_ns[b]) return space.time_ns[a] < space.time_ns[b];
+      return a < b;
+    });
+  };
   std::vector<size_t> all_k(width);
   std::iota(all_k.begin(), all_k.end(), size_t{0});
 
@@ -347,16 +358,7 @@ Result<SortedPartition> sort_partition(std::span<const std::shared_ptr<const Blo
       return true;
     };
     // Group rows of equal identity, each group in write order, and keep its last row.
-    if (!packed.sort(order, dedup_k)) {
-      std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-        for (size_t k : dedup_k) {
-          uint32_t ra = ranks[a * width + k], rb = ranks[b * width + k];
-          if (ra != rb) return ra < rb;
-        }
-        if (space.time_ns[a] != space.time_ns[b]) return space.time_ns[a] < space.time_ns[b];
-        return a < b;
-      });
-    }
+    sort_rows(order, dedup_k);
     std::vector<uint8_t> is_kept(n, 0);
     for (size_t i = 0; i < n; ++i) {
       if (i + 1 < n && same_identity(order[i], order[i + 1])) continue;
@@ -369,18 +371,7 @@ Result<SortedPartition> sort_partition(std::span<const std::shared_ptr<const Blo
     result.duplicates_dropped = n - order.size();
   }
 
-  // The global index breaks ties, which makes the sort stable in write order.
-  if (!packed.sort(order, all_k)) {
-    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-      const uint32_t* ra = &ranks[size_t{a} * width];
-      const uint32_t* rb = &ranks[size_t{b} * width];
-      for (size_t k = 0; k < width; ++k) {
-        if (ra[k] != rb[k]) return ra[k] < rb[k];
-      }
-      if (space.time_ns[a] != space.time_ns[b]) return space.time_ns[a] < space.time_ns[b];
-      return a < b;
-    });
-  }
+  sort_rows(order, all_k);
 
   TESSERA_ASSIGN_OR_RETURN(std::vector<OutputColumn> columns, output_columns(space));
   auto emit = [&](size_t begin, size_t end) {  // rows [begin, end) of `order`, in pieces
