@@ -18,27 +18,48 @@ std::shared_ptr<const storage::Block> BlockCache::find(uint64_t key) const {
   return block;
 }
 
+const BlockCache::Entry* BlockCache::find_locked(uint64_t key) const {
+  const auto it = index_.find(key);
+  if (it == index_.end()) return nullptr;
+  const Entry& entry = *slots_[it->second];
+  // Read first: a hot entry's flag is already set, and a store would take its
+  // cache line away from the other scan thread each time.
+  if (!entry.used.load(std::memory_order_relaxed)) {
+    entry.used.store(true, std::memory_order_relaxed);
+  }
+  return &entry;
+}
+
 void BlockCache::find_all(std::span<const uint64_t> keys,
                           std::span<std::shared_ptr<const storage::Block>> out) const {
+  using Held = std::shared_ptr<const storage::Block>;
   std::shared_lock lock(mu_);
   for (size_t k = 0; k < keys.size(); ++k) {
-    const auto it = index_.find(keys[k]);
-    if (it == index_.end()) {
-      out[k] = nullptr;
-      continue;
-    }
-    const Entry& entry = *slots_[it->second];
-    // Read first: a hot entry's flag is already set, and a store would take its
-    // cache line away from the other scan thread each time.
-    if (!entry.used.load(std::memory_order_relaxed)) {
-      entry.used.store(true, std::memory_order_relaxed);
-    }
-    out[k] = entry.block;
+    const Entry* entry = find_locked(keys[k]);
+    const Held* block = entry == nullptr ? nullptr : std::get_if<Held>(&entry->value);
+    out[k] = block == nullptr ? nullptr : *block;
   }
+}
+
+std::shared_ptr<const storage::TagRunStats> BlockCache::find_tag_run_stats(uint64_t key) const {
+  using Held = std::shared_ptr<const storage::TagRunStats>;
+  std::shared_lock lock(mu_);
+  const Entry* entry = find_locked(key);
+  const Held* run_stats = entry == nullptr ? nullptr : std::get_if<Held>(&entry->value);
+  return run_stats == nullptr ? nullptr : *run_stats;
 }
 
 void BlockCache::insert(uint64_t key, std::shared_ptr<const storage::Block> block) {
   const size_t bytes = block_memory_bytes(*block);
+  insert_value(key, std::move(block), bytes);
+}
+
+void BlockCache::insert(uint64_t key, std::shared_ptr<const storage::TagRunStats> run_stats) {
+  const size_t bytes = run_stats->memory_bytes();
+  insert_value(key, std::move(run_stats), bytes);
+}
+
+void BlockCache::insert_value(uint64_t key, Value value, size_t bytes) {
   if (bytes > capacity_bytes_) return;
   std::unique_lock lock(mu_);
   size_t slot = slots_.size();
@@ -46,7 +67,7 @@ void BlockCache::insert(uint64_t key, std::shared_ptr<const storage::Block> bloc
     slot = it->second;
     Entry& entry = *slots_[slot];
     size_bytes_ = size_bytes_ - entry.bytes + bytes;
-    entry.block = std::move(block);
+    entry.value = std::move(value);
     entry.bytes = bytes;
     entry.used.store(true, std::memory_order_relaxed);
   } else {
@@ -56,7 +77,7 @@ void BlockCache::insert(uint64_t key, std::shared_ptr<const storage::Block> bloc
       slot = free_slots_.back();
       free_slots_.pop_back();
     }
-    slots_[slot].reset(new Entry{key, std::move(block), bytes, true});
+    slots_[slot].reset(new Entry{key, std::move(value), bytes, true});
     index_.emplace(key, slot);
     size_bytes_ += bytes;
   }

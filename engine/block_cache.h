@@ -1,5 +1,6 @@
-// BlockCache: decoded segment blocks kept in memory within a byte budget,
-// evicted by the CLOCK approximation of least-recently-used. Thread-safe.
+// BlockCache: decoded segment blocks kept in memory within a byte budget, with
+// what is derived from them (tag run statistics), evicted by the CLOCK
+// approximation of least-recently-used. Thread-safe.
 //
 // Every column of every block a query reads is looked up here, so a lookup must be
 // cheap when two scan threads look up at once: it takes a shared lock and marks the
@@ -15,9 +16,11 @@
 #include <shared_mutex>
 #include <span>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "storage/block/column.h"
+#include "storage/block/tag_run_stats.h"
 
 namespace tessera::engine {
 
@@ -33,20 +36,30 @@ class BlockCache {
   // find() of each of `keys` into `out` (same size), under one lock.
   void find_all(std::span<const uint64_t> keys,
                 std::span<std::shared_ptr<const storage::Block>> out) const;
+  // The tag run statistics under `key`, marked used; null when absent.
+  std::shared_ptr<const storage::TagRunStats> find_tag_run_stats(uint64_t key) const;
   // Inserts (or replaces) `block` under `key`, marked used, then evicts entries
   // not used since the hand last passed them until the budget holds. A block
   // larger than the budget is not kept.
   void insert(uint64_t key, std::shared_ptr<const storage::Block> block);
+  // The same for tag run statistics. A key holds one kind of entry: a find of the
+  // other kind does not see it.
+  void insert(uint64_t key, std::shared_ptr<const storage::TagRunStats> run_stats);
   size_t size_bytes() const;
   size_t entry_count() const;
 
  private:
+  using Value = std::variant<std::shared_ptr<const storage::Block>,
+                             std::shared_ptr<const storage::TagRunStats>>;
   struct Entry {
     uint64_t key;
-    std::shared_ptr<const storage::Block> block;
+    Value value;
     size_t bytes;
     mutable std::atomic<bool> used;
   };
+  // The entry under `key`, marked used; null when absent. Requires: mu_ held.
+  const Entry* find_locked(uint64_t key) const;
+  void insert_value(uint64_t key, Value value, size_t bytes);
   // Removes entries at the hand, sparing used ones once and the one in
   // `keep_slot` (just inserted) always, until size_bytes_ fits the budget.
   // Requires: mu_ held exclusively.

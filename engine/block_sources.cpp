@@ -5,16 +5,59 @@
 namespace tessera::engine {
 namespace {
 
-// Cache key of one column of a block: the block's key, then 0 for the time column
-// or 1 + the column's position in the block.
+using RunStatsPtr = std::shared_ptr<const storage::TagRunStats>;
+
+// Cache keys: a column's is the block's key, then 0 for the time column or 1 +
+// the column's position in the block; tag run statistics' set the top bit, then
+// the block's key, the tag's position + 1 and the value column's (0: none).
 constexpr int kColumnKeyBits = 13;
+constexpr int kRunStatsBlockKeyBits = 37;
 static_assert(storage::segment_format::kMaxColumnsPerBlock < (size_t{1} << kColumnKeyBits));
+static_assert(kRunStatsBlockKeyBits + 2 * kColumnKeyBits < 64);
+
+bool caches_run_stats(uint64_t block_key) {
+  return block_key < (uint64_t{1} << kRunStatsBlockKeyBits);
+}
 
 uint64_t column_cache_key(uint64_t block_key, size_t position_plus_one) {
   return (block_key << kColumnKeyBits) | position_plus_one;
 }
 
+uint64_t run_stats_cache_key(uint64_t block_key, size_t tag_plus_one, size_t value_plus_one) {
+  return (uint64_t{1} << 63) | (block_key << (2 * kColumnKeyBits)) |
+         (tag_plus_one << kColumnKeyBits) | value_plus_one;
+}
+
+Result<RunStatsPtr> run_stats_of(const LoadedBlock& block, const std::string& tag,
+                                 const std::string& value) {
+  const storage::Column* tag_column = block.find(tag);
+  if (tag_column == nullptr) return RunStatsPtr();
+  const storage::Column* value_column = nullptr;
+  if (!value.empty()) {
+    value_column = block.find(value);
+    if (value_column == nullptr) {
+      return make_error(ErrorCode::kInternal, "tag run statistics of a missing column");
+    }
+  }
+  TESSERA_ASSIGN_OR_RETURN(
+      std::optional<storage::TagRunStats> computed,
+      storage::compute_tag_run_stats(*tag_column, value_column, kMinAverageTagRun));
+  // Short runs are remembered as no runs at all (see SegmentBlockSource).
+  return std::make_shared<const storage::TagRunStats>(computed ? std::move(*computed)
+                                                               : storage::TagRunStats{});
+}
+
 }  // namespace
+
+Result<RunStatsPtr> BlockSource::tag_run_stats(const std::string& tag,
+                                               const std::string& value) const {
+  std::vector<std::string> names{tag};
+  if (!value.empty()) names.push_back(value);
+  TESSERA_ASSIGN_OR_RETURN(LoadedBlock block, load_columns(names, false));
+  TESSERA_ASSIGN_OR_RETURN(RunStatsPtr computed, run_stats_of(block, tag, value));
+  if (computed != nullptr && computed->run_starts.empty()) return RunStatsPtr();
+  return computed;
+}
 
 Result<std::shared_ptr<const storage::Block>> SegmentBlockSource::load() const {
   TESSERA_ASSIGN_OR_RETURN(storage::Block block, segment_->read_block(index_));
@@ -77,6 +120,32 @@ Result<LoadedBlock> SegmentBlockSource::load_columns(std::span<const std::string
     return LoadedBlock(static_cast<size_t>(block_stats.row_count), std::move(columns));
   return LoadedBlock(std::shared_ptr<const std::vector<int64_t>>(time, &time->time_ns),
                      std::move(columns));
+}
+
+Result<RunStatsPtr> SegmentBlockSource::tag_run_stats(const std::string& tag,
+                                                      const std::string& value) const {
+  if (!caches_run_stats(cache_key_)) return BlockSource::tag_run_stats(tag, value);
+  const storage::BlockStats& block_stats = stats();
+  const int tag_position = block_stats.find(tag);
+  if (tag_position < 0) return RunStatsPtr();
+  const int value_position = value.empty() ? -1 : block_stats.find(value);
+  if (!value.empty() && value_position < 0) {
+    return make_error(ErrorCode::kInternal, "tag run statistics of a missing column");
+  }
+  const uint64_t key = run_stats_cache_key(cache_key_, static_cast<size_t>(tag_position) + 1,
+                                           static_cast<size_t>(value_position + 1));
+  RunStatsPtr found = cache_->find_tag_run_stats(key);
+  if (found == nullptr) {
+    std::vector<std::string> names{tag};
+    if (!value.empty()) names.push_back(value);
+    TESSERA_ASSIGN_OR_RETURN(LoadedBlock block, load_columns(names, false));
+    TESSERA_ASSIGN_OR_RETURN(found, run_stats_of(block, tag, value));
+    // A block of short runs is cached as an empty entry, so that the next query
+    // learns it without decoding the tag again.
+    cache_->insert(key, found);
+  }
+  if (found->run_starts.empty()) return RunStatsPtr();
+  return found;
 }
 
 }  // namespace tessera::engine

@@ -25,6 +25,7 @@
 #include "engine/table_schema.h"
 #include "storage/base/status.h"
 #include "storage/block/column.h"
+#include "storage/block/tag_run_stats.h"
 
 namespace tessera::engine {
 
@@ -117,7 +118,19 @@ class BlockSource {
     TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<const storage::Block> whole, load());
     return LoadedBlock::project(whole, names);
   }
+  // The runs of the tag column `tag` and the statistics of column `value` over
+  // each (storage::TagRunStats; `value` empty: the runs alone), for queries that
+  // fold a block grouped by `tag` run by run. Null when the block lacks the tag or
+  // its runs average fewer than kMinAverageTagRun rows. kInternal when `value` is
+  // given but the block lacks it. A segment block keeps them in the block cache;
+  // an in-memory block computes them on each call.
+  virtual Result<std::shared_ptr<const storage::TagRunStats>> tag_run_stats(
+      const std::string& tag, const std::string& value) const;
 };
+
+// Below this average run length a block's rows are read instead of its tag runs
+// folded: per-run statistics would cost more than the rows they stand for.
+inline constexpr size_t kMinAverageTagRun = 16;
 
 struct BlockView {
   std::shared_ptr<const BlockSource> source;

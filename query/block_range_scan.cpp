@@ -56,6 +56,12 @@ class RangeScanner {
         case BlockAction::kFromStats:
           TESSERA_RETURN_IF_ERROR(fold_block_stats(*scan_.keys[b], view.source->stats()));
           continue;
+        case BlockAction::kFromRunStats: {
+          TESSERA_ASSIGN_OR_RETURN(const bool folded,
+                                   fold_run_stats(*view.source, scan_.keys[b]->bucket));
+          if (folded) continue;
+          break;  // short runs, or a run's statistics lack what an aggregate needs
+        }
         case BlockAction::kScan:
           break;
       }
@@ -179,6 +185,79 @@ class RangeScanner {
     ++out_.blocks_from_stats;
     out_.rows_matched += block_stats.row_count;
     return Status::ok();
+  }
+
+  // Aggregates a block whose rows all pass, grouped by the plan's one tag (and
+  // `bucket`), from the statistics of each run of the tag's values. False, with
+  // nothing folded, when the runs are short or a run's statistics lack what an
+  // aggregate needs (an integer sum past int64): the block is then scanned.
+  Result<bool> fold_run_stats(const engine::BlockSource& source, int64_t bucket) {
+    using RunStats = std::shared_ptr<const storage::TagRunStats>;
+    const storage::BlockStats& block_stats = source.stats();
+    const std::string& tag = plan_.group_tags[0];
+    // Each aggregate's run statistics; aggregates of one column share them, and
+    // count(*) (or a column the block lacks) takes the runs of any.
+    std::vector<std::pair<std::string, RunStats>> by_column;
+    auto run_stats_of = [&](const std::string& column) -> Result<RunStats> {
+      for (const auto& [name, stats] : by_column) {
+        if (name == column) return stats;
+      }
+      TESSERA_ASSIGN_OR_RETURN(RunStats stats, source.tag_run_stats(tag, column));
+      by_column.emplace_back(column, stats);
+      return stats;
+    };
+    std::vector<const storage::TagRunStats*> per_aggregate(plan_.aggregates.size());
+    for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
+      const AggregateSpec& spec = plan_.aggregates[a];
+      const int column = spec.arg ? block_stats.find(spec.arg->name) : -1;
+      if (column < 0) continue;
+      TESSERA_ASSIGN_OR_RETURN(RunStats stats, run_stats_of(spec.arg->name));
+      if (stats == nullptr) return false;
+      const storage::ColumnType type = block_stats.column_types[static_cast<size_t>(column)];
+      for (const storage::ColumnStats& run : stats->runs) {
+        if (!stats_cover(spec, type, &run)) return false;
+      }
+      per_aggregate[a] = stats.get();
+    }
+    const storage::TagRunStats* runs = by_column.empty() ? nullptr : by_column.front().second.get();
+    if (runs == nullptr) {
+      TESSERA_ASSIGN_OR_RETURN(RunStats stats, run_stats_of(""));
+      if (stats == nullptr) return false;
+      runs = stats.get();
+    }
+    for (const auto& [name, stats] : by_column) {
+      if (stats->run_starts != runs->run_starts || stats->runs.size() != runs->run_count()) {
+        return make_error(ErrorCode::kInternal, "tag run statistics of one block disagree");
+      }
+    }
+    // Each dictionary entry (and NULL, last) finds its group once per block.
+    constexpr uint32_t kUnset = std::numeric_limits<uint32_t>::max();
+    std::vector<uint32_t> group_of_code(runs->dictionary.size() + 1, kUnset);
+    std::vector<uint32_t> ids(1);
+    std::vector<uint32_t> run_groups(runs->run_count());
+    for (size_t r = 0; r < runs->run_count(); ++r) {
+      const uint32_t code = runs->codes[r];
+      const bool is_null = code == storage::TagRunStats::kNullCode;
+      uint32_t& group = group_of_code[is_null ? runs->dictionary.size() : code];
+      if (group == kUnset) {
+        ids[0] = is_null ? kNullTagId : out_.groups.dictionaries[0].intern(runs->dictionary[code]);
+        group = intern_group(plan_, out_.groups, bucket, ids, &out_.memory_bytes);
+      }
+      run_groups[r] = group;
+    }
+    for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
+      Aggregator& aggregator = out_.aggregators[a];
+      aggregator.resize(out_.groups.count);
+      const storage::TagRunStats* stats = per_aggregate[a];
+      for (size_t r = 0; r < runs->run_count(); ++r) {
+        const uint64_t rows = runs->run_starts[r + 1] - runs->run_starts[r];
+        TESSERA_RETURN_IF_ERROR(aggregator.fold_stats(
+            run_groups[r], rows, stats == nullptr ? nullptr : &stats->runs[r]));
+      }
+    }
+    ++out_.blocks_from_run_stats;
+    out_.rows_matched += block_stats.row_count;
+    return true;
   }
 
   Status aggregate_block(const engine::LoadedBlock& block, const std::vector<uint32_t>& sel,

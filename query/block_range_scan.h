@@ -31,7 +31,10 @@ namespace tessera::query::detail {
 enum class BlockAction : uint8_t {
   kPrune,      // no row can match
   kFromStats,  // every row matches, in one group: folded from the footer statistics
-  kScan,       // loaded and filtered row by row
+  // Every row matches, grouped by one tag: folded from the statistics of each run
+  // of the tag's values, or scanned when the runs are short.
+  kFromRunStats,
+  kScan,  // loaded and filtered row by row
 };
 
 // What every range of one query reads; shared by the ranges, which only read it
@@ -42,8 +45,9 @@ struct RangeScanPlan {
   const std::optional<std::string>* tenant = nullptr;
   const QueryContext* context = nullptr;
   std::chrono::steady_clock::time_point deadline;
-  std::vector<BlockAction> actions;                      // per snapshot block
-  std::vector<std::optional<ConstantGroupKey>> keys;     // per block, set for kFromStats
+  std::vector<BlockAction> actions;  // per snapshot block
+  // Per block, set for kFromStats; for kFromRunStats, the bucket alone.
+  std::vector<std::optional<ConstantGroupKey>> keys;
   std::vector<std::string> columns;                      // the columns a scanned block loads
   TimeUsage time_usage;                                  // when it loads the time column too
   std::vector<std::optional<PruneRule>> conjunct_rules;  // parallel to plan->where_conjuncts
@@ -65,6 +69,7 @@ struct PartialResult {
   size_t charged_bytes = 0;             // of memory_bytes + raw_bytes, added to the plan's total
   uint64_t blocks_scanned = 0;
   uint64_t blocks_from_stats = 0;
+  uint64_t blocks_from_run_stats = 0;
   uint64_t rows_scanned = 0;
   uint64_t rows_matched = 0;
 };

@@ -40,8 +40,8 @@ ColumnType stored_type_of(ValueType type) {
   }
 }
 
-// Whether `cs` (a column of type `type`; null when the block lacks the column, so
-// every row is NULL there) holds what `spec` needs.
+}  // namespace
+
 bool stats_cover(const AggregateSpec& spec, ColumnType type, const ColumnStats* cs) {
   if (spec.fn == AggregateFn::kCountStar || spec.fn == AggregateFn::kCount || cs == nullptr) {
     return true;
@@ -65,8 +65,6 @@ bool stats_cover(const AggregateSpec& spec, ColumnType type, const ColumnStats* 
   }
 }
 
-}  // namespace
-
 std::optional<int64_t> uniform_bucket(const BoundSelect& plan, const storage::BlockStats& stats) {
   if (!plan.bucketer || stats.row_count == 0) return std::nullopt;
   // Buckets are monotonic in time, so equal buckets at both ends cover the block.
@@ -83,17 +81,43 @@ bool plan_allows_stats_answers(const BoundSelect& plan, const PruneRule& rule) {
   return true;
 }
 
+namespace {
+
+// The time bucket of every row of a block with `stats` (0 without time grouping)
+// when every row passes `rule` and, with time grouping, the block lies in one
+// bucket: what both ways of folding a block from statistics need.
+std::optional<int64_t> passing_bucket(const BoundSelect& plan, const PruneRule& rule,
+                                      const storage::BlockStats& stats) {
+  if (!every_row_satisfies(rule, stats)) return std::nullopt;
+  if (!plan.bucketer) return 0;
+  return uniform_bucket(plan, stats);
+}
+
+// Whether the statistics of each aggregate's argument column in a block with
+// `stats` hold what it needs (an absent column: NULL in every row, nothing to add).
+bool block_stats_cover(const BoundSelect& plan, const storage::BlockStats& stats) {
+  for (const AggregateSpec& spec : plan.aggregates) {
+    if (!spec.arg) continue;
+    const int i = stats.find(spec.arg->name);
+    if (i < 0) continue;
+    const ColumnType type = stats.column_types[static_cast<size_t>(i)];
+    // A stored type other than the schema's is reported by the decoding path.
+    if (type != stored_type_of(spec.arg_type)) return false;
+    if (!stats_cover(spec, type, &stats.columns[static_cast<size_t>(i)])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::optional<ConstantGroupKey> block_stats_answer(const BoundSelect& plan, const PruneRule& rule,
                                                    const storage::BlockStats& stats) {
-  // Every row passes the WHERE conjuncts and the tenant scope.
-  if (!every_row_satisfies(rule, stats)) return std::nullopt;
+  // Every row passes the WHERE conjuncts and the tenant scope, in one time bucket.
+  const std::optional<int64_t> bucket = passing_bucket(plan, rule, stats);
+  if (!bucket) return std::nullopt;
   // One group for the whole block.
   ConstantGroupKey key;
-  if (plan.bucketer) {
-    const std::optional<int64_t> bucket = uniform_bucket(plan, stats);
-    if (!bucket) return std::nullopt;
-    key.bucket = *bucket;
-  }
+  key.bucket = *bucket;
   for (const std::string& tag : plan.group_tags) {
     const int i = stats.find(tag);
     if (i < 0) {
@@ -110,16 +134,32 @@ std::optional<ConstantGroupKey> block_stats_answer(const BoundSelect& plan, cons
       return std::nullopt;
     }
   }
-  for (const AggregateSpec& spec : plan.aggregates) {
-    if (!spec.arg) continue;
-    const int i = stats.find(spec.arg->name);
-    if (i < 0) continue;  // all NULL: nothing to add
-    const ColumnType type = stats.column_types[static_cast<size_t>(i)];
-    // A stored type other than the schema's is reported by the decoding path.
-    if (type != stored_type_of(spec.arg_type)) return std::nullopt;
-    if (!stats_cover(spec, type, &stats.columns[static_cast<size_t>(i)])) return std::nullopt;
-  }
+  if (!block_stats_cover(plan, stats)) return std::nullopt;
   return key;
+}
+
+bool plan_allows_run_stats_answers(const BoundSelect& plan, const PruneRule& rule) {
+  if (!plan_allows_stats_answers(plan, rule) || plan.group_tags.size() != 1) return false;
+  // Runs keep no quantile sketch.
+  for (const AggregateSpec& spec : plan.aggregates) {
+    if (spec.fn == AggregateFn::kApproxPercentile) return false;
+  }
+  return true;
+}
+
+std::optional<int64_t> block_run_stats_answer(const BoundSelect& plan, const PruneRule& rule,
+                                              const storage::BlockStats& stats) {
+  const std::optional<int64_t> bucket = passing_bucket(plan, rule, stats);
+  if (!bucket) return std::nullopt;
+  const int tag = stats.find(plan.group_tags[0]);
+  if (tag < 0 || stats.column_types[static_cast<size_t>(tag)] != ColumnType::kString) {
+    return std::nullopt;
+  }
+  // A float column without NaN in the block has none in a run; an integer sum
+  // exact over the block may still overflow within a run, which the scan checks
+  // run by run.
+  if (!block_stats_cover(plan, stats)) return std::nullopt;
+  return bucket;
 }
 
 }  // namespace tessera::query::detail

@@ -1,5 +1,6 @@
 // Internal to query/ (select executor). Aggregating a block from its statistics:
-// when every row of a block passes the scan, the block lies in one group, and each
+// when every row of a block passes the scan, the block lies in one group (or in
+// one group per run of one tag's values: run statistics), and each
 // aggregate is a count, sum, avg, min, max or approx_percentile (merging the column's
 // quantile sketch) of a plain column without FILTER, the footer statistics answer the
 // block without loading or decoding it. That is what
@@ -32,11 +33,30 @@ std::optional<int64_t> uniform_bucket(const BoundSelect& plan, const storage::Bl
 // of the query alone; each block is then checked by block_stats_answer).
 bool plan_allows_stats_answers(const BoundSelect& plan, const PruneRule& rule);
 
+// Whether `cs` (a column of type `type`; null when the block lacks the column, so
+// every row is NULL there) holds what `spec` needs.
+bool stats_cover(const AggregateSpec& spec, storage::ColumnType type,
+                 const storage::ColumnStats* cs);
+
 // The group key under which every row of a block with `stats` falls, when every
 // row passes `rule` (which must be exact: PruneRule::is_exact) and the statistics
 // hold what each aggregate needs; nullopt when the block must be scanned.
 // Requires: plan_allows_stats_answers(plan, rule).
 std::optional<ConstantGroupKey> block_stats_answer(const BoundSelect& plan, const PruneRule& rule,
                                                    const storage::BlockStats& stats);
+
+// Folding a block run by run (storage::TagRunStats): when the plan groups by one
+// tag (and perhaps time) and its aggregates could be folded from statistics
+// (approx_percentile excepted), a block whose rows all pass but hold several
+// values of the tag is folded from the statistics of each run of the tag's values.
+bool plan_allows_run_stats_answers(const BoundSelect& plan, const PruneRule& rule);
+
+// The time bucket of every row (0 without time grouping) of a block with `stats`
+// that may be folded run by run: every row passes `rule`, the rows lie in one
+// bucket, the block has the group tag and its statistics show the aggregates'
+// columns fit. Each run's statistics are checked again (stats_cover) when folded.
+// Requires: plan_allows_run_stats_answers(plan, rule).
+std::optional<int64_t> block_run_stats_answer(const BoundSelect& plan, const PruneRule& rule,
+                                              const storage::BlockStats& stats);
 
 }  // namespace tessera::query::detail

@@ -58,16 +58,13 @@ int BlockStats::find(std::string_view name, int hint) const {
   return -1;
 }
 
-namespace {
-
 // One pass per type, over the valid rows. Strings take their bounds from the
 // dictionary entries the valid rows use: one comparison per distinct value, not two
 // per row.
-ColumnStats stats_of(const Column& column) {
+ColumnStats stats_of(const Column& column, size_t begin, size_t end) {
   ColumnStats stats;
-  const size_t n = column.size();
   auto for_valid_rows = [&](auto&& visit) {
-    for (size_t row = 0; row < n; ++row) {
+    for (size_t row = begin; row < end; ++row) {
       if (column.is_valid(row)) {
         visit(row);
       } else {
@@ -129,8 +126,6 @@ ColumnStats stats_of(const Column& column) {
   return stats;
 }
 
-}  // namespace
-
 std::pair<int64_t, int64_t> min_max(std::span<const int64_t> values) {
   int64_t lo = values[0];
   int64_t hi = values[0];
@@ -150,7 +145,7 @@ BlockStats compute_stats(const Block& block) {
   stats.column_names = block.column_names;
   for (const Column& column : block.columns) {
     stats.column_types.push_back(column.type);
-    stats.columns.push_back(stats_of(column));
+    stats.columns.push_back(stats_of(column, 0, column.size()));
   }
   return stats;
 }

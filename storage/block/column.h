@@ -90,6 +90,9 @@ struct BlockStats {
 };
 
 BlockStats compute_stats(const Block& block);
+// The statistics of rows [begin, end) of `column` (no quantile sketch), as
+// compute_stats gives them for a whole column. Requires: end <= column.size().
+ColumnStats stats_of(const Column& column, size_t begin, size_t end);
 // The smallest and largest of `values`, in one pass the compiler vectorises
 // (std::minmax_element's iterator bookkeeping keeps it scalar): a block's time
 // range, computed at every flush and checked at every read. Requires: non-empty.

@@ -144,5 +144,26 @@ TEST(BlockCacheTest, ConcurrentFindsAndInsertsKeepTheBudget) {
   EXPECT_EQ(cache.size_bytes(), cache.entry_count() * kBlockBytes);
 }
 
+// Tag run statistics share the budget; a key answers only a find of its own kind.
+TEST(BlockCacheTest, RunStatisticsAreEntriesOfTheirOwnKind) {
+  BlockCache cache(10 * kBlockBytes);
+  auto run_stats = std::make_shared<storage::TagRunStats>();
+  run_stats->run_starts = {0, 4};
+  run_stats->codes = {0};
+  run_stats->dictionary = {"x"};
+  const std::shared_ptr<const storage::TagRunStats> held = run_stats;
+  cache.insert(1, held);
+  cache.insert(2, block_of(0));
+  EXPECT_EQ(cache.find_tag_run_stats(1), held);
+  EXPECT_EQ(cache.find(1), nullptr);
+  EXPECT_EQ(cache.find_tag_run_stats(2), nullptr);
+  EXPECT_EQ(cache.size_bytes(), kBlockBytes + held->memory_bytes());
+  // Replaced by a block: the statistics are gone.
+  cache.insert(1, block_of(5));
+  EXPECT_EQ(cache.find_tag_run_stats(1), nullptr);
+  EXPECT_NE(cache.find(1), nullptr);
+  EXPECT_EQ(cache.size_bytes(), 2 * kBlockBytes);
+}
+
 }  // namespace
 }  // namespace tessera::engine

@@ -116,5 +116,87 @@ TEST(BlockSourcesTest, SegmentBlockLeavesTheTimeColumnOutWhenNotAsked) {
   EXPECT_EQ(cache->size_bytes(), 48u);
 }
 
+// 32 rows: tag t is "x" in the first 16 and "y" in the rest; v is the row number.
+storage::Block two_run_block() {
+  storage::Block block;
+  block.column_names = {"t", "v"};
+  storage::Column t, v;
+  t.type = storage::ColumnType::kString;
+  t.dictionary = {"x", "y"};
+  v.type = storage::ColumnType::kInt64;
+  for (int64_t row = 0; row < 32; ++row) {
+    block.time_ns.push_back(row);
+    t.codes.push_back(row < 16 ? 0 : 1);
+    v.ints.push_back(row);
+  }
+  block.columns = {t, v};
+  return block;
+}
+
+TEST(BlockSourcesTest, SegmentBlockCachesTagRunStatistics) {
+  tessera::testing::TempDir dir;
+  const auto path = dir.path() / "1.tsg";
+  const std::vector<storage::Block> blocks = {two_run_block()};
+  ASSERT_TRUE(storage::write_segment(path, blocks).is_ok());
+  auto reader = storage::SegmentReader::open(path);
+  ASSERT_TRUE(reader.is_ok()) << reader.status().to_string();
+  auto cache = std::make_shared<BlockCache>(1 << 20);
+  SegmentBlockSource source(*reader, 0, cache, 7);
+
+  auto first = source.tag_run_stats("t", "v");
+  ASSERT_TRUE(first.is_ok()) << first.status().to_string();
+  ASSERT_NE(*first, nullptr);
+  EXPECT_EQ((*first)->run_starts, (std::vector<uint32_t>{0, 16, 32}));
+  EXPECT_EQ((*first)->codes, (std::vector<uint32_t>{0, 1}));
+  ASSERT_EQ((*first)->runs.size(), 2u);
+  EXPECT_EQ((*first)->runs[0].sum_int, 120);  // 0 + ... + 15
+  EXPECT_EQ((*first)->runs[1].sum_int, 376);  // 16 + ... + 31
+  EXPECT_EQ(cache->entry_count(), 3u);        // t, v and the run statistics
+
+  // Cached: the same object, nothing new decoded or kept.
+  auto again = source.tag_run_stats("t", "v");
+  ASSERT_TRUE(again.is_ok());
+  EXPECT_EQ(*again, *first);
+  EXPECT_EQ(cache->entry_count(), 3u);
+
+  // The runs alone are an entry of their own; an in-memory block computes the same.
+  auto runs_only = source.tag_run_stats("t", "");
+  ASSERT_TRUE(runs_only.is_ok());
+  ASSERT_NE(*runs_only, nullptr);
+  EXPECT_TRUE((*runs_only)->runs.empty());
+  EXPECT_EQ(cache->entry_count(), 4u);
+  MemoryBlockSource memory(std::make_shared<const storage::Block>(two_run_block()));
+  auto computed = memory.tag_run_stats("t", "v");
+  ASSERT_TRUE(computed.is_ok());
+  ASSERT_NE(*computed, nullptr);
+  EXPECT_EQ((*computed)->run_starts, (*first)->run_starts);
+  EXPECT_EQ((*computed)->runs[1].sum_int, 376);
+
+  // No such tag: none; no such value column: the caller's mistake.
+  auto no_tag = source.tag_run_stats("missing", "v");
+  ASSERT_TRUE(no_tag.is_ok());
+  EXPECT_EQ(*no_tag, nullptr);
+  auto no_value = source.tag_run_stats("t", "missing");
+  ASSERT_FALSE(no_value.is_ok());
+  EXPECT_EQ(no_value.error().code, ErrorCode::kInternal);
+}
+
+TEST(BlockSourcesTest, ShortTagRunsAreRememberedAsNone) {
+  tessera::testing::TempDir dir;
+  auto reader = three_column_segment(dir);
+  ASSERT_TRUE(reader.is_ok()) << reader.status().to_string();
+  auto cache = std::make_shared<BlockCache>(1 << 20);
+  SegmentBlockSource source(*reader, 0, cache, 7);
+  // c is x, y, x: runs of one row.
+  auto first = source.tag_run_stats("c", "a");
+  ASSERT_TRUE(first.is_ok());
+  EXPECT_EQ(*first, nullptr);
+  const size_t entries = cache->entry_count();
+  auto again = source.tag_run_stats("c", "a");
+  ASSERT_TRUE(again.is_ok());
+  EXPECT_EQ(*again, nullptr);
+  EXPECT_EQ(cache->entry_count(), entries);
+}
+
 }  // namespace
 }  // namespace tessera::engine
