@@ -40,8 +40,8 @@ ColumnType stored_type_of(ValueType type) {
   }
 }
 
-}  // namespace
-
+// Whether `cs` (a column of type `type`; null when the block lacks the column, so
+// every row is NULL there) holds what `spec` needs.
 bool stats_cover(const AggregateSpec& spec, ColumnType type, const ColumnStats* cs) {
   if (spec.fn == AggregateFn::kCountStar || spec.fn == AggregateFn::kCount || cs == nullptr) {
     return true;
@@ -64,6 +64,8 @@ bool stats_cover(const AggregateSpec& spec, ColumnType type, const ColumnStats* 
       return false;
   }
 }
+
+}  // namespace
 
 std::optional<int64_t> uniform_bucket(const BoundSelect& plan, const storage::BlockStats& stats) {
   if (!plan.bucketer || stats.row_count == 0) return std::nullopt;

@@ -33,11 +33,6 @@ std::optional<int64_t> uniform_bucket(const BoundSelect& plan, const storage::Bl
 // of the query alone; each block is then checked by block_stats_answer).
 bool plan_allows_stats_answers(const BoundSelect& plan, const PruneRule& rule);
 
-// Whether `cs` (a column of type `type`; null when the block lacks the column, so
-// every row is NULL there) holds what `spec` needs.
-bool stats_cover(const AggregateSpec& spec, storage::ColumnType type,
-                 const storage::ColumnStats* cs);
-
 // The group key under which every row of a block with `stats` falls, when every
 // row passes `rule` (which must be exact: PruneRule::is_exact) and the statistics
 // hold what each aggregate needs; nullopt when the block must be scanned.
@@ -54,7 +49,7 @@ bool plan_allows_run_stats_answers(const BoundSelect& plan, const PruneRule& rul
 // The time bucket of every row (0 without time grouping) of a block with `stats`
 // that may be folded run by run: every row passes `rule`, the rows lie in one
 // bucket, the block has the group tag and its statistics show the aggregates'
-// columns fit. Each run's statistics are checked again (stats_cover) when folded.
+// columns fit; an integer sum is checked again per run when folded.
 // Requires: plan_allows_run_stats_answers(plan, rule).
 std::optional<int64_t> block_run_stats_answer(const BoundSelect& plan, const PruneRule& rule,
                                               const storage::BlockStats& stats);

@@ -46,6 +46,7 @@ Result<std::optional<TagRunStats>> compute_tag_run_stats(const Column& tag, cons
     out.runs.reserve(out.codes.size());
     for (size_t r = 0; r < out.codes.size(); ++r) {
       out.runs.push_back(stats_of(*value, out.run_starts[r], out.run_starts[r + 1]));
+      out.int_sums_exact = out.int_sums_exact && out.runs.back().sum_int_exact;
     }
   }
   return std::optional<TagRunStats>(std::move(out));

@@ -28,6 +28,9 @@ struct TagRunStats {
   // Per run, the value column's statistics over the run's rows (no quantile
   // sketch); empty when computed without a value column.
   std::vector<ColumnStats> runs;
+  // Whether every run's integer sum is exact (ColumnStats::sum_int_exact): one
+  // check per block for a query summing runs, not one per run.
+  bool int_sums_exact = true;
 
   size_t run_count() const { return codes.size(); }
   // Approximate heap bytes held, for cache budgets.

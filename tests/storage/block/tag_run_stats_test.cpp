@@ -42,6 +42,7 @@ TEST(TagRunStatsTest, SplitsRowsIntoRunsWithTheirStatistics) {
   EXPECT_EQ(runs.runs[2].min_float, -1);
   EXPECT_EQ(runs.runs[2].max_float, 4);
   EXPECT_EQ(runs.runs[3].sum_float, 7);
+  EXPECT_TRUE(runs.int_sums_exact);
   EXPECT_GT(runs.memory_bytes(), sizeof(TagRunStats));
 }
 
@@ -65,6 +66,7 @@ TEST(TagRunStatsTest, IntegerRunsKeepExactSumsAndFlagOverflow) {
   EXPECT_TRUE((*r)->runs[0].sum_int_exact);
   EXPECT_EQ((*r)->runs[0].sum_int, INT64_MIN + 5);
   EXPECT_FALSE((*r)->runs[1].sum_int_exact);  // INT64_MAX + 1
+  EXPECT_FALSE((*r)->int_sums_exact);
 }
 
 TEST(TagRunStatsTest, ShortRunsGiveNone) {
