@@ -123,9 +123,11 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
                                      GroupTable& groups, size_t* memory_bytes) {
   const size_t n = sel.size();
   GroupedRows out;
-  out.gids.assign(n, 0);
+  // Each path below writes every row's group once: no zero-filling first, which
+  // for a big block is as many bytes written again.
   if (plan.group_key_count() == 0) {
-    out.run_starts = find_group_runs(out.gids, min_average_run);
+    out.gids.assign(n, 0);
+    out.run_starts = {0, static_cast<uint32_t>(n)};  // one run, even of no rows
     return out;
   }
   const size_t tag_count = plan.group_tags.size();
@@ -133,8 +135,7 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
   if (uniform_bucket && n > 0) {
     // One group for the whole block: no per-row work.
     if (std::optional<std::vector<uint32_t>> ids = constant_tag_ids(plan, block, groups)) {
-      std::fill(out.gids.begin(), out.gids.end(),
-                intern_group(plan, groups, *uniform_bucket, *ids, memory_bytes));
+      out.gids.assign(n, intern_group(plan, groups, *uniform_bucket, *ids, memory_bytes));
       out.run_starts = {0, static_cast<uint32_t>(n)};
       return out;
     }
@@ -170,6 +171,7 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
       uint32_t gid = kUnset;
       // Every row of a block without NULLs: the codes themselves, in order.
       const bool every_row = valid == nullptr && selects_every_row(sel);
+      out.gids.reserve(n);
       for (size_t i = 0; i < n;) {
         const uint64_t code = code_at(i);
         size_t end = i + 1;
@@ -193,8 +195,7 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
           out.run_starts.push_back(static_cast<uint32_t>(i));
         }
         gid = slot;
-        std::fill(out.gids.begin() + static_cast<std::ptrdiff_t>(i),
-                  out.gids.begin() + static_cast<std::ptrdiff_t>(end), gid);
+        out.gids.insert(out.gids.end(), end - i, gid);
         i = end;
       }
       if (long_runs) {
@@ -205,6 +206,7 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
       return out;
     }
   }
+  out.gids.resize(n);
   // Dictionary codes map to group-wide tag ids once per block, not per row.
   // Each row also gets a dense block-local combination of its tag codes, so
   // that most rows find their group with one array lookup.
