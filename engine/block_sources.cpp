@@ -64,21 +64,6 @@ Result<std::shared_ptr<const storage::Block>> SegmentBlockSource::load() const {
   return std::make_shared<const storage::Block>(std::move(block));
 }
 
-Result<std::shared_ptr<const storage::BlockStats>> BlockSource::live_stats(
-    const std::shared_ptr<const std::vector<uint8_t>>& live) const {
-  if (live == nullptr || live->size() != stats().row_count) {
-    return make_error(ErrorCode::kInternal, "dedup mask does not match its block");
-  }
-  std::lock_guard lock(live_stats_mu_);
-  if (live_mask_ != live) {
-    TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<const storage::Block> block, load());
-    live_stats_ =
-        std::make_shared<const storage::BlockStats>(storage::compute_live_stats(*block, *live));
-    live_mask_ = live;
-  }
-  return live_stats_;
-}
-
 Result<LoadedBlock> SegmentBlockSource::load_columns(std::span<const std::string> names,
                                                      bool with_time) const {
   const storage::BlockStats& block_stats = stats();

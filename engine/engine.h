@@ -14,7 +14,6 @@
 #include <functional>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -127,19 +126,6 @@ class BlockSource {
   // an in-memory block computes them on each call.
   virtual Result<std::shared_ptr<const storage::TagRunStats>> tag_run_stats(
       const std::string& tag, const std::string& value) const;
-  // The statistics of the rows `live` keeps (this block's dedup mask, BlockView::
-  // live_rows), so that a block some rows of which a later write replaced can still
-  // be folded from statistics. Computed from the decoded block on the first call
-  // with a mask and kept until a call with another: a mask handed out never changes
-  // (engine/dedup.h); a restatement makes a new one. kInternal when the mask's
-  // length is not the block's. Thread-safe.
-  Result<std::shared_ptr<const storage::BlockStats>> live_stats(
-      const std::shared_ptr<const std::vector<uint8_t>>& live) const;
-
- private:
-  mutable std::mutex live_stats_mu_;
-  mutable std::shared_ptr<const std::vector<uint8_t>> live_mask_;  // of live_stats_
-  mutable std::shared_ptr<const storage::BlockStats> live_stats_;
 };
 
 // Below this average run length a block's rows are read instead of its tag runs

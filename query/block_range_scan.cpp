@@ -53,12 +53,9 @@ class RangeScanner {
       switch (scan_.actions[b]) {
         case BlockAction::kPrune:
           continue;
-        case BlockAction::kFromStats: {
-          const storage::BlockStats* live = scan_.live_stats[b].get();
-          TESSERA_RETURN_IF_ERROR(
-              fold_block_stats(*scan_.keys[b], live != nullptr ? *live : view.source->stats()));
+        case BlockAction::kFromStats:
+          TESSERA_RETURN_IF_ERROR(fold_block_stats(*scan_.keys[b], view.source->stats()));
           continue;
-        }
         case BlockAction::kFromRunStats: {
           TESSERA_ASSIGN_OR_RETURN(const bool folded,
                                    fold_run_stats(*view.source, scan_.keys[b]->bucket));

@@ -48,9 +48,6 @@ struct RangeScanPlan {
   std::vector<BlockAction> actions;  // per snapshot block
   // Per block, set for kFromStats; for kFromRunStats, the bucket alone.
   std::vector<std::optional<ConstantGroupKey>> keys;
-  // Per block with a dedup mask, set when the plan may fold blocks from statistics:
-  // those of its live rows (engine::BlockSource::live_stats), which kFromStats folds.
-  std::vector<std::shared_ptr<const storage::BlockStats>> live_stats;
   std::vector<std::string> columns;                      // the columns a scanned block loads
   TimeUsage time_usage;                                  // when it loads the time column too
   std::vector<std::optional<PruneRule>> conjunct_rules;  // parallel to plan->where_conjuncts

@@ -122,7 +122,6 @@ class Executor {
     const size_t n = snapshot.blocks.size();
     scan_.actions.assign(n, BlockAction::kScan);
     scan_.keys.assign(n, std::nullopt);
-    scan_.live_stats.assign(n, nullptr);
     costs_.assign(n, 0);
     prune_sorted_runs(rule);
     uint64_t total = 0;
@@ -142,15 +141,8 @@ class Executor {
         ++stats_.blocks_pruned;
         continue;
       }
-      if (use_stats) {
-        // A block some rows of which a later write replaced answers from the
-        // statistics of the rest (computed once per dedup mask).
-        const storage::BlockStats* answer_stats = &block_stats;
-        if (view.live_rows != nullptr) {
-          TESSERA_ASSIGN_OR_RETURN(scan_.live_stats[b], view.source->live_stats(view.live_rows));
-          answer_stats = scan_.live_stats[b].get();
-        }
-        scan_.keys[b] = block_stats_answer(plan_, rule, *answer_stats);
+      if (use_stats && view.live_rows == nullptr) {
+        scan_.keys[b] = block_stats_answer(plan_, rule, block_stats);
         if (scan_.keys[b]) scan_.actions[b] = BlockAction::kFromStats;
       }
       if (use_run_stats && view.live_rows == nullptr && !scan_.keys[b]) {

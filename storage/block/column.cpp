@@ -58,16 +58,13 @@ int BlockStats::find(std::string_view name, int hint) const {
   return -1;
 }
 
-namespace {
-
-// One pass per type, over the valid rows of [begin, end) that `live` keeps (all
-// when null). Strings take their bounds from the dictionary entries the valid rows
-// use: one comparison per distinct value, not two per row.
-ColumnStats stats_of_rows(const Column& column, size_t begin, size_t end, const uint8_t* live) {
+// One pass per type, over the valid rows. Strings take their bounds from the
+// dictionary entries the valid rows use: one comparison per distinct value, not two
+// per row.
+ColumnStats stats_of(const Column& column, size_t begin, size_t end) {
   ColumnStats stats;
   auto for_valid_rows = [&](auto&& visit) {
     for (size_t row = begin; row < end; ++row) {
-      if (live != nullptr && live[row] == 0) continue;
       if (column.is_valid(row)) {
         visit(row);
       } else {
@@ -129,12 +126,6 @@ ColumnStats stats_of_rows(const Column& column, size_t begin, size_t end, const 
   return stats;
 }
 
-}  // namespace
-
-ColumnStats stats_of(const Column& column, size_t begin, size_t end) {
-  return stats_of_rows(column, begin, end, nullptr);
-}
-
 std::pair<int64_t, int64_t> min_max(std::span<const int64_t> values) {
   int64_t lo = values[0];
   int64_t hi = values[0];
@@ -155,25 +146,6 @@ BlockStats compute_stats(const Block& block) {
   for (const Column& column : block.columns) {
     stats.column_types.push_back(column.type);
     stats.columns.push_back(stats_of(column, 0, column.size()));
-  }
-  return stats;
-}
-
-BlockStats compute_live_stats(const Block& block, const std::vector<uint8_t>& live) {
-  BlockStats stats;
-  bool any = false;
-  for (size_t row = 0; row < block.row_count(); ++row) {
-    if (live[row] == 0) continue;
-    ++stats.row_count;
-    const int64_t t = block.time_ns[row];
-    stats.min_time_ns = any ? std::min(stats.min_time_ns, t) : t;
-    stats.max_time_ns = any ? std::max(stats.max_time_ns, t) : t;
-    any = true;
-  }
-  stats.column_names = block.column_names;
-  for (const Column& column : block.columns) {
-    stats.column_types.push_back(column.type);
-    stats.columns.push_back(stats_of_rows(column, 0, column.size(), live.data()));
   }
   return stats;
 }

@@ -90,9 +90,6 @@ struct BlockStats {
 };
 
 BlockStats compute_stats(const Block& block);
-// compute_stats over the rows `live` keeps (live[i] != 0: a dedup mask), as if the
-// others were not in the block. Requires: live.size() == block.row_count().
-BlockStats compute_live_stats(const Block& block, const std::vector<uint8_t>& live);
 // The statistics of rows [begin, end) of `column` (no quantile sketch), as
 // compute_stats gives them for a whole column. Requires: end <= column.size().
 ColumnStats stats_of(const Column& column, size_t begin, size_t end);

@@ -198,40 +198,5 @@ TEST(BlockSourcesTest, ShortTagRunsAreRememberedAsNone) {
   EXPECT_EQ(cache->entry_count(), entries);
 }
 
-// Live-row statistics are computed once per mask: the same mask answers the same
-// object, a new mask (a later restatement) new statistics.
-TEST(BlockSourcesTest, LiveStatisticsFollowTheMask) {
-  MemoryBlockSource source(std::make_shared<const storage::Block>(two_run_block()));
-  auto first_mask = std::make_shared<const std::vector<uint8_t>>([] {
-    std::vector<uint8_t> live(32, 1);
-    live[31] = 0;  // v = 31, time 31
-    return live;
-  }());
-  auto first = source.live_stats(first_mask);
-  ASSERT_TRUE(first.is_ok()) << first.status().to_string();
-  EXPECT_EQ((*first)->row_count, 31u);
-  EXPECT_EQ((*first)->max_time_ns, 30);
-  EXPECT_EQ((*first)->columns[1].sum_int, 465);  // 0 + ... + 30
-  EXPECT_EQ((*first)->columns[1].max_int, 30);
-  auto again = source.live_stats(first_mask);
-  ASSERT_TRUE(again.is_ok());
-  EXPECT_EQ(*again, *first);
-
-  auto second_mask = std::make_shared<const std::vector<uint8_t>>([] {
-    std::vector<uint8_t> live(32, 1);
-    live[0] = 0;
-    return live;
-  }());
-  auto second = source.live_stats(second_mask);
-  ASSERT_TRUE(second.is_ok());
-  EXPECT_EQ((*second)->min_time_ns, 1);
-  EXPECT_EQ((*second)->columns[1].sum_int, 496);  // 1 + ... + 31
-  EXPECT_EQ((*second)->columns[1].min_int, 1);
-
-  auto wrong = source.live_stats(std::make_shared<const std::vector<uint8_t>>(3, 1));
-  ASSERT_FALSE(wrong.is_ok());
-  EXPECT_EQ(wrong.error().code, ErrorCode::kInternal);
-}
-
 }  // namespace
 }  // namespace tessera::engine
