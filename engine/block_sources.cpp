@@ -28,8 +28,14 @@ uint64_t run_stats_cache_key(uint64_t block_key, size_t tag_plus_one, size_t val
          (tag_plus_one << kColumnKeyBits) | value_plus_one;
 }
 
-Result<RunStatsPtr> run_stats_of(const LoadedBlock& block, const std::string& tag,
-                                 const std::string& value) {
+// The run statistics of `source` computed from its decoded tag and value columns:
+// null when it lacks the tag, an empty entry when its runs are short (which a
+// segment block caches as such; callers hand out null for it).
+Result<RunStatsPtr> compute_run_stats(const BlockSource& source, const std::string& tag,
+                                      const std::string& value) {
+  std::vector<std::string> names{tag};
+  if (!value.empty()) names.push_back(value);
+  TESSERA_ASSIGN_OR_RETURN(LoadedBlock block, source.load_columns(names, false));
   const storage::Column* tag_column = block.find(tag);
   if (tag_column == nullptr) return RunStatsPtr();
   const storage::Column* value_column = nullptr;
@@ -42,7 +48,6 @@ Result<RunStatsPtr> run_stats_of(const LoadedBlock& block, const std::string& ta
   TESSERA_ASSIGN_OR_RETURN(
       std::optional<storage::TagRunStats> computed,
       storage::compute_tag_run_stats(*tag_column, value_column, kMinAverageTagRun));
-  // Short runs are remembered as no runs at all (see SegmentBlockSource).
   return std::make_shared<const storage::TagRunStats>(computed ? std::move(*computed)
                                                                : storage::TagRunStats{});
 }
@@ -51,10 +56,7 @@ Result<RunStatsPtr> run_stats_of(const LoadedBlock& block, const std::string& ta
 
 Result<RunStatsPtr> BlockSource::tag_run_stats(const std::string& tag,
                                                const std::string& value) const {
-  std::vector<std::string> names{tag};
-  if (!value.empty()) names.push_back(value);
-  TESSERA_ASSIGN_OR_RETURN(LoadedBlock block, load_columns(names, false));
-  TESSERA_ASSIGN_OR_RETURN(RunStatsPtr computed, run_stats_of(block, tag, value));
+  TESSERA_ASSIGN_OR_RETURN(RunStatsPtr computed, compute_run_stats(*this, tag, value));
   if (computed != nullptr && computed->run_starts.empty()) return RunStatsPtr();
   return computed;
 }
@@ -136,10 +138,7 @@ Result<RunStatsPtr> SegmentBlockSource::tag_run_stats(const std::string& tag,
                                            static_cast<size_t>(value_position + 1));
   RunStatsPtr found = cache_->find_tag_run_stats(key);
   if (found == nullptr) {
-    std::vector<std::string> names{tag};
-    if (!value.empty()) names.push_back(value);
-    TESSERA_ASSIGN_OR_RETURN(LoadedBlock block, load_columns(names, false));
-    TESSERA_ASSIGN_OR_RETURN(found, run_stats_of(block, tag, value));
+    TESSERA_ASSIGN_OR_RETURN(found, compute_run_stats(*this, tag, value));
     // A block of short runs is cached as an empty entry, so that the next query
     // learns it without decoding the tag again.
     cache_->insert(key, found);

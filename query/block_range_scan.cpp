@@ -232,20 +232,12 @@ class RangeScanner {
         return make_error(ErrorCode::kInternal, "tag run statistics of one block disagree");
       }
     }
-    // Each dictionary entry (and NULL, last) finds its group once per block.
-    constexpr uint32_t kUnset = std::numeric_limits<uint32_t>::max();
-    std::vector<uint32_t> group_of_code(runs->dictionary.size() + 1, kUnset);
-    std::vector<uint32_t> ids(1);
+    BlockTagGroups tag_groups(plan_, out_.groups, bucket, runs->dictionary, &out_.memory_bytes);
     std::vector<uint32_t> run_groups(runs->run_count());
     for (size_t r = 0; r < runs->run_count(); ++r) {
       const uint32_t code = runs->codes[r];
-      const bool is_null = code == storage::TagRunStats::kNullCode;
-      uint32_t& group = group_of_code[is_null ? runs->dictionary.size() : code];
-      if (group == kUnset) {
-        ids[0] = is_null ? kNullTagId : out_.groups.dictionaries[0].intern(runs->dictionary[code]);
-        group = intern_group(plan_, out_.groups, bucket, ids, &out_.memory_bytes);
-      }
-      run_groups[r] = group;
+      run_groups[r] = tag_groups.group_of(
+          code == storage::TagRunStats::kNullCode ? tag_groups.null_code() : code);
     }
     for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
       Aggregator& aggregator = out_.aggregators[a];

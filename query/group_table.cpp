@@ -96,6 +96,15 @@ uint32_t intern_group(const BoundSelect& plan, GroupTable& groups, int64_t bucke
   return gid;
 }
 
+uint32_t BlockTagGroups::group_of(uint32_t code) {
+  uint32_t& group = group_of_code_[code];
+  if (group == kNoGroup) {
+    ids_[0] = code == null_code() ? kNullTagId : groups_.dictionaries[0].intern(dictionary_[code]);
+    group = intern_group(plan_, groups_, bucket_, ids_, memory_bytes_);
+  }
+  return group;
+}
+
 std::vector<uint32_t> merge_groups(const BoundSelect& plan, const GroupTable& from,
                                    GroupTable& into, size_t* memory_bytes) {
   std::vector<uint32_t> to_into(from.count);
@@ -151,8 +160,8 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
         return make_error(ErrorCode::kCorruption,
                           "tag column \"" + plan.group_tags[0] + "\" does not match its block");
       }
-      const uint32_t null_code = static_cast<uint32_t>(col->dictionary.size());
-      std::vector<uint32_t> code_to_gid(size_t{null_code} + 1, kUnset);
+      BlockTagGroups tag_groups(plan, groups, *uniform_bucket, col->dictionary, memory_bytes);
+      const uint32_t null_code = tag_groups.null_code();
       const uint32_t* codes = col->codes.data();
       const uint8_t* valid = col->valid.empty() ? nullptr : col->valid.data();
       // A row's code, or one past every 32-bit code for NULL, so that a corrupt code
@@ -162,7 +171,6 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
         const uint32_t r = sel[i];
         return valid != nullptr && valid[r] == 0 ? kNullRow : codes[r];
       };
-      std::vector<uint32_t> ids(1);
       // Sorted blocks hold each tag value in one run: the group lookup, the run
       // bookkeeping (which find_group_runs would otherwise do in a second pass) and
       // the store of the group id happen once per run, not per row.
@@ -183,13 +191,8 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
         if (code != kNullRow && code >= null_code) {
           return make_error(ErrorCode::kCorruption, "tag dictionary code is out of range");
         }
-        const uint32_t slot_index = code == kNullRow ? null_code : static_cast<uint32_t>(code);
-        uint32_t& slot = code_to_gid[slot_index];
-        if (slot == kUnset) {
-          ids[0] = code == kNullRow ? kNullTagId
-                                    : groups.dictionaries[0].intern(col->dictionary[slot_index]);
-          slot = intern_group(plan, groups, *uniform_bucket, ids, memory_bytes);
-        }
+        const uint32_t slot =
+            tag_groups.group_of(code == kNullRow ? null_code : static_cast<uint32_t>(code));
         if (slot != gid && long_runs) {
           long_runs = out.run_starts.size() < max_runs;
           out.run_starts.push_back(static_cast<uint32_t>(i));

@@ -63,6 +63,37 @@ uint32_t add_group_if_new(GroupTable& groups, const std::string& key, size_t* me
 uint32_t intern_group(const BoundSelect& plan, GroupTable& groups, int64_t bucket,
                       const std::vector<uint32_t>& tag_ids, size_t* memory_bytes);
 
+// The groups of one block's values of the plan's one group tag, all in one time
+// bucket: each dictionary entry (and NULL) finds its group the first time it is
+// asked for, so a block interns each distinct value once, not once per row or run.
+class BlockTagGroups {
+ public:
+  // `dictionary`: the block's dictionary of the tag, which must outlive this.
+  BlockTagGroups(const BoundSelect& plan, GroupTable& groups, int64_t bucket,
+                 const std::vector<std::string>& dictionary, size_t* memory_bytes)
+      : plan_(plan),
+        groups_(groups),
+        bucket_(bucket),
+        dictionary_(dictionary),
+        memory_bytes_(memory_bytes),
+        group_of_code_(dictionary.size() + 1, kNoGroup) {}
+
+  // The code that stands for NULL: one past the dictionary.
+  uint32_t null_code() const { return static_cast<uint32_t>(dictionary_.size()); }
+  // The group of dictionary entry `code`, or of NULL at null_code().
+  // Requires: code <= null_code().
+  uint32_t group_of(uint32_t code);
+
+ private:
+  const BoundSelect& plan_;
+  GroupTable& groups_;
+  const int64_t bucket_;
+  const std::vector<std::string>& dictionary_;
+  size_t* const memory_bytes_;
+  std::vector<uint32_t> group_of_code_;  // kNoGroup until asked for
+  std::vector<uint32_t> ids_ = std::vector<uint32_t>(1);
+};
+
 // Adds the groups of `from` to `into` (the key values of `from`'s groups looked up
 // by value, so the two tables may number tags and groups differently) and returns,
 // for each group id of `from`, its id in `into`. Groups new to `into` come after its

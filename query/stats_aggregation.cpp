@@ -158,8 +158,8 @@ std::optional<int64_t> block_run_stats_answer(const BoundSelect& plan, const Pru
     return std::nullopt;
   }
   // A float column without NaN in the block has none in a run; an integer sum
-  // exact over the block may still overflow within a run, which the scan checks
-  // run by run.
+  // exact over the block may still overflow within a run, which the fold checks
+  // (TagRunStats::int_sums_exact).
   if (!block_stats_cover(plan, stats)) return std::nullopt;
   return bucket;
 }
