@@ -6,7 +6,6 @@
 
 #include "query/query_runner.h"
 #include "server/auth/auth_rate_limiter.h"
-#include "server/blocking_call.h"
 #include "server/peer_connection_limit.h"
 #include "server/protocol/line_framer.h"
 #include "server/protocol/query_response.h"
@@ -172,11 +171,8 @@ awaitable<std::string> QuerySession::answer(std::string_view raw_statement) {
   query_context.scan_workers = &context_.scan_workers;
   query_context.background_workers = &context_.background_workers;
   query_context.background_scan_rows = context_.options.background_scan_rows;
-  engine::Engine& engine = context_.engine;
-  Result<query::ResultSet> result =
-      co_await run_blocking(context_.query_pool, [&engine, statement, &query_context] {
-        return query::run_query(engine, statement, query_context);
-      });
+  // Run here, on the session's own thread (Server: query_io_).
+  Result<query::ResultSet> result = query::run_query(context_.engine, statement, query_context);
   if (!result.is_ok()) co_return fail(result.error().code, result.error().message);
   co_return format_result(*result, elapsed_us_since(start));
 }

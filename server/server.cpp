@@ -40,12 +40,12 @@ Server::Server(engine::Engine& engine, ServerOptions options)
       options_(std::move(options)),
       registry_(options_.limits.max_connections),
       control_(asio::make_strand(io_)),
+      query_work_(asio::make_work_guard(query_io_)),
       scan_workers_(scan_thread_count(options_.scan_threads)),
       background_workers_(background_thread_count(options_.background_scan_rows),
                           kBackgroundNiceIncrement),
       write_pool_(static_cast<size_t>(std::max(1, options_.write_threads))),
-      query_pool_(static_cast<size_t>(std::max(1, options_.query_threads))),
-      context_{engine_, options_, write_pool_, query_pool_, scan_workers_, background_workers_,
+      context_{engine_, options_, write_pool_, scan_workers_, background_workers_,
                stats_,  registry_},
       ingest_acceptor_(control_),
       query_acceptor_(control_),
@@ -70,9 +70,11 @@ Result<std::unique_ptr<Server>> Server::start(engine::Engine& engine, ServerOpti
   TESSERA_RETURN_IF_ERROR(server->listen(server->query_acceptor_, server->options_.query_port,
                                          &server->query_endpoint_));
   Server* self = server.get();
-  asio::co_spawn(self->control_, self->accept_loop<IngestSession>(self->ingest_acceptor_),
+  asio::co_spawn(self->control_,
+                 self->accept_loop<IngestSession>(self->ingest_acceptor_, self->io_),
                  asio::detached);
-  asio::co_spawn(self->control_, self->accept_loop<QuerySession>(self->query_acceptor_),
+  asio::co_spawn(self->control_,
+                 self->accept_loop<QuerySession>(self->query_acceptor_, self->query_io_),
                  asio::detached);
   if (self->options_.handle_signals) {
     self->signals_.add(SIGINT);
@@ -83,6 +85,9 @@ Result<std::unique_ptr<Server>> Server::start(engine::Engine& engine, ServerOpti
   }
   const int threads = std::max(1, self->options_.io_threads);
   for (int i = 0; i < threads; ++i) self->threads_.emplace_back([self] { self->io_.run(); });
+  const int query_threads = std::max(1, self->options_.query_threads);
+  for (int i = 0; i < query_threads; ++i)
+    self->query_threads_.emplace_back([self] { self->query_io_.run(); });
   return server;
 }
 
@@ -104,12 +109,12 @@ Status Server::listen(tcp::acceptor& acceptor, uint16_t port, tcp::endpoint* bou
 }
 
 template <typename SessionType>
-awaitable<void> Server::accept_loop(tcp::acceptor& acceptor) {
+awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, asio::io_context& sessions_io) {
   while (true) {
     boost::system::error_code ec;
     // Each connection gets its own strand: its handlers never run concurrently.
     tcp::socket socket = co_await acceptor.async_accept(
-        asio::make_strand(io_), asio::redirect_error(asio::use_awaitable, ec));
+        asio::make_strand(sessions_io), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
       // Out of file descriptors and the like: keep serving existing sessions.
@@ -168,10 +173,14 @@ void Server::begin_stop() {
 
 void Server::wait() {
   if (is_joined_) return;
+  // The io threads end once every session has ended (or the grace period closed
+  // what was left); the query threads then have no session left to serve.
   for (auto& thread : threads_) thread.join();
   threads_.clear();
+  query_work_.reset();
+  for (auto& thread : query_threads_) thread.join();
+  query_threads_.clear();
   write_pool_.join();
-  query_pool_.join();
   is_joined_ = true;
 }
 

@@ -1,7 +1,8 @@
-// Server: the TCP front of an Engine. Owns the io_context (options.io_threads
-// threads), the ingest and query acceptors, the optional SIGINT/SIGTERM handler,
-// the session registry and the pools that run blocking engine calls: one for
-// ingest (parse, apply, fsync), one for queries.
+// Server: the TCP front of an Engine. Owns two io_contexts: one (options.io_threads
+// threads) for the acceptors, the optional SIGINT/SIGTERM handler and the ingest
+// sessions, whose blocking engine calls (parse, apply, fsync) run on a write pool;
+// and one (options.query_threads threads) for the query sessions, which run each
+// query on the thread that read it.
 //
 //   auto server = Server::start(engine, options);   // listening on return
 //   std::puts((*server)->listening_line().c_str());
@@ -61,8 +62,9 @@ class Server {
  private:
   Server(engine::Engine& engine, ServerOptions options);
   Status listen(tcp::acceptor& acceptor, uint16_t port, tcp::endpoint* bound);
+  // Accepts connections of `acceptor` as SessionType sessions served on `sessions_io`.
   template <typename SessionType>
-  awaitable<void> accept_loop(tcp::acceptor& acceptor);
+  awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::io_context& sessions_io);
   awaitable<void> refuse_connection(std::shared_ptr<Session> session);
   void begin_stop();  // on control_
 
@@ -74,17 +76,24 @@ class Server {
   // The acceptors, the signal set and the grace timer are not thread-safe: the
   // accept loops and begin_stop run on this strand, never on two io threads at once.
   asio::strand<asio::io_context::executor_type> control_;
-  query::ScanWorkers scan_workers_;        // outlives query_pool_, whose queries use it
+  // Query sessions read, run and answer a statement on one thread: a short query
+  // crosses no thread, since a hand-off and a hand-back cost two wake-ups, more
+  // than the query itself. A thread blocked in a long query holds up none of the
+  // others, which go on serving their sessions.
+  asio::io_context query_io_;
+  // Keeps the query threads running while no query session exists.
+  asio::executor_work_guard<asio::io_context::executor_type> query_work_;
+  query::ScanWorkers scan_workers_;        // outlives the query threads, whose queries use it
   query::ScanWorkers background_workers_;  // likewise
   asio::thread_pool write_pool_;
-  asio::thread_pool query_pool_;
   ServerContext context_;  // what sessions share; refers to the members above
   tcp::acceptor ingest_acceptor_;
   tcp::acceptor query_acceptor_;
   asio::signal_set signals_;
   asio::steady_timer grace_timer_;
   tcp::endpoint ingest_endpoint_, query_endpoint_;
-  std::vector<std::thread> threads_;
+  std::vector<std::thread> threads_;  // running io_
+  std::vector<std::thread> query_threads_;
   std::atomic<bool> is_stopping_{false};
   bool is_joined_ = false;
 };

@@ -15,7 +15,6 @@ struct ServerContext {
   engine::Engine& engine;
   const ServerOptions& options;
   asio::thread_pool& write_pool;           // for ingest's engine calls: parse, apply, sync
-  asio::thread_pool& query_pool;           // for queries
   query::ScanWorkers& scan_workers;        // help queries scan on more cores
   query::ScanWorkers& background_workers;  // run big scans at a lower priority
   ServerStats& stats;

@@ -1,7 +1,8 @@
-// Ingest runs on threads of its own: with one query thread held inside a query,
-// a write and its #sync are still acknowledged. Against a real Engine wrapped so
-// that snapshot() waits until the test releases it; no sleeps, and a failure
-// (the ack waiting for the query thread) is reported after a bounded wait.
+// What one query held inside the engine does not hold up: ingest, which runs on
+// threads of its own (a write and its #sync are still acknowledged), and the query
+// sessions served by the other query threads (each thread runs the statements it
+// reads). Against a real Engine wrapped so that snapshot() waits until the test
+// releases it; no sleeps, and a failure is reported after a bounded wait.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -136,6 +137,52 @@ TEST(WritePoolTest, IngestIsAcknowledgedWhileEveryQueryThreadIsBusy) {
   EXPECT_EQ(ack.get(), "ok b accepted=1 rejected=0");
   // The held query saw both rows: its snapshot was taken after the release.
   EXPECT_EQ(answer.get(), "2");
+  (*server)->stop();
+  (*server)->wait();
+}
+
+TEST(QueryThreadsTest, AnotherSessionIsAnsweredWhileOneQueryIsHeld) {
+  testing::TempDir dir;
+  engine::EngineOptions engine_options;
+  engine_options.data_dir = dir.path() / "data";
+  auto opened = engine::Engine::open(engine_options);
+  ASSERT_TRUE(opened.is_ok()) << opened.error().message;
+  HoldingEngine engine(std::move(opened).value());
+  ASSERT_TRUE(engine.write_text("m,tenant=t1 v=1 1\n", {}).is_ok());
+  ServerOptions options;
+  options.ingest_port = 0;
+  options.query_port = 0;
+  options.query_threads = 2;
+  auto server = Server::start(engine, std::move(options));
+  ASSERT_TRUE(server.is_ok()) << server.error().message;
+
+  // One query thread waits inside a query.
+  engine.hold();
+  auto held = TcpClient::connect("127.0.0.1", (*server)->query_endpoint().port());
+  ASSERT_TRUE(held.is_ok());
+  auto held_answer = std::async(std::launch::async, [&] {
+    auto reply = run_statement(**held, "SELECT count(*) FROM m");
+    return reply.is_ok() && reply->is_ok && reply->rows.size() == 1
+               ? reply->rows[0][0].value_or("NULL")
+               : std::string("<failed>");
+  });
+  engine.wait_until_held();
+
+  // The other runs a statement that takes no snapshot.
+  auto other = TcpClient::connect("127.0.0.1", (*server)->query_endpoint().port());
+  ASSERT_TRUE(other.is_ok());
+  auto other_answer = std::async(std::launch::async, [&] {
+    auto reply = run_statement(**other, "SHOW TABLES");
+    return reply.is_ok() && reply->is_ok && reply->rows.size() == 1
+               ? reply->rows[0][0].value_or("NULL")
+               : std::string("<failed>");
+  });
+  const bool answered_while_held =
+      other_answer.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+  engine.release();
+  EXPECT_TRUE(answered_while_held) << "the second session waited for the held query";
+  EXPECT_EQ(other_answer.get(), "m");
+  EXPECT_EQ(held_answer.get(), "1");
   (*server)->stop();
   (*server)->wait();
 }
