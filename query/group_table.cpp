@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <numeric>
 #include <optional>
 
 #include "query/aggregate.h"
@@ -82,6 +83,17 @@ uint32_t intern_group(const BoundSelect& plan, GroupTable& groups, int64_t bucke
       *memory_bytes += kGroupOverheadBytes;
     }
     return groups.by_tag_id[slot];
+  }
+  if (plan.bucketer && tag_ids.empty()) {
+    // GROUP BY time(15m): the bucket start is the key, hashed as it is.
+    const auto [it, is_new] =
+        groups.by_bucket.try_emplace(bucket, static_cast<uint32_t>(groups.count));
+    if (is_new) {
+      ++groups.count;
+      groups.buckets.push_back(bucket);
+      *memory_bytes += kGroupOverheadBytes;
+    }
+    return it->second;
   }
   std::string& key = groups.scratch_key;
   key.clear();
@@ -209,7 +221,28 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
       return out;
     }
   }
+  if (!uniform_bucket && !block.has_time()) {
+    return make_error(ErrorCode::kInternal, "time buckets of a block loaded without time");
+  }
   out.gids.resize(n);
+  if (tag_count == 0) {
+    // Time buckets alone: rows of one series come in time order, so a row's bucket is
+    // mostly its predecessor's and the table is asked once per bucket change.
+    const int64_t* time_ns = uniform_bucket ? nullptr : block.time_ns().data();
+    int64_t bucket = 0;
+    uint32_t gid = kUnset;
+    for (size_t i = 0; i < n; ++i) {
+      const int64_t row_bucket =
+          uniform_bucket ? *uniform_bucket : plan.bucketer->bucket_start(time_ns[sel[i]]);
+      if (gid == kUnset || row_bucket != bucket) {
+        bucket = row_bucket;
+        gid = intern_group(plan, groups, bucket, {}, memory_bytes);
+      }
+      out.gids[i] = gid;
+    }
+    out.run_starts = find_group_runs(out.gids, min_average_run);
+    return out;
+  }
   // Dictionary codes map to group-wide tag ids once per block, not per row.
   // Each row also gets a dense block-local combination of its tag codes, so
   // that most rows find their group with one array lookup.
@@ -249,9 +282,6 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
     for (size_t k = 0; k < tag_count; ++k) ids[k] = row_tag_ids[k][i];
     return intern_group(plan, groups, bucket, ids, memory_bytes);
   };
-  if (!uniform_bucket && !block.has_time()) {
-    return make_error(ErrorCode::kInternal, "time buckets of a block loaded without time");
-  }
   const bool is_dense = combos <= kMaxDenseCombos;
   std::unordered_map<int64_t, std::vector<uint32_t>> tables;  // by bucket start
   size_t dense_entries = 0;
@@ -283,6 +313,31 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
   }
   out.run_starts = find_group_runs(out.gids, min_average_run);
   return out;
+}
+
+std::vector<size_t> groups_in_key_order(const BoundSelect& plan, const GroupTable& table) {
+  std::vector<size_t> order(table.count);
+  std::iota(order.begin(), order.end(), size_t{0});
+  const size_t tag_count = plan.group_tags.size();
+  // Read from the table, not from key Values: a group's tag ids differ exactly when
+  // its tag names do, since each dictionary interns a name once.
+  auto before = [&](size_t a, size_t b) {
+    if (plan.bucketer && table.buckets[a] != table.buckets[b])
+      return table.buckets[a] < table.buckets[b];
+    for (size_t t = 0; t < tag_count; ++t) {
+      const uint32_t x = table.tag_ids[a * tag_count + t];
+      const uint32_t y = table.tag_ids[b * tag_count + t];
+      if (x == y) continue;
+      if (x == kNullTagId || y == kNullTagId) return y == kNullTagId;
+      const std::vector<std::string>& names = table.dictionaries[t].names();
+      return names[x] < names[y];
+    }
+    return a < b;
+  };
+  // Buckets mostly appear in time order: then a check is all the sorting needed.
+  if (!std::is_sorted(order.begin(), order.end(), before))
+    std::sort(order.begin(), order.end(), before);
+  return order;
 }
 
 std::vector<std::vector<Value>> group_key_columns(const BoundSelect& plan,

@@ -50,6 +50,8 @@ struct GroupTable {
   // Plans with one group tag and no time grouping: the group of tag id t at
   // [t + 1], of NULL at [0]; kNoGroup where none yet. by_key is then unused.
   std::vector<uint32_t> by_tag_id;
+  // Plans grouped by time alone: the group of each bucket start. by_key is then unused.
+  std::unordered_map<int64_t, uint32_t> by_bucket;
   size_t count = 0;
   std::string scratch_key;  // reused by intern_group to build keys without allocating
 };
@@ -119,6 +121,10 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
                                      const std::vector<uint32_t>& sel,
                                      std::optional<int64_t> uniform_bucket, size_t min_average_run,
                                      GroupTable& groups, size_t* memory_bytes);
+
+// The group ids of `table` in the default result order: time bucket, then the tags
+// ascending (byte order, NULL last), as compare_for_sort orders the key values.
+std::vector<size_t> groups_in_key_order(const BoundSelect& plan, const GroupTable& table);
 
 // The group key values, column-major: [key][group], key 0 the time bucket when
 // plan.bucketer is set, then the tags (NULL tags as null Values).

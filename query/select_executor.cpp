@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
-#include <numeric>
 
 #include "query/aggregate.h"
 #include "query/block_pruning.h"
@@ -305,7 +304,6 @@ class Executor {
 
   Result<std::vector<OutputRow>> finish_groups(PartialResult& result) {
     const size_t groups = result.groups.count;
-    const size_t key_count = plan_.group_key_count();
     // Column-major group keys and aggregate values.
     std::vector<std::vector<Value>> keys = group_key_columns(plan_, result.groups);
     std::vector<Aggregator>& aggregators = result.aggregators;
@@ -316,15 +314,7 @@ class Executor {
     }
     TESSERA_RETURN_IF_ERROR(finalize_groups(aggregators, groups, aggs));
     // Default order: time, then tags, ascending, NULL tags last.
-    std::vector<size_t> order(groups);
-    std::iota(order.begin(), order.end(), size_t{0});
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      for (size_t k = 0; k < key_count; ++k) {
-        const int c = compare_for_sort(keys[k][a], keys[k][b]);
-        if (c != 0) return c < 0;
-      }
-      return a < b;
-    });
+    std::vector<size_t> order = detail::groups_in_key_order(plan_, result.groups);
     auto column_of = [](const std::vector<Value>& values, const std::vector<size_t>& rows) {
       std::vector<const Value*> ptrs(rows.size());
       for (size_t i = 0; i < rows.size(); ++i) ptrs[i] = &values[rows[i]];
@@ -364,7 +354,9 @@ class Executor {
     }
     std::vector<OutputRow> rows(n);
     for (size_t i = 0; i < n; ++i) {
+      rows[i].values.reserve(outputs.size());
       for (const Vec& v : outputs) rows[i].values.push_back(value_at(v, i));
+      rows[i].sort_keys.reserve(sort_keys.size());
       for (const Vec& v : sort_keys) rows[i].sort_keys.push_back(value_at(v, i));
       rows[i].seq = i;  // already in the default (time, tags) order
     }

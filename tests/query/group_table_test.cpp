@@ -2,14 +2,19 @@
 // short runs, partial selections, groups carried across blocks), every row's group
 // must hold that row's tag values, different values must get different groups, and
 // the run starts must equal find_group_runs of the group ids. Damaged codes fail.
+// groups_in_key_order: the order of the groups' key values.
 #include "query/group_table.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <numeric>
 #include <random>
 
 #include "query/aggregate.h"
+#include "query/expression_eval.h"
+#include "query/time_bucket.h"
 
 namespace tessera::query::detail {
 namespace {
@@ -103,6 +108,45 @@ TEST(GroupTableTest, GroupsHoldTheirRowsValuesAndRunsMatchFindGroupRuns) {
       }
     }
     EXPECT_EQ(gid_of_key.size(), groups.count);
+  }
+}
+
+TEST(GroupTableTest, KeyOrderIsTheOrderOfTheKeyValues) {
+  // groups_in_key_order reads buckets and tag ids from the table; it must order the
+  // groups as compare_for_sort orders their key values (NULL tags last), ties never.
+  std::mt19937 rng(12);
+  for (int round = 0; round < 200; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    BoundSelect plan;
+    if (rng() % 2 == 0) plan.bucketer = *TimeBucketer::make(10 * kNanosPerSecond, std::nullopt);
+    const size_t tag_count = rng() % 3;
+    for (size_t k = 0; k < tag_count; ++k) plan.group_tags.push_back("t" + std::to_string(k));
+    GroupTable groups;
+    groups.dictionaries.resize(tag_count);
+    size_t memory = 0;
+    const size_t interned = 1 + rng() % 60;
+    for (size_t g = 0; g < interned; ++g) {
+      std::vector<uint32_t> ids;
+      for (size_t k = 0; k < tag_count; ++k) {
+        // Names interned in no particular order, "b" < "b0" < "c" among them.
+        static const char* kNames[] = {"c", "b0", "a", "b", "A", ""};
+        ids.push_back(rng() % 5 == 0 ? kNullTagId
+                                     : groups.dictionaries[k].intern(kNames[rng() % 6]));
+      }
+      const int64_t bucket = static_cast<int64_t>(rng() % 4) * 10 * kNanosPerSecond;
+      intern_group(plan, groups, plan.bucketer ? bucket : 0, ids, &memory);
+    }
+    const std::vector<std::vector<Value>> keys = group_key_columns(plan, groups);
+    std::vector<size_t> expected(groups.count);
+    std::iota(expected.begin(), expected.end(), size_t{0});
+    std::sort(expected.begin(), expected.end(), [&](size_t a, size_t b) {
+      for (const std::vector<Value>& key : keys) {
+        const int c = compare_for_sort(key[a], key[b]);
+        if (c != 0) return c < 0;
+      }
+      return a < b;
+    });
+    EXPECT_EQ(groups_in_key_order(plan, groups), expected);
   }
 }
 
