@@ -1,5 +1,6 @@
 #include "query/block_range_scan.h"
 
+#include <algorithm>
 #include <deque>
 #include <numeric>
 
@@ -187,14 +188,15 @@ class RangeScanner {
     return Status::ok();
   }
 
-  // Aggregates a block whose rows all pass, grouped by the plan's one tag (and
-  // `bucket`), from the statistics of each run of the tag's values. False, with
-  // nothing folded, when the runs are short or a run's statistics lack what an
-  // aggregate needs (an integer sum past int64): the block is then scanned.
+  // Aggregates a block in time bucket `bucket` from the statistics of each run of
+  // one tag's values, as scan_.run_stats_fold says. False, with nothing folded,
+  // when the runs are short or a run's statistics lack what an aggregate needs (an
+  // integer sum past int64): the block is then scanned.
   Result<bool> fold_run_stats(const engine::BlockSource& source, int64_t bucket) {
     using RunStats = std::shared_ptr<const storage::TagRunStats>;
     const storage::BlockStats& block_stats = source.stats();
-    const std::string& tag = plan_.group_tags[0];
+    const RunStatsFold& fold = *scan_.run_stats_fold;
+    const std::string& tag = fold.tag;
     // Each aggregate's run statistics; aggregates of one column share them, and
     // count(*) (or a column the block lacks) takes the runs of any.
     std::vector<std::pair<std::string, RunStats>> by_column;
@@ -228,29 +230,47 @@ class RangeScanner {
       runs = stats.get();
     }
     for (const auto& [name, stats] : by_column) {
-      if (stats->run_starts != runs->run_starts || stats->runs.size() != runs->run_count()) {
+      // The runs alone (name "", for count(*)) carry no per-run statistics.
+      if (stats->run_starts != runs->run_starts ||
+          (!name.empty() && stats->runs.size() != runs->run_count())) {
         return make_error(ErrorCode::kInternal, "tag run statistics of one block disagree");
       }
     }
-    BlockTagGroups tag_groups(plan_, out_.groups, bucket, runs->dictionary, &out_.memory_bytes);
-    std::vector<uint32_t> run_groups(runs->run_count());
-    for (size_t r = 0; r < runs->run_count(); ++r) {
-      const uint32_t code = runs->codes[r];
-      run_groups[r] = tag_groups.group_of(
-          code == storage::TagRunStats::kNullCode ? tag_groups.null_code() : code);
+    // Each run's group; kNoGroup for the runs a kept value passes over.
+    std::vector<uint32_t> run_groups(runs->run_count(), kNoGroup);
+    uint64_t rows_matched = 0;
+    if (fold.kept_value) {
+      const auto& names = runs->dictionary;
+      const auto kept = std::find(names.begin(), names.end(), *fold.kept_value);
+      const uint32_t gid = intern_group(plan_, out_.groups, bucket, {}, &out_.memory_bytes);
+      for (size_t r = 0; r < runs->run_count(); ++r) {
+        if (kept == names.end() || runs->codes[r] != static_cast<uint32_t>(kept - names.begin()))
+          continue;
+        run_groups[r] = gid;
+        rows_matched += runs->run_starts[r + 1] - runs->run_starts[r];
+      }
+    } else {
+      BlockTagGroups tag_groups(plan_, out_.groups, bucket, runs->dictionary, &out_.memory_bytes);
+      for (size_t r = 0; r < runs->run_count(); ++r) {
+        const uint32_t code = runs->codes[r];
+        run_groups[r] = tag_groups.group_of(
+            code == storage::TagRunStats::kNullCode ? tag_groups.null_code() : code);
+      }
+      rows_matched = block_stats.row_count;
     }
     for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
       Aggregator& aggregator = out_.aggregators[a];
       aggregator.resize(out_.groups.count);
       const storage::TagRunStats* stats = per_aggregate[a];
       for (size_t r = 0; r < runs->run_count(); ++r) {
+        if (run_groups[r] == kNoGroup) continue;
         const uint64_t rows = runs->run_starts[r + 1] - runs->run_starts[r];
         TESSERA_RETURN_IF_ERROR(aggregator.fold_stats(
             run_groups[r], rows, stats == nullptr ? nullptr : &stats->runs[r]));
       }
     }
     ++out_.blocks_from_run_stats;
-    out_.rows_matched += block_stats.row_count;
+    out_.rows_matched += rows_matched;
     return true;
   }
 

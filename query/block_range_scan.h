@@ -31,8 +31,8 @@ namespace tessera::query::detail {
 enum class BlockAction : uint8_t {
   kPrune,      // no row can match
   kFromStats,  // every row matches, in one group: folded from the footer statistics
-  // Every row matches, grouped by one tag: folded from the statistics of each run
-  // of the tag's values, or scanned when the runs are short.
+  // Folded from the statistics of each run of one tag's values (RunStatsFold), or
+  // scanned when the runs are short.
   kFromRunStats,
   kScan,  // loaded and filtered row by row
 };
@@ -48,6 +48,7 @@ struct RangeScanPlan {
   std::vector<BlockAction> actions;  // per snapshot block
   // Per block, set for kFromStats; for kFromRunStats, the bucket alone.
   std::vector<std::optional<ConstantGroupKey>> keys;
+  std::optional<RunStatsFold> run_stats_fold;            // how kFromRunStats blocks fold
   std::vector<std::string> columns;                      // the columns a scanned block loads
   TimeUsage time_usage;                                  // when it loads the time column too
   std::vector<std::optional<PruneRule>> conjunct_rules;  // parallel to plan->where_conjuncts

@@ -114,7 +114,7 @@ class Executor {
     stats_.blocks_total = snapshot.blocks.size() + snapshot.blocks_outside_range;
     stats_.blocks_pruned = snapshot.blocks_outside_range;
     const bool use_stats = plan_allows_stats_answers(plan_, rule);
-    const bool use_run_stats = detail::plan_allows_run_stats_answers(plan_, rule);
+    scan_.run_stats_fold = detail::plan_run_stats_fold(plan_, rule);
     scan_.columns = detail::columns_read(
         plan_, scan_.tenant->has_value() ? plan_.schema.options.tenant_column : std::nullopt);
     scan_.time_usage = detail::time_usage(plan_);
@@ -144,9 +144,9 @@ class Executor {
         scan_.keys[b] = block_stats_answer(plan_, rule, block_stats);
         if (scan_.keys[b]) scan_.actions[b] = BlockAction::kFromStats;
       }
-      if (use_run_stats && view.live_rows == nullptr && !scan_.keys[b]) {
+      if (scan_.run_stats_fold && view.live_rows == nullptr && !scan_.keys[b]) {
         if (const std::optional<int64_t> bucket =
-                detail::block_run_stats_answer(plan_, rule, block_stats)) {
+                detail::block_run_stats_answer(plan_, *scan_.run_stats_fold, block_stats)) {
           scan_.keys[b] = detail::ConstantGroupKey{*bucket, {}};
           scan_.actions[b] = BlockAction::kFromRunStats;
         }

@@ -140,20 +140,34 @@ std::optional<ConstantGroupKey> block_stats_answer(const BoundSelect& plan, cons
   return key;
 }
 
-bool plan_allows_run_stats_answers(const BoundSelect& plan, const PruneRule& rule) {
-  if (!plan_allows_stats_answers(plan, rule) || plan.group_tags.size() != 1) return false;
-  // Runs keep no quantile sketch.
+std::optional<RunStatsFold> plan_run_stats_fold(const BoundSelect& plan, const PruneRule& rule) {
+  if (!plan_allows_stats_answers(plan, rule)) return std::nullopt;
   for (const AggregateSpec& spec : plan.aggregates) {
-    if (spec.fn == AggregateFn::kApproxPercentile) return false;
+    if (spec.fn == AggregateFn::kApproxPercentile) return std::nullopt;
   }
-  return true;
+  RunStatsFold fold;
+  fold.passing_rule = rule;
+  if (plan.group_tags.size() == 1) {
+    fold.tag = plan.group_tags[0];
+    return fold;
+  }
+  if (!plan.group_tags.empty() || rule.equalities.empty()) return std::nullopt;
+  // WHERE T = 'v': every equality of the rule on T, asking for one value.
+  const auto& [tag, value] = rule.equalities.front();
+  for (const auto& equality : rule.equalities) {
+    if (equality.first != tag || equality.second != value) return std::nullopt;
+  }
+  fold.tag = tag;
+  fold.kept_value = value;
+  fold.passing_rule.equalities.clear();
+  return fold;
 }
 
-std::optional<int64_t> block_run_stats_answer(const BoundSelect& plan, const PruneRule& rule,
+std::optional<int64_t> block_run_stats_answer(const BoundSelect& plan, const RunStatsFold& fold,
                                               const storage::BlockStats& stats) {
-  const std::optional<int64_t> bucket = passing_bucket(plan, rule, stats);
+  const std::optional<int64_t> bucket = passing_bucket(plan, fold.passing_rule, stats);
   if (!bucket) return std::nullopt;
-  const int tag = stats.find(plan.group_tags[0]);
+  const int tag = stats.find(fold.tag);
   if (tag < 0 || stats.column_types[static_cast<size_t>(tag)] != ColumnType::kString) {
     return std::nullopt;
   }

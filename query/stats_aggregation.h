@@ -40,18 +40,29 @@ bool plan_allows_stats_answers(const BoundSelect& plan, const PruneRule& rule);
 std::optional<ConstantGroupKey> block_stats_answer(const BoundSelect& plan, const PruneRule& rule,
                                                    const storage::BlockStats& stats);
 
-// Folding a block run by run (storage::TagRunStats): when the plan groups by one
-// tag (and perhaps time) and its aggregates could be folded from statistics
-// (approx_percentile excepted), a block whose rows all pass but hold several
-// values of the tag is folded from the statistics of each run of the tag's values.
-bool plan_allows_run_stats_answers(const BoundSelect& plan, const PruneRule& rule);
+// Folding a block run by run (storage::TagRunStats), when the plan's aggregates
+// could be folded from statistics (approx_percentile excepted; runs keep no sketch)
+// and the block holds several values of one tag T:
+// - GROUP BY T (and perhaps time), every row passing: each run folds into the group
+//   of its value (Q7: GROUP BY entity_id over whole days);
+// - WHERE T = 'v' as the rule's only equalities, grouped by time at most: the runs of
+//   v fold into the block's one group and the others are passed over (one small
+//   tenant's rows in a block that several tenants share).
+struct RunStatsFold {
+  std::string tag;                        // T
+  std::optional<std::string> kept_value;  // v; unset: GROUP BY T
+  // What every row of a block must satisfy: the rule, less T's equalities.
+  PruneRule passing_rule;
+};
+
+// The way the plan folds blocks run by run, if it can.
+std::optional<RunStatsFold> plan_run_stats_fold(const BoundSelect& plan, const PruneRule& rule);
 
 // The time bucket of every row (0 without time grouping) of a block with `stats`
-// that may be folded run by run: every row passes `rule`, the rows lie in one
-// bucket, the block has the group tag and its statistics show the aggregates'
+// that may be folded run by run: every row passes fold.passing_rule, the rows lie
+// in one bucket, the block has tag T and its statistics show the aggregates'
 // columns fit; an integer sum is checked again per run when folded.
-// Requires: plan_allows_run_stats_answers(plan, rule).
-std::optional<int64_t> block_run_stats_answer(const BoundSelect& plan, const PruneRule& rule,
+std::optional<int64_t> block_run_stats_answer(const BoundSelect& plan, const RunStatsFold& fold,
                                               const storage::BlockStats& stats);
 
 }  // namespace tessera::query::detail

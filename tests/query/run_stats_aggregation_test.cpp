@@ -1,5 +1,6 @@
-// Blocks grouped by one tag whose rows all pass are folded run by run from the
-// statistics of the tag's runs (storage::TagRunStats) instead of being scanned.
+// Blocks grouped by one tag whose rows all pass, or holding the one value of a tag
+// that WHERE asks for among others, are folded run by run from the statistics of
+// the tag's runs (storage::TagRunStats) instead of being scanned.
 // Over the real engine, with blocks that hold several runs: answers checked against
 // aggregates computed here from the rows written, each query twice (run statistics
 // computed, then from the block cache); EXPLAIN shows which path read the blocks;
@@ -105,13 +106,14 @@ class RunStatsAggregationTest : public ::testing::Test {
     return -1;
   }
 
-  // Checks the rows of `sql` (SELECT entity, kSelect ... GROUP BY entity ORDER BY
-  // entity, or with the day first when `by_day`) against the rows in [from, to).
-  void expect_answers(const std::string& sql, bool by_day, int64_t from, int64_t to) {
+  // The groups of the rows in [from, to) (of `entity` alone, when set), keyed by
+  // day (0 unless `by_day`) and entity ("" when `entity` is set).
+  std::map<std::pair<int64_t, std::string>, Expected> expected_groups(
+      bool by_day, int64_t from, int64_t to, const std::optional<std::string>& entity) const {
     std::map<std::pair<int64_t, std::string>, Expected> groups;
     for (const Row& row : rows_) {
-      if (row.time < from || row.time >= to) continue;
-      Expected& g = groups[{by_day ? row.time - row.time % kDay : 0, row.entity}];
+      if (row.time < from || row.time >= to || (entity && row.entity != *entity)) continue;
+      Expected& g = groups[{by_day ? row.time - row.time % kDay : 0, entity ? "" : row.entity}];
       ++g.rows;
       g.i_sum += row.i;
       g.i_min = std::min(g.i_min, row.i);
@@ -122,6 +124,15 @@ class RunStatsAggregationTest : public ::testing::Test {
       g.f_min = std::min(g.f_min.value_or(*row.f), *row.f);
       g.f_max = std::max(g.f_max.value_or(*row.f), *row.f);
     }
+    return groups;
+  }
+
+  // Checks the rows of `sql` (SELECT entity, kSelect ... GROUP BY entity ORDER BY
+  // entity, with the day first when `by_day`; without the entity column when
+  // `entity` is set, for WHERE entity = '...') against the rows in [from, to).
+  void expect_answers(const std::string& sql, bool by_day, int64_t from, int64_t to,
+                      const std::optional<std::string>& entity = std::nullopt) {
+    const auto groups = expected_groups(by_day, from, to, entity);
     auto r = run(sql);
     ASSERT_TRUE(r.is_ok()) << r.status().to_string();
     ASSERT_EQ(r->rows.size(), groups.size()) << sql;
@@ -132,7 +143,9 @@ class RunStatsAggregationTest : public ::testing::Test {
       if (by_day) {
         EXPECT_EQ(std::get<Timestamp>(row[c++]).ns, key.first);
       }
-      EXPECT_EQ(std::get<std::string>(row[c++]), key.second);
+      if (!entity) {
+        EXPECT_EQ(std::get<std::string>(row[c++]), key.second);
+      }
       EXPECT_EQ(std::get<int64_t>(row[c++]), g.rows) << key.second;
       EXPECT_EQ(std::get<int64_t>(row[c++]), g.f_count) << key.second;
       EXPECT_NEAR(std::get<double>(row[c++]), g.f_sum, 1e-9 * std::abs(g.f_sum)) << key.second;
@@ -182,6 +195,116 @@ TEST_F(RunStatsAggregationTest, GroupsByATagFromRunStatistics) {
   }
 }
 
+TEST_F(RunStatsAggregationTest, KeepsTheRunsOfOneTagValueFromRunStatistics) {
+  const std::string by_day = std::string("SELECT ") + kSelect +
+                             " FROM m WHERE entity = 'e3' GROUP BY time(1d) ORDER BY time";
+  const std::string whole = std::string("SELECT ") + kSelect + " FROM m WHERE entity = 'e5'";
+  const std::string one_day = std::string("SELECT ") + kSelect +
+                              " FROM m WHERE entity = 'e0' AND time >= '2025-01-18'"
+                              " AND time < '2025-01-19'";
+  for (int pass = 0; pass < 2; ++pass) {  // computed, then from the block cache
+    SCOPED_TRACE(pass == 0 ? "computed" : "cached");
+    expect_answers(by_day, true, day0_, day0_ + 3 * kDay, "e3");
+    expect_answers(whole, false, day0_, day0_ + 3 * kDay, "e5");
+    expect_answers(one_day, false, day0_ + 2 * kDay, day0_ + 3 * kDay, "e0");
+  }
+  // Blocks holding e3 and other entities fold the runs of e3; a block of e3 alone
+  // folds whole; blocks without e3 are pruned. None is scanned.
+  EXPECT_GT(explain(by_day, "blocks from run statistics"), 0);
+  EXPECT_EQ(explain(by_day, "blocks scanned"), 0);
+  EXPECT_EQ(explain(whole, "blocks scanned"), 0);
+  // count(*) alone folds from the runs without per-run statistics, grouped or kept.
+  const auto e3 = expected_groups(false, day0_, day0_ + 3 * kDay, "e3").begin()->second;
+  auto counted = run("SELECT count(*) FROM m WHERE entity = 'e3'");
+  ASSERT_TRUE(counted.is_ok()) << counted.status().to_string();
+  EXPECT_EQ(std::get<int64_t>(counted->rows.at(0).at(0)), e3.rows);
+  auto grouped = run("SELECT entity, count(*) FROM m GROUP BY entity ORDER BY entity");
+  ASSERT_TRUE(grouped.is_ok()) << grouped.status().to_string();
+  const auto by_entity = expected_groups(false, day0_, day0_ + 3 * kDay, std::nullopt);
+  ASSERT_EQ(grouped->rows.size(), by_entity.size());
+  size_t n = 0;
+  for (const auto& [key, g] : by_entity) {
+    EXPECT_EQ(std::get<std::string>(grouped->rows[n][0]), key.second);
+    EXPECT_EQ(std::get<int64_t>(grouped->rows[n][1]), g.rows);
+    ++n;
+  }
+  EXPECT_GT(explain("SELECT count(*) FROM m WHERE entity = 'e3'", "blocks from run statistics"), 0);
+  // Time bounds inside a block's range, a second tag condition, or a tag grouped
+  // besides: those blocks are scanned, and the answers are the same.
+  const std::string cut = std::string("SELECT ") + kSelect +
+                          " FROM m WHERE entity = 'e3' AND time >= '2025-01-17T12:00:00Z'";
+  expect_answers(cut, false, day0_ + kDay + kDay / 2, day0_ + 3 * kDay, "e3");
+  EXPECT_GT(explain(cut, "blocks scanned"), 0);
+  for (const std::string sql :
+       {"SELECT sum(f) FROM m WHERE entity = 'e3' AND entity = 'e4'",
+        "SELECT entity, sum(f) FROM m WHERE entity = 'e3' GROUP BY entity"}) {
+    EXPECT_EQ(explain(sql, "blocks from run statistics"), 0) << sql;
+  }
+}
+
+TEST(RunStatsTenantScopeTest, AReaderOfOneTenantFoldsItsRunsInSharedBlocks) {
+  // Three tenants' rows share each block (sorted by tenant): a reader scoped to one
+  // tenant gets that tenant's sums per day, folded from the runs of its rows.
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("tessera_run_stats_tenant_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  engine::EngineOptions options;
+  options.data_dir = dir;
+  options.block_rows = 512;
+  options.background_maintenance = false;
+  auto engine = engine::Engine::open(options);
+  ASSERT_TRUE(engine.is_ok()) << engine.status().to_string();
+  const int64_t day0 = utc(2025, 1, 16);
+  std::map<int64_t, std::pair<int64_t, int64_t>> expected;  // day -> (rows, sum of v) of t1
+  std::string lines;
+  for (int day = 0; day < 2; ++day) {
+    for (int tenant = 0; tenant < 3; ++tenant) {
+      for (int k = 0; k < 40 + 10 * tenant; ++k) {
+        const int64_t v = day * 1000 + tenant * 100 + k;
+        const int64_t time = day0 + day * kDay + k * kMinute;
+        lines += "m,tenant=t" + std::to_string(tenant) + " v=" + std::to_string(v) + "i " +
+                 std::to_string(time) + "\n";
+        if (tenant == 1) {
+          ++expected[day0 + day * kDay].first;
+          expected[day0 + day * kDay].second += v;
+        }
+      }
+    }
+  }
+  ASSERT_TRUE((*engine)->write_text(lines, {}).is_ok());
+  ASSERT_TRUE((*engine)->flush().is_ok());
+  QueryContext reader;
+  reader.role = Role::kReader;
+  reader.tenant = "t1";
+  const std::string sql = "SELECT count(*), sum(v) FROM m GROUP BY time(1d) ORDER BY time";
+  for (int pass = 0; pass < 2; ++pass) {
+    auto r = run_query(**engine, sql, reader);
+    ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+    ASSERT_EQ(r->rows.size(), expected.size());
+    size_t n = 0;
+    for (const auto& [day, want] : expected) {
+      EXPECT_EQ(std::get<Timestamp>(r->rows[n][0]).ns, day);
+      EXPECT_EQ(std::get<int64_t>(r->rows[n][1]), want.first);
+      EXPECT_EQ(std::get<int64_t>(r->rows[n][2]), want.second);
+      ++n;
+    }
+  }
+  // EXPLAIN hides scan counts from a tenant-scoped reader; the scope is the same
+  // equality on the tenant column as this WHERE clause (block_pruning.h).
+  QueryContext admin;
+  auto plan = run_query(
+      **engine, "EXPLAIN SELECT count(*), sum(v) FROM m WHERE tenant = 't1' GROUP BY time(1d)",
+      admin);
+  ASSERT_TRUE(plan.is_ok()) << plan.status().to_string();
+  std::string shown;
+  for (const auto& row : plan->rows) shown += std::get<std::string>(row[0]) + "\n";
+  EXPECT_NE(shown.find("blocks from run statistics: 2\n"), std::string::npos)
+      << "both days' blocks fold the runs of t1:\n"
+      << shown;
+  engine->reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST_F(RunStatsAggregationTest, ARunSumPastInt64IsScannedAndFails) {
   // One block, two runs of 16 rows: a's sum is -2^63 and b's 2^63, one past int64;
   // the block's running sum (a, then b) stays inside, so its statistics are exact.
@@ -202,11 +325,17 @@ TEST_F(RunStatsAggregationTest, ARunSumPastInt64IsScannedAndFails) {
     ASSERT_FALSE(r.is_ok());
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidInput) << r.error().message;
   }
-  // The other group alone fits.
+  // The other group alone fits, whether grouped by e or kept by WHERE e = 'a' (the
+  // block is then scanned: its run statistics are not exact).
   auto a = run("SELECT e, sum(i), count(*) FROM o WHERE e = 'a' GROUP BY e");
   ASSERT_TRUE(a.is_ok()) << a.status().to_string();
   EXPECT_EQ(std::get<int64_t>(a->rows.at(0).at(1)), std::numeric_limits<int64_t>::min());
   EXPECT_EQ(std::get<int64_t>(a->rows.at(0).at(2)), 16);
+  auto kept = run("SELECT sum(i), count(*) FROM o WHERE e = 'a'");
+  ASSERT_TRUE(kept.is_ok()) << kept.status().to_string();
+  EXPECT_EQ(std::get<int64_t>(kept->rows.at(0).at(0)), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(std::get<int64_t>(kept->rows.at(0).at(1)), 16);
+  EXPECT_EQ(explain("SELECT sum(i), count(*) FROM o WHERE e = 'a'", "blocks scanned"), 1);
 }
 
 }  // namespace
