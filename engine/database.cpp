@@ -527,10 +527,11 @@ std::optional<TableSchema> Database::schema(std::string_view table) const {
 Result<TableSnapshot> Database::snapshot(std::string_view table_name, TimeRange range) const {
   struct PartitionView {
     int64_t start;
-    std::vector<std::shared_ptr<const BlockSource>> stable;  // persisted, then sealed
-    std::shared_ptr<const storage::Block> head;              // copy of the unsealed rows, or null
+    std::shared_ptr<const SourceList> persisted;
+    std::vector<std::shared_ptr<const MemoryBlockSource>> sealed;
+    std::shared_ptr<const storage::Block> head;  // copy of the unsealed rows, or null
     bool is_duplicate_free;  // one sorted segment and nothing else: no dedup index needed
-    size_t sorted_blocks;    // the leading blocks of `stable` that are one sorted segment
+    bool is_sorted;          // `persisted` is one sorted segment
   };
   TableSnapshot snapshot;
   std::vector<PartitionView> partitions;
@@ -551,38 +552,49 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name, TimeRange 
     const int64_t interval_ns = snapshot.schema.options.partition_ns;
     for (const auto& [start, partition] : it->second.partitions) {
       if (!partition_overlaps(start, interval_ns, range)) {
-        snapshot.blocks_outside_range += partition.persisted.size() + partition.sealed.size() +
+        snapshot.blocks_outside_range += partition.persisted->size() + partition.sealed.size() +
                                          (partition.head.row_count() > 0 ? 1 : 0);
         continue;
       }
       const bool is_duplicate_free = partition.is_single_sorted_segment &&
                                      partition.sealed.empty() && partition.head.row_count() == 0;
       PartitionView& view = partitions.emplace_back(
-          PartitionView{start, partition.persisted, nullptr, is_duplicate_free,
-                        partition.is_single_sorted_segment ? partition.persisted.size() : 0});
-      view.stable.insert(view.stable.end(), partition.sealed.begin(), partition.sealed.end());
+          PartitionView{start, partition.persisted, partition.sealed, nullptr, is_duplicate_free,
+                        partition.is_single_sorted_segment});
       if (partition.head.row_count() > 0) {
         view.head = std::make_shared<const storage::Block>(partition.head.snapshot());
       }
     }
   }
+  size_t block_count = 0;
+  for (const PartitionView& view : partitions) {
+    block_count += view.persisted->size() + view.sealed.size() + (view.head ? 1 : 0);
+  }
+  snapshot.blocks.reserve(block_count);
   for (PartitionView& view : partitions) {
-    std::vector<LiveRows> live(view.stable.size() + (view.head ? 1 : 0));
+    const SourceList& persisted = *view.persisted;
+    std::vector<LiveRows> live(persisted.size() + view.sealed.size() + (view.head ? 1 : 0));
     if (snapshot.schema.has_dedup() && !view.is_duplicate_free) {
+      SourceList stable = persisted;
+      stable.insert(stable.end(), view.sealed.begin(), view.sealed.end());
       TESSERA_ASSIGN_OR_RETURN(
-          live, dedup_partition(*dedup, view.start, snapshot.schema.options.dedup_columns,
-                                view.stable, view.head));
+          live, dedup_partition(*dedup, view.start, snapshot.schema.options.dedup_columns, stable,
+                                view.head));
     }
-    if (view.sorted_blocks > 0 && snapshot.schema.options.tenant_column) {
+    if (view.is_sorted && !persisted.empty() && snapshot.schema.options.tenant_column) {
       snapshot.sorted_runs.push_back(
-          {snapshot.blocks.size(), snapshot.blocks.size() + view.sorted_blocks});
+          {snapshot.blocks.size(), snapshot.blocks.size() + persisted.size()});
     }
-    for (size_t i = 0; i < view.stable.size(); ++i) {
-      snapshot.blocks.push_back({std::move(view.stable[i]), std::move(live[i])});
+    // The persisted blocks are viewed through one reference to their list.
+    for (size_t i = 0; i < persisted.size(); ++i) {
+      snapshot.blocks.push_back({persisted[i].get(), std::move(live[i])});
+    }
+    snapshot.owners.push_back(std::move(view.persisted));
+    for (size_t i = 0; i < view.sealed.size(); ++i) {
+      snapshot.add_block(std::move(view.sealed[i]), std::move(live[persisted.size() + i]));
     }
     if (view.head) {
-      snapshot.blocks.push_back(
-          {std::make_shared<MemoryBlockSource>(view.head), std::move(live.back())});
+      snapshot.add_block(std::make_shared<MemoryBlockSource>(view.head), std::move(live.back()));
     }
   }
   return snapshot;

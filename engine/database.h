@@ -69,8 +69,11 @@ class Database final : public Engine {
   Status apply_retention(int64_t now_ns);
 
  private:
+  using SourceList = std::vector<std::shared_ptr<const BlockSource>>;
   struct Partition {
-    std::vector<std::shared_ptr<const BlockSource>> persisted;     // in segment files
+    // In segment files. Snapshots share the list, so it is never changed in place:
+    // a flush or a compaction installs a new one.
+    std::shared_ptr<const SourceList> persisted = std::make_shared<const SourceList>();
     std::vector<std::shared_ptr<const MemoryBlockSource>> sealed;  // full, in memory
     BlockBuilder head;                                             // being filled
     // `persisted` is exactly one sorted (duplicate-free) segment: with no rows in

@@ -103,11 +103,13 @@ Status Database::flush_locked_phases() {
       // Appends only ever go after the frozen blocks, so they are still the prefix.
       partition.sealed.erase(partition.sealed.begin(),
                              partition.sealed.begin() + static_cast<ptrdiff_t>(f.blocks.size()));
-      partition.is_single_sorted_segment = partition.persisted.empty();
+      partition.is_single_sorted_segment = partition.persisted->empty();
+      auto persisted = std::make_shared<SourceList>(*partition.persisted);
       for (size_t b = 0; b < readers[i]->block_count(); ++b) {
-        partition.persisted.push_back(
+        persisted->push_back(
             std::make_shared<SegmentBlockSource>(readers[i], b, cache_, next_cache_key_++));
       }
+      partition.persisted = std::move(persisted);
       segments_.push_back({f.table, f.partition_start_ns, f.file_name, /*is_sorted=*/true});
     }
     head_rows_ -= frozen_rows;
@@ -171,7 +173,7 @@ void Database::mark_sorted_partitions() {
     auto table = tables_.find(key.first);
     if (table == tables_.end()) continue;
     auto partition = table->second.partitions.find(key.second);
-    if (partition == table->second.partitions.end() || partition->second.persisted.empty())
+    if (partition == table->second.partitions.end() || partition->second.persisted->empty())
       continue;
     partition->second.is_single_sorted_segment = true;
   }
@@ -215,7 +217,7 @@ Status Database::compact_partition(const std::string& table_name, int64_t partit
     auto partition = table->second.partitions.find(partition_start_ns);
     if (partition == table->second.partitions.end()) return Status::ok();
     key = sort_key_for(table->second.schema);
-    sources = partition->second.persisted;
+    sources = *partition->second.persisted;
     for (const ManifestSegment& s : segments_) {
       if (s.table == table_name && s.partition_start_ns == partition_start_ns)
         old_files.insert(s.file_name);
@@ -260,8 +262,8 @@ Status Database::compact_partition(const std::string& table_name, int64_t partit
       auto found = table->second.partitions.find(partition_start_ns);
       if (found != table->second.partitions.end()) partition = &found->second;
     }
-    if (partition == nullptr || partition->persisted.size() < sources.size() ||
-        !std::equal(sources.begin(), sources.end(), partition->persisted.begin())) {
+    if (partition == nullptr || partition->persisted->size() < sources.size() ||
+        !std::equal(sources.begin(), sources.end(), partition->persisted->begin())) {
       lock.unlock();
       discard();  // dropped by retention meanwhile
       return Status::ok();
@@ -285,11 +287,12 @@ Status Database::compact_partition(const std::string& table_name, int64_t partit
     // keeps those the manifest names and removes the others.
     TESSERA_RETURN_IF_ERROR(write_manifest(manifest));
     segments_ = std::move(next);
-    partition->persisted.erase(
-        partition->persisted.begin(),
-        partition->persisted.begin() + static_cast<ptrdiff_t>(sources.size()));
-    partition->persisted.insert(partition->persisted.begin(), fresh.begin(), fresh.end());
-    partition->is_single_sorted_segment = partition->persisted.size() == fresh.size();
+    auto persisted = std::make_shared<SourceList>(fresh.begin(), fresh.end());
+    persisted->insert(persisted->end(),
+                      partition->persisted->begin() + static_cast<ptrdiff_t>(sources.size()),
+                      partition->persisted->end());
+    partition->is_single_sorted_segment = persisted->size() == fresh.size();
+    partition->persisted = std::move(persisted);
     dedup = table->second.dedup;
   }
   // The partition's dedup index covers the replaced blocks: freed here unless a snapshot

@@ -78,10 +78,12 @@ Status Database::recover() {
     }
     auto reader = std::move(opened).value();
     Partition& partition = table->second.partitions[segment.partition_start_ns];
+    auto persisted = std::make_shared<SourceList>(*partition.persisted);
     for (size_t i = 0; i < reader->block_count(); ++i) {
-      partition.persisted.push_back(
+      persisted->push_back(
           std::make_shared<SegmentBlockSource>(reader, i, cache_, next_cache_key_++));
     }
+    partition.persisted = std::move(persisted);
   }
 
   // Segment files the manifest does not name come from a flush that crashed before

@@ -35,8 +35,9 @@ constexpr const char* kQuery = "SELECT sum(spend), sum(revenue) FROM ad_snapshot
 // must decode the block to sum it. Everything else is the wrapped source's.
 class SumsHiddenSource final : public engine::BlockSource {
  public:
-  explicit SumsHiddenSource(std::shared_ptr<const engine::BlockSource> source)
-      : source_(std::move(source)), stats_(source_->stats()) {
+  // `source` belongs to `owner` (a snapshot's), which this keeps alive.
+  SumsHiddenSource(const engine::BlockSource* source, std::shared_ptr<const void> owner)
+      : source_(source), owner_(std::move(owner)), stats_(source_->stats()) {
     for (storage::ColumnStats& column : stats_.columns) {
       column.has_sum = false;
       column.sum_int_exact = false;
@@ -51,7 +52,8 @@ class SumsHiddenSource final : public engine::BlockSource {
   }
 
  private:
-  std::shared_ptr<const engine::BlockSource> source_;
+  const engine::BlockSource* source_;
+  std::shared_ptr<const void> owner_;
   storage::BlockStats stats_;
 };
 
@@ -117,7 +119,9 @@ Status load_workload(Workload& w) {
   TESSERA_RETURN_IF_ERROR(w.engine->flush());
 
   TESSERA_ASSIGN_OR_RETURN(engine::TableSnapshot snapshot, w.engine->snapshot("ad_snapshot"));
-  std::vector<engine::BlockView> hidden;
+  const auto snapshot_owners =
+      std::make_shared<const std::vector<std::shared_ptr<const void>>>(snapshot.owners);
+  std::vector<std::shared_ptr<const engine::BlockSource>> hidden;
   for (const engine::BlockView& view : snapshot.blocks) {
     if (view.live_rows != nullptr) {
       return make_error(ErrorCode::kInternal, "expected duplicate-free segments after flush");
@@ -131,7 +135,7 @@ Status load_workload(Workload& w) {
       if (revenue != nullptr && revenue->is_valid(r)) revenue_sum += revenue->floats[r];
     }
     w.rows += block->row_count();
-    hidden.push_back({std::make_shared<SumsHiddenSource>(view.source), nullptr});
+    hidden.push_back(std::make_shared<SumsHiddenSource>(view.source, snapshot_owners));
   }
   w.blocks = hidden.size();
   for (const auto& entry : std::filesystem::recursive_directory_iterator(w.dir / "data")) {

@@ -43,7 +43,7 @@ Fixture make_fixture(size_t rows) {
                     {"spend", engine::ColumnKind::kField, storage::ColumnType::kFloat64},
                     {"clicks", engine::ColumnKind::kField, storage::ColumnType::kInt64}};
   Fixture f;
-  std::vector<engine::BlockView> blocks;
+  std::vector<std::shared_ptr<const engine::BlockSource>> blocks;
   const std::vector<std::string> tenants = {"ws_0001", "ws_0002", "ws_0003", "ws_0004",
                                             "ws_0005", "ws_0006", "ws_0007", "ws_0008"};
   const std::vector<std::string> providers = {"google", "meta", "tiktok"};
@@ -65,9 +65,8 @@ Fixture make_fixture(size_t rows) {
     block.column_names = {"tenant", "provider", "spend", "clicks"};
     block.columns = {tag_column(tenant_codes, tenants), tag_column(provider_codes, providers),
                      std::move(spend), std::move(clicks)};
-    blocks.push_back({std::make_shared<engine::MemoryBlockSource>(
-                          std::make_shared<const storage::Block>(std::move(block))),
-                      nullptr});
+    blocks.push_back(std::make_shared<engine::MemoryBlockSource>(
+        std::make_shared<const storage::Block>(std::move(block))));
   }
   f.engine = std::make_unique<bench::FixedSnapshotEngine>(schema, std::move(blocks));
   return f;

@@ -3,6 +3,7 @@
 // exactly the blocks (and block sources) they chose.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,7 +14,8 @@ namespace tessera::bench {
 
 class FixedSnapshotEngine final : public engine::Engine {
  public:
-  FixedSnapshotEngine(engine::TableSchema schema, std::vector<engine::BlockView> blocks)
+  FixedSnapshotEngine(engine::TableSchema schema,
+                      std::vector<std::shared_ptr<const engine::BlockSource>> blocks)
       : schema_(std::move(schema)), blocks_(std::move(blocks)) {}
   Result<engine::WriteReport> write(std::span<const engine::InputLine>,
                                     const engine::WriteOptions&) override {
@@ -30,14 +32,17 @@ class FixedSnapshotEngine final : public engine::Engine {
   // Every block, whatever the range: leaving blocks out is an optimisation.
   Result<engine::TableSnapshot> snapshot(std::string_view table, engine::TimeRange) const override {
     if (table != schema_.name) return make_error(ErrorCode::kUnknownTable, "unknown table");
-    return engine::TableSnapshot{schema_, blocks_, 0, {}};
+    engine::TableSnapshot snapshot;
+    snapshot.schema = schema_;
+    for (const auto& block : blocks_) snapshot.add_block(block);
+    return snapshot;
   }
   Status flush() override { return Status::ok(); }
   engine::EngineStats stats() const override { return {}; }
 
  private:
   engine::TableSchema schema_;
-  std::vector<engine::BlockView> blocks_;
+  std::vector<std::shared_ptr<const engine::BlockSource>> blocks_;
 };
 
 }  // namespace tessera::bench

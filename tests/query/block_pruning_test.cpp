@@ -149,8 +149,7 @@ TEST(BlockPruningTest, FindsATenantsBlocksInASortedRunByBinarySearch) {
     engine::TableSnapshot snapshot;
     const size_t unsorted = rng() % 3;
     for (size_t i = 0; i < unsorted; ++i) {
-      snapshot.blocks.push_back(
-          {std::make_shared<StatsOnlySource>(block(0, 1, "a", "z")), nullptr});
+      snapshot.add_block(std::make_shared<StatsOnlySource>(block(0, 1, "a", "z")));
     }
     for (size_t start = 0; start < rows.size();) {
       const size_t end = std::min(rows.size(), start + 1 + rng() % 9);
@@ -172,7 +171,7 @@ TEST(BlockPruningTest, FindsATenantsBlocksInASortedRunByBinarySearch) {
         stats.column_types.clear();
         stats.columns.clear();
       }
-      snapshot.blocks.push_back({std::make_shared<StatsOnlySource>(stats), nullptr});
+      snapshot.add_block(std::make_shared<StatsOnlySource>(stats));
       start = end;
     }
     const engine::TableSnapshot::SortedRun run{unsorted, snapshot.blocks.size()};

@@ -44,22 +44,22 @@ void MemoryEngine::put_table(const engine::TableSchema& schema) {
 void MemoryEngine::add_block(const std::string& table, storage::Block block,
                              std::vector<uint8_t> live_rows) {
   std::lock_guard lock(mutex_);
-  engine::BlockView view;
-  view.source = std::make_shared<engine::MemoryBlockSource>(
+  StoredBlock stored;
+  stored.source = std::make_shared<engine::MemoryBlockSource>(
       std::make_shared<const storage::Block>(std::move(block)));
   if (!live_rows.empty()) {
-    view.live_rows = std::make_shared<const std::vector<uint8_t>>(std::move(live_rows));
+    stored.live_rows = std::make_shared<const std::vector<uint8_t>>(std::move(live_rows));
   }
-  tables_.at(table).blocks.push_back(std::move(view));
+  tables_.at(table).blocks.push_back(std::move(stored));
 }
 
 void MemoryEngine::add_block_with_stats(const std::string& table, storage::Block block,
                                         storage::BlockStats stats) {
   std::lock_guard lock(mutex_);
-  engine::BlockView view;
-  view.source = std::make_shared<BlockWithStats>(
-      std::make_shared<const storage::Block>(std::move(block)), std::move(stats));
-  tables_.at(table).blocks.push_back(std::move(view));
+  tables_.at(table).blocks.push_back(
+      {std::make_shared<BlockWithStats>(std::make_shared<const storage::Block>(std::move(block)),
+                                        std::move(stats)),
+       nullptr});
 }
 
 Result<engine::WriteReport> MemoryEngine::write(std::span<const engine::InputLine>,
@@ -108,14 +108,15 @@ Result<engine::TableSnapshot> MemoryEngine::snapshot(std::string_view table,
   if (it == tables_.end()) {
     return make_error(ErrorCode::kUnknownTable, "unknown table \"" + std::string(table) + "\"");
   }
-  engine::TableSnapshot snapshot{it->second.schema, {}, 0, {}};  // no sorted runs
-  for (const engine::BlockView& view : it->second.blocks) {
-    const storage::BlockStats& stats = view.source->stats();
+  engine::TableSnapshot snapshot;  // no sorted runs
+  snapshot.schema = it->second.schema;
+  for (const StoredBlock& stored : it->second.blocks) {
+    const storage::BlockStats& stats = stored.source->stats();
     if (stats.row_count > 0 &&
         (stats.max_time_ns < range.min_ns || stats.min_time_ns > range.max_ns)) {
       ++snapshot.blocks_outside_range;
     } else {
-      snapshot.blocks.push_back(view);
+      snapshot.add_block(stored.source, stored.live_rows);
     }
   }
   return snapshot;

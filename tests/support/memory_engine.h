@@ -42,9 +42,13 @@ class MemoryEngine final : public engine::Engine {
   engine::EngineStats stats() const override;
 
  private:
+  struct StoredBlock {
+    std::shared_ptr<const engine::BlockSource> source;
+    std::shared_ptr<const std::vector<uint8_t>> live_rows;
+  };
   struct Table {
     engine::TableSchema schema;
-    std::vector<engine::BlockView> blocks;
+    std::vector<StoredBlock> blocks;
   };
   mutable std::mutex mutex_;
   std::map<std::string, Table, std::less<>> tables_;
