@@ -1,6 +1,4 @@
 // The `tessera` executable: dispatches to the subcommands in server/cli/.
-#include <malloc.h>
-
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -27,12 +25,6 @@ constexpr const char* kUsage =
 int main(int argc, char** argv) {
   // A peer that closed its socket must give a write error, not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
-  // Queries allocate and free megabytes each (gathered percentile values, decoded
-  // columns). glibc would hand that memory back to the kernel after each query and
-  // the next one would fault it in again, page by zeroed page (a third of an exact
-  // percentile query's time). Freed memory below these sizes stays for reuse.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 128 << 20);
   if (argc < 2) {
     std::fputs(kUsage, stderr);
     return 2;
