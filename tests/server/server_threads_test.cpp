@@ -97,19 +97,43 @@ std::string line(TcpClient& client) {
   return l.is_ok() ? *l : "<" + l.error().message + ">";
 }
 
-TEST(WritePoolTest, IngestIsAcknowledgedWhileEveryQueryThreadIsBusy) {
-  testing::TempDir dir;
-  engine::EngineOptions engine_options;
-  engine_options.data_dir = dir.path() / "data";
-  auto opened = engine::Engine::open(engine_options);
-  ASSERT_TRUE(opened.is_ok()) << opened.error().message;
-  HoldingEngine engine(std::move(opened).value());
+// A real engine in `dir`, wrapped to hold snapshots.
+std::unique_ptr<HoldingEngine> open_holding_engine(const testing::TempDir& dir) {
+  engine::EngineOptions options;
+  options.data_dir = dir.path() / "data";
+  auto opened = engine::Engine::open(options);
+  if (!opened.is_ok()) return nullptr;
+  return std::make_unique<HoldingEngine>(std::move(opened).value());
+}
+
+Result<std::unique_ptr<Server>> start_server(engine::Engine& engine, int query_threads) {
   ServerOptions options;
   options.ingest_port = 0;
   options.query_port = 0;
-  options.query_threads = 1;
+  options.query_threads = query_threads;
   options.write_threads = 1;
-  auto server = Server::start(engine, std::move(options));
+  return Server::start(engine, std::move(options));
+}
+
+// The first cell of `statement`'s answer on a connection of its own, asked in the
+// background; "<failed>" for anything else.
+std::future<std::string> first_cell_async(const Server& server, std::string statement) {
+  const uint16_t port = server.query_endpoint().port();
+  return std::async(std::launch::async, [port, statement] {
+    auto client = TcpClient::connect("127.0.0.1", port);
+    if (!client.is_ok()) return std::string("<failed>");
+    auto reply = run_statement(**client, statement);
+    return reply.is_ok() && reply->is_ok && reply->rows.size() == 1
+               ? reply->rows[0][0].value_or("NULL")
+               : std::string("<failed>");
+  });
+}
+
+TEST(WritePoolTest, IngestIsAcknowledgedWhileEveryQueryThreadIsBusy) {
+  testing::TempDir dir;
+  auto engine = open_holding_engine(dir);
+  ASSERT_NE(engine, nullptr);
+  auto server = start_server(*engine, 1);
   ASSERT_TRUE(server.is_ok()) << server.error().message;
 
   auto writer = TcpClient::connect("127.0.0.1", (*server)->ingest_endpoint().port());
@@ -118,21 +142,14 @@ TEST(WritePoolTest, IngestIsAcknowledgedWhileEveryQueryThreadIsBusy) {
   ASSERT_EQ(line(**writer), "ok a accepted=1 rejected=0");
 
   // The only query thread waits inside a query.
-  engine.hold();
-  auto reader = TcpClient::connect("127.0.0.1", (*server)->query_endpoint().port());
-  ASSERT_TRUE(reader.is_ok());
-  auto answer = std::async(std::launch::async, [&] {
-    auto reply = run_statement(**reader, "SELECT count(*) FROM m");
-    return reply.is_ok() && reply->is_ok && reply->rows.size() == 1
-               ? reply->rows[0][0].value_or("NULL")
-               : std::string("<failed>");
-  });
-  engine.wait_until_held();
+  engine->hold();
+  auto answer = first_cell_async(**server, "SELECT count(*) FROM m");
+  engine->wait_until_held();
 
   ASSERT_TRUE((*writer)->write_all("m,tenant=t1 v=2 2\n#sync b\n").is_ok());
   auto ack = std::async(std::launch::async, [&] { return line(**writer); });
   const bool acked_while_held = ack.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
-  engine.release();
+  engine->release();
   EXPECT_TRUE(acked_while_held) << "the ack waited for the query thread";
   EXPECT_EQ(ack.get(), "ok b accepted=1 rejected=0");
   // The held query saw both rows: its snapshot was taken after the release.
@@ -143,43 +160,21 @@ TEST(WritePoolTest, IngestIsAcknowledgedWhileEveryQueryThreadIsBusy) {
 
 TEST(QueryThreadsTest, AnotherSessionIsAnsweredWhileOneQueryIsHeld) {
   testing::TempDir dir;
-  engine::EngineOptions engine_options;
-  engine_options.data_dir = dir.path() / "data";
-  auto opened = engine::Engine::open(engine_options);
-  ASSERT_TRUE(opened.is_ok()) << opened.error().message;
-  HoldingEngine engine(std::move(opened).value());
-  ASSERT_TRUE(engine.write_text("m,tenant=t1 v=1 1\n", {}).is_ok());
-  ServerOptions options;
-  options.ingest_port = 0;
-  options.query_port = 0;
-  options.query_threads = 2;
-  auto server = Server::start(engine, std::move(options));
+  auto engine = open_holding_engine(dir);
+  ASSERT_NE(engine, nullptr);
+  ASSERT_TRUE(engine->write_text("m,tenant=t1 v=1 1\n", {}).is_ok());
+  auto server = start_server(*engine, 2);
   ASSERT_TRUE(server.is_ok()) << server.error().message;
 
-  // One query thread waits inside a query.
-  engine.hold();
-  auto held = TcpClient::connect("127.0.0.1", (*server)->query_endpoint().port());
-  ASSERT_TRUE(held.is_ok());
-  auto held_answer = std::async(std::launch::async, [&] {
-    auto reply = run_statement(**held, "SELECT count(*) FROM m");
-    return reply.is_ok() && reply->is_ok && reply->rows.size() == 1
-               ? reply->rows[0][0].value_or("NULL")
-               : std::string("<failed>");
-  });
-  engine.wait_until_held();
-
-  // The other runs a statement that takes no snapshot.
-  auto other = TcpClient::connect("127.0.0.1", (*server)->query_endpoint().port());
-  ASSERT_TRUE(other.is_ok());
-  auto other_answer = std::async(std::launch::async, [&] {
-    auto reply = run_statement(**other, "SHOW TABLES");
-    return reply.is_ok() && reply->is_ok && reply->rows.size() == 1
-               ? reply->rows[0][0].value_or("NULL")
-               : std::string("<failed>");
-  });
+  // One query thread waits inside a query; the other runs a statement that takes
+  // no snapshot.
+  engine->hold();
+  auto held_answer = first_cell_async(**server, "SELECT count(*) FROM m");
+  engine->wait_until_held();
+  auto other_answer = first_cell_async(**server, "SHOW TABLES");
   const bool answered_while_held =
       other_answer.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
-  engine.release();
+  engine->release();
   EXPECT_TRUE(answered_while_held) << "the second session waited for the held query";
   EXPECT_EQ(other_answer.get(), "m");
   EXPECT_EQ(held_answer.get(), "1");
