@@ -680,7 +680,9 @@ Value Aggregator::finalize(size_t g) {
       if (!has_[g]) return Value{};
       return typed(spec_.arg_type);
     case AggregateFn::kPercentile: {
-      auto p = percentile_cont(std::span<double>(gathered_[g]), spec_.fraction);
+      std::optional<double> p;
+      percentiles(g, std::span<const double>(&spec_.fraction, 1),
+                  std::span<std::optional<double>>(&p, 1));
       return p ? Value{*p} : Value{};
     }
     case AggregateFn::kApproxPercentile: {
@@ -689,6 +691,37 @@ Value Aggregator::finalize(size_t g) {
     }
   }
   return Value{};
+}
+
+void Aggregator::percentiles(size_t g, std::span<const double> fractions,
+                             std::span<std::optional<double>> out) {
+  percentile_cont(std::span<double>(gathered_[g]), fractions, out);
+}
+
+void finalize_group(std::vector<Aggregator>& aggregators, size_t g,
+                    std::vector<std::vector<Value>>& values) {
+  std::vector<size_t> sharing;
+  std::vector<double> fractions;
+  std::vector<std::optional<double>> selected;
+  for (size_t a = 0; a < aggregators.size(); ++a) {
+    const AggregateSpec& spec = aggregators[a].spec();
+    if (spec.gathers_with >= 0) continue;  // selected with the one it shares with
+    sharing = {a};
+    for (size_t b = a + 1; b < aggregators.size(); ++b) {
+      if (aggregators[b].spec().gathers_with == static_cast<int>(a)) sharing.push_back(b);
+    }
+    if (sharing.size() == 1) {
+      values[a][g] = aggregators[a].finalize(g);
+      continue;
+    }
+    fractions.clear();
+    for (size_t s : sharing) fractions.push_back(aggregators[s].spec().fraction);
+    selected.assign(sharing.size(), std::nullopt);
+    aggregators[a].percentiles(g, fractions, selected);
+    for (size_t i = 0; i < sharing.size(); ++i) {
+      values[sharing[i]][g] = selected[i] ? Value{*selected[i]} : Value{};
+    }
+  }
 }
 
 }  // namespace tessera::query

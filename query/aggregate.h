@@ -84,9 +84,15 @@ class Aggregator {
   // the order its values came in (a running total may pass the limit on the way).
   Status check_totals() const;
   // The aggregate's value for one group; NULL over no values (count: 0).
-  // Requires: check_totals() is ok. Thread-safe for distinct groups: it reorders
-  // that group's gathered values only.
+  // Requires: check_totals() is ok; the aggregate gathers its own values (else
+  // finalize_group answers it). Thread-safe for distinct groups: it reorders that
+  // group's gathered values only.
   Value finalize(size_t group);
+  // Exact percentiles: out[i] is the percentile fractions[i] of group g's gathered
+  // values (nullopt over none), which it reorders. Thread-safe for distinct groups.
+  void percentiles(size_t group, std::span<const double> fractions,
+                   std::span<std::optional<double>> out);
+  const AggregateSpec& spec() const { return spec_; }
   // Values gathered for exact percentiles, over every group: what finalize() has
   // to select among.
   size_t gathered_value_count() const;
@@ -122,5 +128,13 @@ class Aggregator {
   std::vector<detail::UninitializedVector<double>> gathered_;  // exact percentiles
   std::vector<storage::QuantileSketch> sketches_;              // approx_percentile
 };
+
+// Every aggregate's value for group g: values[a][g] = aggregators[a].finalize(g),
+// except that percentiles sharing gathered values (AggregateSpec::gathers_with,
+// whose aggregators gathered none) are selected together from the values of the
+// first one. Thread-safe for distinct groups. Requires: check_totals() is ok for
+// each, and values[a] has room for group g.
+void finalize_group(std::vector<Aggregator>& aggregators, size_t g,
+                    std::vector<std::vector<Value>>& values);
 
 }  // namespace tessera::query

@@ -41,6 +41,10 @@ struct AggregateSpec {
   std::optional<BoundExpr> sla_condition;
   std::optional<BoundExpr> filter;  // FILTER (WHERE ...)
   double fraction = 0.5;            // percentiles
+  // Exact percentiles of a stored column without FILTER: the index of an earlier
+  // such percentile of the same column, whose gathered values this one selects
+  // from (median and p95 of one column gather once); -1: gathers its own.
+  int gathers_with = -1;
   ValueType arg_type = ValueType::kNull;
   ValueType result_type = ValueType::kInt;
   std::string text;

@@ -300,6 +300,7 @@ class RangeScanner {
     std::vector<int64_t> times;
     for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
       const AggregateSpec& spec = plan_.aggregates[a];
+      if (spec.gathers_with >= 0) continue;  // its values are the other one's
       AggregateInput input;
       input.group_ids = &gids;
       input.single_group = single_group;

@@ -177,7 +177,22 @@ Result<BoundExpr> ExprBinder::bind_node(const Expr& e, const CallExpr& call, Bin
       std::find_if(plan_.aggregates.begin(), plan_.aggregates.end(),
                    [&](const AggregateSpec& other) { return other.text == spec.text; });
   b.index = static_cast<int>(existing - plan_.aggregates.begin());
-  if (existing == plan_.aggregates.end()) plan_.aggregates.push_back(std::move(spec));
+  if (existing == plan_.aggregates.end()) {
+    auto gathers_alike = [](const AggregateSpec& s) {
+      return s.fn == AggregateFn::kPercentile && !s.filter && s.arg &&
+             s.arg->kind == Kind::kColumn && s.gathers_with < 0;
+    };
+    if (gathers_alike(spec)) {
+      for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
+        const AggregateSpec& other = plan_.aggregates[a];
+        if (gathers_alike(other) && other.arg->name == spec.arg->name) {
+          spec.gathers_with = static_cast<int>(a);
+          break;
+        }
+      }
+    }
+    plan_.aggregates.push_back(std::move(spec));
+  }
   return b;
 }
 

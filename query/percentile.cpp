@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <vector>
 
 namespace tessera::query {
 namespace {
@@ -125,30 +126,52 @@ RankKeys select_ranks(KeySpan keys, size_t m, size_t k, bool want_next, uint64_t
   }
 }
 
-}  // namespace
-
-std::optional<double> percentile_cont(std::span<double> values, double p) {
+// percentile_cont of fraction p over `keys`, the order keys of n values, which the
+// selection overwrites (it keeps only the candidates of each pass).
+double percentile_of_keys(KeySpan keys, double p) {
   assert(p >= 0.0 && p <= 1.0);
-  if (values.empty()) return std::nullopt;
-
+  const size_t n = keys.size();
   // Same expressions as percentile_cont_float8_final: the row count minus one is
   // converted to double before the multiply, and floor/ceil pick the two rows.
-  const double pos = p * static_cast<double>(values.size() - 1);
+  const double pos = p * static_cast<double>(n - 1);
   const double first_pos = std::floor(pos);
   const double second_pos = std::ceil(pos);
   const auto first = static_cast<size_t>(first_pos);
   const auto second = static_cast<size_t>(second_pos);
-
-  KeySpan keys(values);
-  for (size_t i = 0; i < values.size(); ++i) keys.set(i, order_key(values[i]));
-  const RankKeys ranks =
-      select_ranks(keys, values.size(), first, second != first, spread_of(keys, values.size()));
+  const RankKeys ranks = select_ranks(keys, n, first, second != first, spread_of(keys, n));
   const double lo = from_order_key(ranks.at_k);
   if (second == first) return lo;
   const double hi = from_order_key(ranks.after_k);
   // float8_lerp: lo + (proportion * (hi - lo)), proportion = pos - first_row.
   const double proportion = pos - first_pos;
   return lo + (proportion * (hi - lo));
+}
+
+}  // namespace
+
+void percentile_cont(std::span<double> values, std::span<const double> fractions,
+                     std::span<std::optional<double>> out) {
+  assert(out.size() == fractions.size());
+  if (values.empty()) {
+    std::fill(out.begin(), out.end(), std::nullopt);
+    return;
+  }
+  KeySpan keys(values);
+  for (size_t i = 0; i < values.size(); ++i) keys.set(i, order_key(values[i]));
+  // Every fraction but the last selects in a copy of the keys; the last, in place.
+  std::vector<double> copy;
+  for (size_t f = 0; f + 1 < fractions.size(); ++f) {
+    copy.assign(values.begin(), values.end());
+    out[f] = percentile_of_keys(KeySpan(copy), fractions[f]);
+  }
+  if (!fractions.empty()) out.back() = percentile_of_keys(keys, fractions.back());
+}
+
+std::optional<double> percentile_cont(std::span<double> values, double p) {
+  std::optional<double> out;
+  percentile_cont(values, std::span<const double>(&p, 1),
+                  std::span<std::optional<double>>(&out, 1));
+  return out;
 }
 
 }  // namespace tessera::query

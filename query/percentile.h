@@ -24,4 +24,11 @@ namespace tessera::query {
 // Requires: 0 <= p <= 1 (callers validate the SQL argument and report kInvalidInput).
 std::optional<double> percentile_cont(std::span<double> values, double p);
 
+// The same for each of `fractions` over one set of values (median and p95 of one
+// column): the values are turned into sortable keys once, and each fraction but
+// the last selects in a copy of them. out[i] is percentile_cont(values, fractions[i]).
+// Requires: `out` has fractions.size() entries.
+void percentile_cont(std::span<double> values, std::span<const double> fractions,
+                     std::span<std::optional<double>> out);
+
 }  // namespace tessera::query

@@ -266,9 +266,7 @@ class Executor {
   // threads that scanned (a group per task), as the ranges were.
   Status finalize_groups(std::vector<Aggregator>& aggregators, size_t groups,
                          std::vector<std::vector<Value>>& aggs) {
-    auto finalize_group = [&](size_t g) {
-      for (size_t a = 0; a < aggregators.size(); ++a) aggs[a][g] = aggregators[a].finalize(g);
-    };
+    auto finalize_group = [&](size_t g) { query::finalize_group(aggregators, g, aggs); };
     ScanWorkers* workers =
         stats_.in_background ? context_.background_workers : context_.scan_workers;
     if (stats_.scan_ranges <= 1 || groups <= 1 || workers == nullptr ||

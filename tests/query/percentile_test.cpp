@@ -171,6 +171,32 @@ TEST(PercentileContTest, RadixSelectionMatchesFullSortReference) {
   }
 }
 
+TEST(PercentileContTest, SeveralFractionsOverOneSetMatchTheReference) {
+  // One conversion to keys, then each fraction's selection over keys the previous
+  // ones reordered: each must still be the reference's answer.
+  std::mt19937_64 rng(20261207);
+  std::normal_distribution<double> normal(0.0, 50.0);
+  std::uniform_int_distribution<int> ties(-3, 3);
+  for (int round = 0; round < 40; ++round) {
+    const size_t n = 1 + rng() % 5000;
+    std::vector<double> values(n);
+    for (double& v : values) v = round % 2 == 0 ? normal(rng) : ties(rng) + 0.5;
+    const std::vector<double> fractions = {0.95, 0.5, 0.0, 1.0, 0.5, 0.25};
+    std::vector<std::optional<double>> out(fractions.size());
+    std::vector<double> work = values;
+    percentile_cont(work, fractions, out);
+    for (size_t f = 0; f < fractions.size(); ++f) {
+      SCOPED_TRACE(::testing::Message() << "round " << round << " p " << fractions[f]);
+      ASSERT_TRUE(out[f].has_value());
+      EXPECT_TRUE(same_bits(*out[f], *reference_percentile_cont(values, fractions[f])));
+    }
+  }
+  std::vector<std::optional<double>> none(2, 1.0);
+  percentile_cont(std::span<double>(), std::vector<double>{0.5, 0.9}, none);
+  EXPECT_FALSE(none[0].has_value());
+  EXPECT_FALSE(none[1].has_value());
+}
+
 // Ranks k and k + 1 in different radix buckets: the interpolation's upper row is
 // the least value above k's bucket, not k's bucket's next value.
 TEST(PercentileContTest, UpperRowAcrossARadixBucketBoundary) {

@@ -270,6 +270,24 @@ std::vector<RefAggregate> reference_aggregates(const Cond& filter) {
                    auto p = reference_percentile(vals, 0.25);
                    return p ? Value{*p} : Value{};
                  }});
+  // Percentiles of a column another percentile also reads select from one gathered
+  // copy (AggregateSpec::gathers_with) when a query asks for both.
+  out.push_back({"percentile(v, 0.9)", [](const Rows& rows) {
+                   std::vector<double> vals;
+                   for (const Row* r : rows) {
+                     if (r->v) vals.push_back(*r->v);
+                   }
+                   auto p = reference_percentile(vals, 0.9);
+                   return p ? Value{*p} : Value{};
+                 }});
+  out.push_back({"percentile(n, 0.75)", [](const Rows& rows) {
+                   std::vector<double> vals;
+                   for (const Row* r : rows) {
+                     if (r->n) vals.push_back(static_cast<double>(*r->n));
+                   }
+                   auto p = reference_percentile(vals, 0.75);
+                   return p ? Value{*p} : Value{};
+                 }});
   out.push_back({"count(DISTINCT host)", [](const Rows& rows) {
                    std::set<std::string> s;
                    for (const Row* r : rows) {
