@@ -1,4 +1,4 @@
-// run_blocking: runs a blocking function (engine write, fsync, query) on a thread
+// run_blocking: runs a blocking function (an ingest parse, apply or fsync) on a thread
 // pool and resumes the awaiting coroutine on its own executor with the result, so
 // the io threads keep serving every other connection meanwhile.
 #pragma once

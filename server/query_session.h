@@ -2,7 +2,7 @@
 // statement per line, answered in order with an OK table or one ERR line; the
 // connection stays open after errors (but not past the authentication deadline
 // while unauthenticated). AUTH, PING and STATS are handled here;
-// everything else goes to query::run_query on the query pool.
+// everything else goes to query::run_query, on the thread that read it.
 #pragma once
 
 #include <optional>
