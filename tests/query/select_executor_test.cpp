@@ -191,6 +191,19 @@ struct RefAggregate {
   std::function<Value(const std::vector<const Row*>&)> eval;
 };
 
+// `sql`, the exact percentile p of the column `field` of Row.
+template <typename T>
+RefAggregate reference_percentile_of(std::string sql, std::optional<T> Row::*field, double p) {
+  return {std::move(sql), [field, p](const std::vector<const Row*>& rows) {
+            std::vector<double> vals;
+            for (const Row* r : rows) {
+              if (r->*field) vals.push_back(static_cast<double>(*(r->*field)));
+            }
+            auto result = reference_percentile(vals, p);
+            return result ? Value{*result} : Value{};
+          }};
+}
+
 std::vector<RefAggregate> reference_aggregates(const Cond& filter) {
   using Rows = std::vector<const Row*>;
   std::vector<RefAggregate> out;
@@ -254,40 +267,12 @@ std::vector<RefAggregate> reference_aggregates(const Cond& filter) {
                    }
                    return best ? Value{*best->v} : Value{};
                  }});
-  out.push_back({"median(v)", [](const Rows& rows) {
-                   std::vector<double> vals;
-                   for (const Row* r : rows) {
-                     if (r->v) vals.push_back(*r->v);
-                   }
-                   auto p = reference_percentile(vals, 0.5);
-                   return p ? Value{*p} : Value{};
-                 }});
-  out.push_back({"percentile(n, 0.25)", [](const Rows& rows) {
-                   std::vector<double> vals;
-                   for (const Row* r : rows) {
-                     if (r->n) vals.push_back(static_cast<double>(*r->n));
-                   }
-                   auto p = reference_percentile(vals, 0.25);
-                   return p ? Value{*p} : Value{};
-                 }});
   // Percentiles of a column another percentile also reads select from one gathered
   // copy (AggregateSpec::gathers_with) when a query asks for both.
-  out.push_back({"percentile(v, 0.9)", [](const Rows& rows) {
-                   std::vector<double> vals;
-                   for (const Row* r : rows) {
-                     if (r->v) vals.push_back(*r->v);
-                   }
-                   auto p = reference_percentile(vals, 0.9);
-                   return p ? Value{*p} : Value{};
-                 }});
-  out.push_back({"percentile(n, 0.75)", [](const Rows& rows) {
-                   std::vector<double> vals;
-                   for (const Row* r : rows) {
-                     if (r->n) vals.push_back(static_cast<double>(*r->n));
-                   }
-                   auto p = reference_percentile(vals, 0.75);
-                   return p ? Value{*p} : Value{};
-                 }});
+  out.push_back(reference_percentile_of("median(v)", &Row::v, 0.5));
+  out.push_back(reference_percentile_of("percentile(v, 0.9)", &Row::v, 0.9));
+  out.push_back(reference_percentile_of("percentile(n, 0.25)", &Row::n, 0.25));
+  out.push_back(reference_percentile_of("percentile(n, 0.75)", &Row::n, 0.75));
   out.push_back({"count(DISTINCT host)", [](const Rows& rows) {
                    std::set<std::string> s;
                    for (const Row* r : rows) {
