@@ -49,6 +49,49 @@ inline int64_t add_with_carry(int64_t& sum, int64_t v) {
   return wrapped ? (v > 0 ? 1 : -1) : 0;
 }
 
+// Rows of one group, [begin, end).
+struct GroupSpan {
+  uint32_t group = 0;
+  uint32_t begin = 0;
+  uint32_t end = 0;
+};
+
+// The rows of the group runs `run_starts` (AggregateInput::run_starts) that the
+// ranges `kept` (AggregateInput::filter_ranges) keep, as spans of one group each, in
+// row order.
+std::vector<GroupSpan> kept_spans(const std::vector<uint32_t>& gid,
+                                  const std::vector<uint32_t>& run_starts,
+                                  const std::vector<uint32_t>& kept) {
+  std::vector<GroupSpan> spans;
+  size_t r = 0;  // the run holding row `begin`; run_starts ends with the row count
+  for (size_t k = 0; k + 1 < kept.size(); k += 2) {
+    for (uint32_t begin = kept[k]; begin < kept[k + 1];) {
+      while (run_starts[r + 1] <= begin) ++r;
+      const uint32_t end = std::min(kept[k + 1], run_starts[r + 1]);
+      spans.push_back({gid[run_starts[r]], begin, end});
+      begin = end;
+    }
+  }
+  return spans;
+}
+
+// Whether update() reads the rows of `fn` over `type` span by span (for_each_span),
+// so that FILTER's kept spans can stand for the filter itself.
+bool reads_by_spans(AggregateFn fn, ValueType type) {
+  switch (fn) {
+    case AggregateFn::kCountStar:
+    case AggregateFn::kCount:
+    case AggregateFn::kSlaPct:
+    case AggregateFn::kPercentile:
+      return true;
+    case AggregateFn::kSum:
+    case AggregateFn::kAvg:
+      return type == ValueType::kFloat;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 void Aggregator::add_wrapped(size_t g, detail::WrappedSum part) {
@@ -269,11 +312,12 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
     values.floats = in.arg->floats.data();
     values.ints = in.arg->ints.data();
     values.valid = in.arg->valid.data();
-    // Only count, sum and avg have whole-vector paths that need to know.
+    // Only count, sum, avg and percentiles have whole-vector paths that need to know.
     const bool asks = spec_.fn == AggregateFn::kCount || spec_.fn == AggregateFn::kSum ||
-                      spec_.fn == AggregateFn::kAvg;
+                      spec_.fn == AggregateFn::kAvg || spec_.fn == AggregateFn::kPercentile;
     values.all_valid =
         asks && in.arg->type != ValueType::kNull && detail::all_nonzero(in.arg->valid);
+    if (values.all_valid) values.valid = nullptr;
   }
   if (in.single_group && in.filter == nullptr && n > 0 && update_single_group(in, values)) {
     return Status::ok();
@@ -282,6 +326,15 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
     if (std::optional<Status> done = update_dense(in, values)) return *done;
   }
   const uint8_t* filter = in.filter != nullptr ? in.filter->data() : nullptr;
+  // FILTER in long runs, over runs of one group: the spans it keeps are read whole,
+  // as if there were no FILTER.
+  std::vector<GroupSpan> spans;
+  const bool by_kept_spans = filter != nullptr && in.filter_ranges != nullptr &&
+                             in.run_starts != nullptr && reads_by_spans(spec_.fn, values.type);
+  if (by_kept_spans) {
+    spans = kept_spans(gid, *in.run_starts, *in.filter_ranges);
+    filter = nullptr;
+  }
   auto counts = [&](size_t i) { return filter == nullptr || filter[i] != 0; };
   // Numeric cases read `values` (a Vec or a column read in place); the others, which
   // reads_in_place does not admit, read `arg`.
@@ -295,7 +348,9 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
   // the group's slot once (not a load and store of the same slot per row), else row
   // by row.
   auto for_each_span = [&](auto&& body) {
-    if (in.run_starts != nullptr) {
+    if (by_kept_spans) {
+      for (const GroupSpan& span : spans) body(span.group, span.begin, span.end);
+    } else if (in.run_starts != nullptr) {
       const std::vector<uint32_t>& runs = *in.run_starts;
       for (size_t r = 0; r + 1 < runs.size(); ++r) body(gid[runs[r]], runs[r], runs[r + 1]);
     } else {
@@ -306,6 +361,10 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
   switch (spec_.fn) {
     case AggregateFn::kCountStar:
       for_each_span([&](uint32_t g, size_t b, size_t e) {
+        if (filter == nullptr) {
+          counts_[g] += static_cast<int64_t>(e - b);
+          return;
+        }
         int64_t c = 0;
         for (size_t i = b; i < e; ++i) c += counts(i);
         counts_[g] += c;
@@ -313,6 +372,10 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
       return Status::ok();
     case AggregateFn::kCount:
       for_each_span([&](uint32_t g, size_t b, size_t e) {
+        if (filter == nullptr && valid == nullptr) {
+          counts_[g] += static_cast<int64_t>(e - b);
+          return;
+        }
         int64_t c = 0;
         for (size_t i = b; i < e; ++i) c += has_value(i);
         counts_[g] += c;
@@ -446,7 +509,10 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
         out.resize(before + (e - b));
         double* dst = out.data() + before;
         size_t kept = 0;
-        if (values.type == ValueType::kFloat) {
+        if (values.type == ValueType::kFloat && valid == nullptr && filter == nullptr) {
+          std::copy(values.floats + b, values.floats + e, dst);
+          kept = e - b;
+        } else if (values.type == ValueType::kFloat) {
           for (size_t i = b; i < e; ++i) {
             dst[kept] = values.floats[i];
             kept += has_value(i);

@@ -28,7 +28,11 @@ struct AggregateInput {
   const Vec* arg = nullptr;                       // the argument, or null for count(*)
   const Vec* sla_condition = nullptr;             // sla_pct: arg <= target
   const std::vector<uint8_t>* filter = nullptr;   // FILTER: 1 = row counts; null = all
-  bool single_group = false;                      // every row is in group (*group_ids)[0]
+  // FILTER's kept rows as detail::kept_ranges gives them, when they come in long
+  // runs (with `filter` set too): with run_starts, the rows of a group that FILTER
+  // keeps are then read span by span as whole vectors. Null otherwise.
+  const std::vector<uint32_t>* filter_ranges = nullptr;
+  bool single_group = false;  // every row is in group (*group_ids)[0]
   // When rows come in long runs of one group (blocks are sorted by series): the
   // start of each run, then group_ids->size(). Null when runs are short.
   const std::vector<uint32_t>* run_starts = nullptr;

@@ -6,6 +6,7 @@
 
 #include "query/expression_eval.h"
 #include "query/row_selection.h"
+#include "query/vector_kernels.h"
 
 namespace tessera::query::detail {
 namespace {
@@ -296,6 +297,14 @@ class RangeScanner {
     auto mask_of = [&](const BoundExpr& e) {
       return masks.get(e, [&] { return evaluate_truth(e, block, sel, leaves); });
     };
+    // The same as ranges of rows, when they come in long runs (a FILTER on a tag of
+    // the sort key) and the groups do too: aggregates then read whole spans.
+    PerText<std::optional<std::vector<uint32_t>>> kept;
+    auto kept_ranges_of = [&](const BoundExpr& e, const std::vector<uint8_t>& mask) {
+      return kept.get(e, [&]() -> Result<std::optional<std::vector<uint32_t>>> {
+        return kept_ranges(mask, std::max<size_t>(1, n / kMinAverageGroupRun));
+      });
+    };
 
     std::vector<int64_t> times;
     for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
@@ -319,6 +328,11 @@ class RangeScanner {
       }
       if (spec.filter) {
         TESSERA_ASSIGN_OR_RETURN(input.filter, mask_of(*spec.filter));
+        if (!runs.empty()) {
+          TESSERA_ASSIGN_OR_RETURN(const std::optional<std::vector<uint32_t>>* ranges,
+                                   kept_ranges_of(*spec.filter, *input.filter));
+          if (*ranges) input.filter_ranges = &**ranges;
+        }
       }
       if (spec.fn == AggregateFn::kFirst || spec.fn == AggregateFn::kLast) {
         if (!block.has_time()) return time_not_loaded();

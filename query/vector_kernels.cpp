@@ -4,6 +4,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -167,6 +168,34 @@ size_t count_nonzero(std::span<const uint8_t> bytes) {
   size_t count = 0;
   for (const uint8_t b : bytes) count += b != 0;
   return count;
+}
+
+std::optional<std::vector<uint32_t>> kept_ranges(std::span<const uint8_t> keep, size_t max_ranges) {
+  std::vector<uint32_t> bounds;  // alternately a range's begin and its end
+  const size_t n = keep.size();
+  uint32_t previous_kept = 0;  // 1 when the row before the current one is kept
+  size_t i = 0;
+  // 32 rows at a time: bit j of `changes` is set where row i + j differs from the
+  // row before it, each such row a bound.
+  const __m256i zero = _mm256_setzero_si256();
+  for (; i + 32 <= n; i += 32) {
+    const __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(keep.data() + i));
+    const auto kept = ~static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(bytes, zero)));
+    uint32_t changes = kept ^ ((kept << 1) | previous_kept);
+    previous_kept = kept >> 31;
+    for (; changes != 0; changes &= changes - 1) {
+      bounds.push_back(static_cast<uint32_t>(i) + static_cast<uint32_t>(std::countr_zero(changes)));
+    }
+    if (bounds.size() > 2 * max_ranges) return std::nullopt;
+  }
+  for (; i < n; ++i) {
+    const uint32_t kept = keep[i] != 0;
+    if (kept != previous_kept) bounds.push_back(static_cast<uint32_t>(i));
+    previous_kept = kept;
+  }
+  if (previous_kept != 0) bounds.push_back(static_cast<uint32_t>(n));
+  if (bounds.size() > 2 * max_ranges) return std::nullopt;
+  return bounds;
 }
 
 }  // namespace tessera::query::detail

@@ -6,7 +6,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <vector>
 
 namespace tessera::query::detail {
 
@@ -49,6 +51,11 @@ struct AtMostCounts {
 AtMostCounts count_at_most(const double* values, const uint8_t* valid, size_t n, double target);
 AtMostCounts count_at_most(const int64_t* values, const uint8_t* valid, size_t n, double target);
 AtMostCounts count_at_most(const int64_t* values, const uint8_t* valid, size_t n, int64_t target);
+
+// The rows where keep[i] != 0 as ranges, flattened: begin0, end0, begin1, end1, ...
+// in row order, each range as long as it runs. Nullopt when there are more than
+// `max_ranges` (a FILTER too scattered to be read range by range).
+std::optional<std::vector<uint32_t>> kept_ranges(std::span<const uint8_t> keep, size_t max_ranges);
 
 // True when every byte is non-zero (every row has a value).
 inline bool all_nonzero(std::span<const uint8_t> bytes) {

@@ -1,7 +1,8 @@
 // Aggregator update paths against brute-force results computed here: rows scattered
 // by group id, rows in runs of one group (the sorted-block path), blocks with NULLs
-// or FILTER (the row path), arguments read as vectors or in place from stored
-// columns, and integer sums failing alike on every path, on their totals alone.
+// or FILTER (the row path, or spans of kept rows when FILTER comes in runs), arguments read as
+// vectors or in place from stored columns, and integer sums failing alike on every path, on their
+// totals alone.
 #include "query/aggregate.h"
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <random>
 
+#include "query/vector_kernels.h"
 #include "tests/query/query_test_util.h"
 
 namespace tessera::query {
@@ -176,7 +178,9 @@ std::optional<double> sorted_percentile(std::vector<double> values, double p) {
   return values[lo] + (rank - static_cast<double>(lo)) * (values[hi] - values[lo]);
 }
 
-TEST(AggregateTest, InPlaceAggregatesWithFilterAndNullsMatchBruteForce) {
+// FILTER scattered row by row, or in runs and given as kept ranges too (the spans
+// path); arguments read in place or as vectors; with and without NULLs.
+TEST(AggregateTest, FilteredAggregatesMatchBruteForceOnEveryPath) {
   std::mt19937 rng(20261204);
   const uint32_t kGroups = 5;
   AggregateSpec sum = spec_of(AggregateFn::kSum, ValueType::kFloat);
@@ -184,33 +188,55 @@ TEST(AggregateTest, InPlaceAggregatesWithFilterAndNullsMatchBruteForce) {
   AggregateSpec avg = spec_of(AggregateFn::kAvg, ValueType::kFloat);
   AggregateSpec p90 = spec_of(AggregateFn::kPercentile, ValueType::kFloat);
   p90.fraction = 0.9;
+  AggregateSpec count_star = spec_of(AggregateFn::kCountStar, ValueType::kNull);
   for (AggregateSpec* spec : {&sum, &count, &avg, &p90}) spec->filter = *spec->arg;
-  for (int trial = 0; trial < 100; ++trial) {
+  count_star.filter = *sum.arg;
+  int updates_by_ranges = 0;
+  for (int trial = 0; trial < 200; ++trial) {
     SCOPED_TRACE("trial " + std::to_string(trial));
+    const bool in_place = trial % 5 != 0;
+    const bool filter_in_runs = trial % 4 >= 2;
     std::vector<Aggregator> aggs;
-    for (const AggregateSpec* spec : {&sum, &count, &avg, &p90}) aggs.emplace_back(*spec);
+    for (const AggregateSpec* spec : {&sum, &count, &avg, &p90, &count_star}) {
+      aggs.emplace_back(*spec);
+    }
     std::map<uint32_t, std::vector<double>> kept;  // per group: values with FILTER true
+    std::map<uint32_t, int64_t> kept_rows;         // per group: rows with FILTER true
     size_t memory = 0;
     for (int b = 0; b < 3; ++b) {
       const BlockInput block =
           random_block(rng, 1 + rng() % 500, trial % 2 == 0 ? 40 : 2, kGroups, trial % 3 != 0);
       std::vector<uint8_t> filter(block.gids.size());
-      for (uint8_t& f : filter) f = rng() % 3 != 0;
+      uint8_t in_run = 1;
+      for (uint8_t& f : filter) {
+        if (!filter_in_runs) {
+          f = rng() % 3 != 0;
+        } else {
+          if (rng() % 30 == 0) in_run ^= 1;
+          f = in_run;
+        }
+      }
       storage::Column column;
       column.type = storage::ColumnType::kFloat64;
       column.floats = block.values.floats;
       column.valid = block.values.valid;
       for (size_t i = 0; i < block.gids.size(); ++i) {
+        kept_rows[block.gids[i]] += filter[i];
         if (column.valid[i] && filter[i]) kept[block.gids[i]].push_back(column.floats[i]);
       }
       const std::vector<uint32_t> runs = find_group_runs(block.gids, 16);
+      const std::optional<std::vector<uint32_t>> ranges =
+          detail::kept_ranges(filter, std::max<size_t>(1, filter.size() / 16));
       for (Aggregator& a : aggs) {
         AggregateInput input;
         input.group_ids = &block.gids;
-        input.in_place = &column;
+        if (a.spec().arg && in_place) input.in_place = &column;
+        if (a.spec().arg && !in_place) input.arg = &block.values;
         input.filter = &filter;
+        input.filter_ranges = ranges ? &*ranges : nullptr;
         input.run_starts = runs.empty() ? nullptr : &runs;
         input.single_group = runs.size() == 2;
+        updates_by_ranges += input.filter_ranges != nullptr && input.run_starts != nullptr;
         a.resize(kGroups);
         ASSERT_TRUE(a.update(input, &memory).is_ok());
       }
@@ -219,6 +245,7 @@ TEST(AggregateTest, InPlaceAggregatesWithFilterAndNullsMatchBruteForce) {
       SCOPED_TRACE("group " + std::to_string(g));
       const std::vector<double>& values = kept[g];
       EXPECT_EQ(std::get<int64_t>(aggs[1].finalize(g)), static_cast<int64_t>(values.size()));
+      EXPECT_EQ(std::get<int64_t>(aggs[4].finalize(g)), kept_rows[g]);
       if (values.empty()) {
         EXPECT_TRUE(is_null(aggs[0].finalize(g)));
         EXPECT_TRUE(is_null(aggs[2].finalize(g)));
@@ -233,6 +260,7 @@ TEST(AggregateTest, InPlaceAggregatesWithFilterAndNullsMatchBruteForce) {
       EXPECT_DOUBLE_EQ(std::get<double>(aggs[3].finalize(g)), *sorted_percentile(values, 0.9));
     }
   }
+  EXPECT_GT(updates_by_ranges, 300);  // the spans path ran
 }
 
 TEST(AggregateTest, NumericCountSumAvgAndPercentileReadStoredColumnsOfTheirTypeInPlace) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <iterator>
 #include <limits>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -127,6 +128,49 @@ TEST(VectorKernelsTest, CountsNonZeroBytes) {
   bytes.assign(40, 1);
   EXPECT_TRUE(all_nonzero(bytes));
   EXPECT_TRUE(all_nonzero({}));
+}
+
+// The ranges of non-zero bytes, found one byte at a time.
+std::vector<uint32_t> reference_kept_ranges(const std::vector<uint8_t>& keep) {
+  std::vector<uint32_t> bounds;
+  for (size_t i = 0; i < keep.size(); ++i) {
+    if (keep[i] != 0 && (i == 0 || keep[i - 1] == 0)) bounds.push_back(static_cast<uint32_t>(i));
+    if (keep[i] != 0 && (i + 1 == keep.size() || keep[i + 1] == 0)) {
+      bounds.push_back(static_cast<uint32_t>(i + 1));
+    }
+  }
+  return bounds;
+}
+
+// Masks of every length around the 32-byte stride, in long runs and scattered, with
+// non-zero bytes other than 1; past max_ranges the answer is nullopt.
+TEST(VectorKernelsTest, KeptRangesMatchAByteByByteReference) {
+  std::mt19937_64 rng(11);
+  int refused = 0;
+  for (size_t n = 0; n <= 200; ++n) {
+    for (const size_t average_run : {1, 3, 40}) {
+      SCOPED_TRACE("n = " + std::to_string(n) + ", run " + std::to_string(average_run));
+      std::vector<uint8_t> keep(n);
+      uint8_t value = static_cast<uint8_t>(rng() % 2);
+      for (size_t i = 0; i < n; ++i) {
+        if (rng() % average_run == 0)
+          value = value != 0 ? 0 : static_cast<uint8_t>(1 + rng() % 255);
+        keep[i] = value;
+      }
+      const std::vector<uint32_t> expected = reference_kept_ranges(keep);
+      const size_t ranges = expected.size() / 2;
+      const std::optional<std::vector<uint32_t>> enough = kept_ranges(keep, ranges);
+      ASSERT_TRUE(enough.has_value());
+      EXPECT_EQ(*enough, expected);
+      if (ranges > 0) {
+        EXPECT_FALSE(kept_ranges(keep, ranges - 1).has_value());
+        ++refused;
+      }
+    }
+  }
+  EXPECT_GT(refused, 500);
+  EXPECT_EQ(kept_ranges(std::vector<uint8_t>(100, 0), 0), std::vector<uint32_t>{});
+  EXPECT_EQ(kept_ranges(std::vector<uint8_t>(100, 7), 1), (std::vector<uint32_t>{0, 100}));
 }
 
 // PostgreSQL's `v <= target` for doubles, written with branches: NaN is above every
