@@ -674,11 +674,10 @@ void Aggregator::merge(Aggregator& later, const std::vector<uint32_t>& group_map
         detail::UninitializedVector<double>& into = gathered_[g];
         detail::UninitializedVector<double>& add = later.gathered_[from];
         *memory_bytes += add.size() * sizeof(double);
-        if (into.empty()) {
-          into.swap(add);
-        } else {
-          into.insert(into.end(), add.begin(), add.end());
-        }
+        // Percentiles do not depend on the order of the values: the larger vector
+        // is kept and the smaller appended to it.
+        if (into.size() < add.size()) into.swap(add);
+        into.insert(into.end(), add.begin(), add.end());
         break;
       }
       case AggregateFn::kApproxPercentile:

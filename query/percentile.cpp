@@ -1,5 +1,7 @@
 #include "query/percentile.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -41,6 +43,7 @@ class KeySpan {
   uint64_t get(size_t i) const { return std::bit_cast<uint64_t>(values_[i]); }
   void set(size_t i, uint64_t key) { values_[i] = std::bit_cast<double>(key); }
   std::span<double> first(size_t m) const { return values_.first(m); }
+  const double* data() const { return values_.data(); }
 
  private:
   std::span<double> values_;
@@ -62,6 +65,55 @@ uint64_t spread_of(const KeySpan& keys, size_t m) {
   uint64_t spread = 0;
   for (size_t i = 1; i < m; ++i) spread |= keys.get(i) ^ first;
   return spread;
+}
+
+// count[d] = how many of the first `m` keys have digit d, (key >> shift) & digit_mask.
+// Four tables, one per lane of four keys, summed at the end: equal digits in a row
+// (clustered values) would otherwise wait on each other's increments through memory.
+void count_digits(const KeySpan& keys, size_t m, int shift, uint64_t digit_mask,
+                  std::array<uint32_t, size_t{1} << kDigitBits>& count) {
+  const size_t buckets = digit_mask + 1;
+  std::fill_n(count.begin(), buckets, 0);
+  if (m < 8 * buckets) {  // clearing and summing four tables would cost more
+    for (size_t i = 0; i < m; ++i) ++count[(keys.get(i) >> shift) & digit_mask];
+    return;
+  }
+  std::array<std::array<uint32_t, size_t{1} << kDigitBits>, 3> more;
+  for (auto& table : more) std::fill_n(table.begin(), buckets, 0);
+  size_t i = 0;
+  for (; i + 4 <= m; i += 4) {
+    ++count[(keys.get(i) >> shift) & digit_mask];
+    ++more[0][(keys.get(i + 1) >> shift) & digit_mask];
+    ++more[1][(keys.get(i + 2) >> shift) & digit_mask];
+    ++more[2][(keys.get(i + 3) >> shift) & digit_mask];
+  }
+  for (; i < m; ++i) ++count[(keys.get(i) >> shift) & digit_mask];
+  for (size_t d = 0; d < buckets; ++d) count[d] += more[0][d] + more[1][d] + more[2][d];
+}
+
+// Moves the keys among the first `m` whose digit, (key >> shift) & digit_mask, is
+// `bucket` to the front, in order. Four keys are compared at a time: most passes keep
+// few of them, and a group of four without one costs no store.
+void keep_bucket(KeySpan keys, size_t m, int shift, uint64_t digit_mask, uint64_t bucket) {
+  const __m128i shift_by = _mm_cvtsi32_si128(shift);
+  const __m256i mask = _mm256_set1_epi64x(static_cast<int64_t>(digit_mask));
+  const __m256i wanted = _mm256_set1_epi64x(static_cast<int64_t>(bucket));
+  size_t kept = 0;  // never past the key being read, so moving keys is safe in place
+  size_t i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const __m256i four = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(keys.data() + i));
+    const __m256i digits = _mm256_and_si256(_mm256_srl_epi64(four, shift_by), mask);
+    auto hits = static_cast<uint32_t>(
+        _mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(digits, wanted))));
+    for (; hits != 0; hits &= hits - 1) {
+      keys.set(kept++, keys.get(i + static_cast<size_t>(std::countr_zero(hits))));
+    }
+  }
+  for (; i < m; ++i) {
+    const uint64_t key = keys.get(i);
+    keys.set(kept, key);
+    kept += ((key >> shift) & digit_mask) == bucket;
+  }
 }
 
 // The keys of rank k and, when `want_next`, k + 1 (0-based) among the first `m` of
@@ -96,9 +148,7 @@ RankKeys select_ranks(KeySpan keys, size_t m, size_t k, bool want_next, uint64_t
     const int top_bit = 63 - std::countl_zero(spread);
     const int shift = std::max(0, top_bit + 1 - kDigitBits);
     const uint64_t digit_mask = (uint64_t{2} << (top_bit - shift)) - 1;
-    const size_t buckets = digit_mask + 1;
-    std::fill_n(count.begin(), buckets, 0);
-    for (size_t i = 0; i < m; ++i) ++count[(keys.get(i) >> shift) & digit_mask];
+    count_digits(keys, m, shift, digit_mask, count);
     size_t before = 0;
     uint64_t bucket = 0;
     while (before + count[bucket] <= k) before += count[bucket++];
@@ -114,21 +164,17 @@ RankKeys select_ranks(KeySpan keys, size_t m, size_t k, bool want_next, uint64_t
       out.after_k = least_above;
       want_next = false;
     }
-    size_t kept = 0;
-    for (size_t i = 0; i < m; ++i) {
-      const uint64_t key = keys.get(i);
-      keys.set(kept, key);
-      kept += ((key >> shift) & digit_mask) == bucket;
-    }
+    keep_bucket(keys, m, shift, digit_mask, bucket);
     m = in_bucket;
     k -= before;
     spread = spread_of(keys, m);
   }
 }
 
-// percentile_cont of fraction p over `keys`, the order keys of n values, which the
-// selection overwrites (it keeps only the candidates of each pass).
-double percentile_of_keys(KeySpan keys, double p) {
+// percentile_cont of fraction p over `keys`, the order keys of n values, whose
+// spread_of is `spread`; the selection overwrites them (it keeps only the candidates
+// of each pass).
+double percentile_of_keys(KeySpan keys, double p, uint64_t spread) {
   assert(p >= 0.0 && p <= 1.0);
   const size_t n = keys.size();
   // Same expressions as percentile_cont_float8_final: the row count minus one is
@@ -138,7 +184,7 @@ double percentile_of_keys(KeySpan keys, double p) {
   const double second_pos = std::ceil(pos);
   const auto first = static_cast<size_t>(first_pos);
   const auto second = static_cast<size_t>(second_pos);
-  const RankKeys ranks = select_ranks(keys, n, first, second != first, spread_of(keys, n));
+  const RankKeys ranks = select_ranks(keys, n, first, second != first, spread);
   const double lo = from_order_key(ranks.at_k);
   if (second == first) return lo;
   const double hi = from_order_key(ranks.after_k);
@@ -156,15 +202,22 @@ void percentile_cont(std::span<double> values, std::span<const double> fractions
     std::fill(out.begin(), out.end(), std::nullopt);
     return;
   }
+  // The keys and their spread_of in one pass.
   KeySpan keys(values);
-  for (size_t i = 0; i < values.size(); ++i) keys.set(i, order_key(values[i]));
+  const uint64_t first_key = order_key(values[0]);
+  uint64_t spread = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const uint64_t key = order_key(values[i]);
+    spread |= key ^ first_key;
+    keys.set(i, key);
+  }
   // Every fraction but the last selects in a copy of the keys; the last, in place.
   std::vector<double> copy;
   for (size_t f = 0; f + 1 < fractions.size(); ++f) {
     copy.assign(values.begin(), values.end());
-    out[f] = percentile_of_keys(KeySpan(copy), fractions[f]);
+    out[f] = percentile_of_keys(KeySpan(copy), fractions[f], spread);
   }
-  if (!fractions.empty()) out.back() = percentile_of_keys(keys, fractions.back());
+  if (!fractions.empty()) out.back() = percentile_of_keys(keys, fractions.back(), spread);
 }
 
 std::optional<double> percentile_cont(std::span<double> values, double p) {
