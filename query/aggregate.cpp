@@ -56,19 +56,18 @@ struct GroupSpan {
   uint32_t end = 0;
 };
 
-// The rows of the group runs `run_starts` (AggregateInput::run_starts) that the
-// ranges `kept` (AggregateInput::filter_ranges) keep, as spans of one group each, in
-// row order.
-std::vector<GroupSpan> kept_spans(const std::vector<uint32_t>& gid,
-                                  const std::vector<uint32_t>& run_starts,
-                                  const std::vector<uint32_t>& kept) {
+// The rows of the group runs of `in` (AggregateInput::run_starts) that the ranges
+// `kept` (AggregateInput::filter_ranges) keep, as spans of one group each, in row
+// order.
+std::vector<GroupSpan> kept_spans(const AggregateInput& in, const std::vector<uint32_t>& kept) {
+  const std::vector<uint32_t>& run_starts = *in.run_starts;
   std::vector<GroupSpan> spans;
   size_t r = 0;  // the run holding row `begin`; run_starts ends with the row count
   for (size_t k = 0; k + 1 < kept.size(); k += 2) {
     for (uint32_t begin = kept[k]; begin < kept[k + 1];) {
       while (run_starts[r + 1] <= begin) ++r;
       const uint32_t end = std::min(kept[k + 1], run_starts[r + 1]);
-      spans.push_back({gid[run_starts[r]], begin, end});
+      spans.push_back({in.run_group(r), begin, end});
       begin = end;
     }
   }
@@ -143,6 +142,21 @@ void Aggregator::resize(size_t n) {
   }
 }
 
+bool reads_groups_by_runs(const AggregateSpec& spec) {
+  switch (spec.fn) {
+    case AggregateFn::kCountStar:
+    case AggregateFn::kCount:
+    case AggregateFn::kSlaPct:
+    case AggregateFn::kPercentile:
+      return true;
+    case AggregateFn::kSum:
+    case AggregateFn::kAvg:
+      return spec.arg_type == ValueType::kFloat;
+    default:
+      return false;
+  }
+}
+
 bool reads_in_place(const AggregateSpec& spec, const storage::Column& column) {
   if (!spec.arg) return false;
   if (!column.valid.empty() && column.valid.size() != column.size()) return false;
@@ -164,8 +178,8 @@ bool reads_in_place(const AggregateSpec& spec, const storage::Column& column) {
 }
 
 bool Aggregator::update_single_group(const AggregateInput& in, const ArgValues& arg) {
-  const size_t n = in.group_ids->size();
-  const uint32_t g = (*in.group_ids)[0];
+  const size_t n = in.rows();
+  const uint32_t g = in.run_starts != nullptr ? in.run_group(0) : (*in.group_ids)[0];
   switch (spec_.fn) {
     case AggregateFn::kCountStar:
       counts_[g] += static_cast<int64_t>(n);
@@ -210,14 +224,15 @@ std::vector<uint32_t> find_group_runs(const std::vector<uint32_t>& group_ids,
 }
 
 std::optional<Status> Aggregator::update_dense(const AggregateInput& in, const ArgValues& arg) {
-  const std::vector<uint32_t>& gid = *in.group_ids;
-  const size_t n = gid.size();
+  const size_t n = in.rows();
   const std::vector<uint32_t>* runs = in.run_starts;
+  // Per-row group ids: only read when the rows do not come in runs.
+  const uint32_t* gid = runs == nullptr ? in.group_ids->data() : nullptr;
   // Adds each row's (or run's) count to its group.
   auto add_counts = [&] {
     if (runs != nullptr) {
       for (size_t r = 0; r + 1 < runs->size(); ++r) {
-        counts_[gid[(*runs)[r]]] += (*runs)[r + 1] - (*runs)[r];
+        counts_[in.run_group(r)] += (*runs)[r + 1] - (*runs)[r];
       }
     } else {
       for (size_t i = 0; i < n; ++i) counts_[gid[i]] += 1;
@@ -244,7 +259,8 @@ std::optional<Status> Aggregator::update_dense(const AggregateInput& in, const A
     if (runs != nullptr) {
       for (size_t r = 0; r + 1 < runs->size(); ++r) {
         const uint32_t b = (*runs)[r];
-        floats_[gid[b]] += detail::sum_doubles(std::span<const double>(v + b, (*runs)[r + 1] - b));
+        floats_[in.run_group(r)] +=
+            detail::sum_doubles(std::span<const double>(v + b, (*runs)[r + 1] - b));
       }
     } else {
       for (size_t i = 0; i < n; ++i) floats_[gid[i]] += v[i];
@@ -254,7 +270,8 @@ std::optional<Status> Aggregator::update_dense(const AggregateInput& in, const A
     if (runs != nullptr) {
       for (size_t r = 0; r + 1 < runs->size(); ++r) {
         const uint32_t b = (*runs)[r];
-        add_wrapped(gid[b], detail::sum_int64(std::span<const int64_t>(v + b, (*runs)[r + 1] - b)));
+        add_wrapped(in.run_group(r),
+                    detail::sum_int64(std::span<const int64_t>(v + b, (*runs)[r + 1] - b)));
       }
     } else {
       for (size_t i = 0; i < n; ++i) carries_[gid[i]] += add_with_carry(ints_[gid[i]], v[i]);
@@ -281,7 +298,6 @@ Status Aggregator::update_sla_in_place(const AggregateInput& in) {
     }
     return detail::count_at_most(column.ints.data() + b, v, e - b, target->int_value);
   };
-  const std::vector<uint32_t>& gid = *in.group_ids;
   auto add = [&](uint32_t g, size_t b, size_t e) {
     const detail::AtMostCounts c = count(b, e);
     counts_[g] += c.with_value;
@@ -289,16 +305,24 @@ Status Aggregator::update_sla_in_place(const AggregateInput& in) {
   };
   if (in.run_starts != nullptr) {
     const std::vector<uint32_t>& runs = *in.run_starts;
-    for (size_t r = 0; r + 1 < runs.size(); ++r) add(gid[runs[r]], runs[r], runs[r + 1]);
+    for (size_t r = 0; r + 1 < runs.size(); ++r) add(in.run_group(r), runs[r], runs[r + 1]);
   } else {
+    const std::vector<uint32_t>& gid = *in.group_ids;
     for (size_t i = 0; i < gid.size(); ++i) add(gid[i], i, i + 1);
   }
   return Status::ok();
 }
 
 Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
-  const std::vector<uint32_t>& gid = *in.group_ids;
-  const size_t n = gid.size();
+  if (in.group_ids == nullptr &&
+      (in.run_starts == nullptr || in.run_groups == nullptr || !reads_groups_by_runs(spec_))) {
+    return make_error(ErrorCode::kInternal, spec_.text + " was given no group per row");
+  }
+  // Per-row group ids (empty when the block's groups are given by runs alone, which
+  // only the run and span paths below then read).
+  static const std::vector<uint32_t> kNoRows;
+  const std::vector<uint32_t>& gid = in.group_ids != nullptr ? *in.group_ids : kNoRows;
+  const size_t n = in.rows();
   if (in.in_place != nullptr && spec_.fn == AggregateFn::kSlaPct) return update_sla_in_place(in);
   ArgValues values;
   if (in.in_place != nullptr) {
@@ -332,7 +356,7 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
   const bool by_kept_spans = filter != nullptr && in.filter_ranges != nullptr &&
                              in.run_starts != nullptr && reads_by_spans(spec_.fn, values.type);
   if (by_kept_spans) {
-    spans = kept_spans(gid, *in.run_starts, *in.filter_ranges);
+    spans = kept_spans(in, *in.filter_ranges);
     filter = nullptr;
   }
   auto counts = [&](size_t i) { return filter == nullptr || filter[i] != 0; };
@@ -352,7 +376,7 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
       for (const GroupSpan& span : spans) body(span.group, span.begin, span.end);
     } else if (in.run_starts != nullptr) {
       const std::vector<uint32_t>& runs = *in.run_starts;
-      for (size_t r = 0; r + 1 < runs.size(); ++r) body(gid[runs[r]], runs[r], runs[r + 1]);
+      for (size_t r = 0; r + 1 < runs.size(); ++r) body(in.run_group(r), runs[r], runs[r + 1]);
     } else {
       for (size_t i = 0; i < n; ++i) body(gid[i], i, i + 1);
     }

@@ -23,7 +23,11 @@ namespace tessera::query {
 
 // One block's worth of input to an aggregate, all vectors with one entry per selected row.
 struct AggregateInput {
+  // Each row's group. May be null when run_starts and run_groups are set and the
+  // aggregate reads groups by runs only (reads_groups_by_runs): row_count then
+  // gives the number of rows.
   const std::vector<uint32_t>* group_ids = nullptr;
+  size_t row_count = 0;
   const std::vector<int64_t>* time_ns = nullptr;  // row times (first/last)
   const Vec* arg = nullptr;                       // the argument, or null for count(*)
   const Vec* sla_condition = nullptr;             // sla_pct: arg <= target
@@ -36,12 +40,26 @@ struct AggregateInput {
   // When rows come in long runs of one group (blocks are sorted by series): the
   // start of each run, then group_ids->size(). Null when runs are short.
   const std::vector<uint32_t>* run_starts = nullptr;
+  // With run_starts, the group of each run; null: each run's first group id.
+  const std::vector<uint32_t>* run_groups = nullptr;
   // Set when the argument is a stored numeric column read whole by count, sum, avg,
   // percentile, or sla_pct against a constant target without FILTER (see
   // reads_in_place): its values and validity where the block keeps them, so that
   // they are not copied. `arg` and `sla_condition` are then null.
   const storage::Column* in_place = nullptr;
+
+  size_t rows() const { return group_ids != nullptr ? group_ids->size() : row_count; }
+  // The group of run r. Requires: run_starts is set.
+  uint32_t run_group(size_t r) const {
+    return run_groups != nullptr ? (*run_groups)[r] : (*group_ids)[(*run_starts)[r]];
+  }
 };
+
+// Whether update() of `spec` reads the groups of a block whose rows come in runs
+// (AggregateInput::run_starts) from run_groups alone, so that the scan need not
+// write a group id per row: count(*), count, sla_pct, percentiles, and sum and avg
+// of floats, whose every path reduces a run (or a span of one) at a time.
+bool reads_groups_by_runs(const AggregateSpec& spec);
 
 // Whether `spec` can read its argument in place (AggregateInput::in_place) from
 // `column`, a stored column of a block every row of which is selected.

@@ -45,7 +45,9 @@ class RangeScanner {
         plan_(*scan.plan),
         out_(out),
         tenant_rule_(scan.tenant_rule),
-        conjunct_rules_(scan.conjunct_rules) {}
+        conjunct_rules_(scan.conjunct_rules),
+        row_group_ids_wanted_(
+            !std::all_of(plan_.aggregates.begin(), plan_.aggregates.end(), reads_groups_by_runs)) {}
 
   Status run(size_t begin, size_t end) {
     const engine::TableSnapshot& snapshot = *scan_.snapshot;
@@ -278,10 +280,10 @@ class RangeScanner {
   Status aggregate_block(const engine::LoadedBlock& block, const std::vector<uint32_t>& sel,
                          const LeafResolver& leaves, std::optional<int64_t> bucket) {
     const size_t n = sel.size();
-    TESSERA_ASSIGN_OR_RETURN(const GroupedRows grouped,
-                             assign_group_ids(plan_, block, sel, bucket, kMinAverageGroupRun,
-                                              out_.groups, &out_.memory_bytes));
-    const std::vector<uint32_t>& gids = grouped.gids;
+    TESSERA_ASSIGN_OR_RETURN(
+        const GroupedRows grouped,
+        assign_group_ids(plan_, block, sel, bucket, kMinAverageGroupRun, row_group_ids_wanted_,
+                         out_.groups, &out_.memory_bytes));
     const std::vector<uint32_t>& runs = grouped.run_starts;
     for (Aggregator& a : out_.aggregators) a.resize(out_.groups.count);
     const bool single_group = runs.size() == 2;  // one run: its start and the end
@@ -311,9 +313,11 @@ class RangeScanner {
       const AggregateSpec& spec = plan_.aggregates[a];
       if (spec.gathers_with >= 0) continue;  // its values are the other one's
       AggregateInput input;
-      input.group_ids = &gids;
+      input.group_ids = grouped.gids.empty() ? nullptr : &grouped.gids;
+      input.row_count = n;
       input.single_group = single_group;
       input.run_starts = runs.empty() ? nullptr : &runs;
+      input.run_groups = runs.empty() ? nullptr : &grouped.run_groups;
       const storage::Column* stored = nullptr;
       if (spec.arg && spec.arg->kind == Kind::kColumn && n == block.row_count()) {
         stored = block.find(spec.arg->name);
@@ -400,6 +404,8 @@ class RangeScanner {
   PartialResult& out_;
   PruneRule tenant_rule_;
   std::vector<std::optional<PruneRule>> conjunct_rules_;
+  // Whether an aggregate reads a group id per row even where groups come in runs.
+  const bool row_group_ids_wanted_;
 };
 
 }  // namespace

@@ -138,27 +138,46 @@ std::vector<uint32_t> merge_groups(const BoundSelect& plan, const GroupTable& fr
   return to_into;
 }
 
+namespace {
+
+// One run of `group` over every row: no per-row ids unless asked for.
+GroupedRows one_run(size_t n, uint32_t group, bool row_ids_wanted) {
+  GroupedRows out;
+  if (row_ids_wanted) out.gids.assign(n, group);
+  out.run_starts = {0, static_cast<uint32_t>(n)};  // one run, even of no rows
+  out.run_groups = {group};
+  return out;
+}
+
+// Sets out.run_starts and out.run_groups from out.gids.
+void find_runs(GroupedRows& out, size_t min_average_run) {
+  out.run_starts = find_group_runs(out.gids, min_average_run);
+  if (out.run_starts.empty()) return;
+  out.run_groups.resize(out.run_starts.size() - 1);
+  for (size_t r = 0; r + 1 < out.run_starts.size(); ++r) {
+    out.run_groups[r] = out.gids[out.run_starts[r]];
+  }
+}
+
+}  // namespace
+
 Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::LoadedBlock& block,
                                      const std::vector<uint32_t>& sel,
                                      std::optional<int64_t> uniform_bucket, size_t min_average_run,
-                                     GroupTable& groups, size_t* memory_bytes) {
+                                     bool row_ids_wanted, GroupTable& groups,
+                                     size_t* memory_bytes) {
   const size_t n = sel.size();
   GroupedRows out;
   // Each path below writes every row's group once: no zero-filling first, which
   // for a big block is as many bytes written again.
-  if (plan.group_key_count() == 0) {
-    out.gids.assign(n, 0);
-    out.run_starts = {0, static_cast<uint32_t>(n)};  // one run, even of no rows
-    return out;
-  }
+  if (plan.group_key_count() == 0) return one_run(n, 0, row_ids_wanted);
   const size_t tag_count = plan.group_tags.size();
   if (!plan.bucketer) uniform_bucket = 0;
   if (uniform_bucket && n > 0) {
     // One group for the whole block: no per-row work.
     if (std::optional<std::vector<uint32_t>> ids = constant_tag_ids(plan, block, groups)) {
-      out.gids.assign(n, intern_group(plan, groups, *uniform_bucket, *ids, memory_bytes));
-      out.run_starts = {0, static_cast<uint32_t>(n)};
-      return out;
+      return one_run(n, intern_group(plan, groups, *uniform_bucket, *ids, memory_bytes),
+                     row_ids_wanted);
     }
   }
   constexpr uint32_t kUnset = std::numeric_limits<uint32_t>::max();
@@ -183,15 +202,14 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
         const uint32_t r = sel[i];
         return valid != nullptr && valid[r] == 0 ? kNullRow : codes[r];
       };
-      // Sorted blocks hold each tag value in one run: the group lookup, the run
-      // bookkeeping (which find_group_runs would otherwise do in a second pass) and
-      // the store of the group id happen once per run, not per row.
+      // Sorted blocks hold each tag value in one run: the group lookup and the run
+      // bookkeeping (which find_group_runs would otherwise do in a second pass)
+      // happen once per run, not per row, and per-row ids are written only when
+      // the runs are short or an aggregate reads them.
       const size_t max_runs = std::max<size_t>(1, n / std::max<size_t>(min_average_run, 1));
-      bool long_runs = true;
       uint32_t gid = kUnset;
       // Every row of a block without NULLs: the codes themselves, in order.
       const bool every_row = valid == nullptr && selects_every_row(sel);
-      out.gids.reserve(n);
       for (size_t i = 0; i < n;) {
         const uint64_t code = code_at(i);
         size_t end = i + 1;
@@ -205,18 +223,24 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
         }
         const uint32_t slot =
             tag_groups.group_of(code == kNullRow ? null_code : static_cast<uint32_t>(code));
-        if (slot != gid && long_runs) {
-          long_runs = out.run_starts.size() < max_runs;
+        if (slot != gid) {
           out.run_starts.push_back(static_cast<uint32_t>(i));
+          out.run_groups.push_back(slot);
         }
         gid = slot;
-        out.gids.insert(out.gids.end(), end - i, gid);
         i = end;
       }
-      if (long_runs) {
-        out.run_starts.push_back(static_cast<uint32_t>(n));
-      } else {
+      out.run_starts.push_back(static_cast<uint32_t>(n));
+      const bool long_runs = out.run_groups.size() <= max_runs;
+      if (long_runs && !row_ids_wanted) return out;
+      out.gids.reserve(n);
+      for (size_t r = 0; r < out.run_groups.size(); ++r) {
+        out.gids.insert(out.gids.end(), out.run_starts[r + 1] - out.run_starts[r],
+                        out.run_groups[r]);
+      }
+      if (!long_runs) {
         out.run_starts.clear();
+        out.run_groups.clear();
       }
       return out;
     }
@@ -240,7 +264,7 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
       }
       out.gids[i] = gid;
     }
-    out.run_starts = find_group_runs(out.gids, min_average_run);
+    find_runs(out, min_average_run);
     return out;
   }
   // Dictionary codes map to group-wide tag ids once per block, not per row.
@@ -311,7 +335,7 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
       out.gids[i] = lookup(i, bucket);
     }
   }
-  out.run_starts = find_group_runs(out.gids, min_average_run);
+  find_runs(out, min_average_run);
   return out;
 }
 

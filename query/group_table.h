@@ -105,22 +105,28 @@ std::vector<uint32_t> merge_groups(const BoundSelect& plan, const GroupTable& fr
 
 // The groups of the selected rows of one block.
 struct GroupedRows {
-  std::vector<uint32_t> gids;  // gids[i]: the group of row sel[i]
+  // gids[i]: the group of row sel[i]. Empty when the rows come in runs and
+  // assign_group_ids was not asked for per-row ids.
+  std::vector<uint32_t> gids;
   // find_group_runs(gids, min_average_run), learned on the way where the rows
-  // come in runs of one tag value.
+  // come in runs of one tag value; empty when the runs are short.
   std::vector<uint32_t> run_starts;
+  // With run_starts, the group of each run.
+  std::vector<uint32_t> run_groups;
 };
 
 // The group of each row sel[i] of `block`, grouped by plan's time bucket and
 // tags, adding groups to `groups` as they appear. `uniform_bucket`, when set, is
 // the bucket of every row of the block (known from its time range), which spares
 // per-row bucket computations. All rows are in group 0 when the plan has no group
-// keys. Requires: groups.dictionaries.size() == plan.group_tags.size().
+// keys. Per-row ids are written when `row_ids_wanted` or the runs are short;
+// otherwise they may be left out (GroupedRows::gids).
+// Requires: groups.dictionaries.size() == plan.group_tags.size().
 // Errors: kCorruption (tag column does not match its block, code out of range).
 Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::LoadedBlock& block,
                                      const std::vector<uint32_t>& sel,
                                      std::optional<int64_t> uniform_bucket, size_t min_average_run,
-                                     GroupTable& groups, size_t* memory_bytes);
+                                     bool row_ids_wanted, GroupTable& groups, size_t* memory_bytes);
 
 // The group ids of `table` in the default result order: time bucket, then the tags
 // ascending (byte order, NULL last), as compare_for_sort orders the key values.

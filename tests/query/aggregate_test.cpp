@@ -130,11 +130,19 @@ TEST(AggregateTest, RunsScatterAndRowPathsAgreeWithBruteForce) {
       int_column.type = storage::ColumnType::kInt64;
       int_column.ints = ints.ints;
       if (with_nulls) float_column.valid = int_column.valid = block.values.valid;
+      // The in-place aggregates that can are given their groups by runs alone.
+      std::vector<uint32_t> run_groups;
+      for (size_t r = 0; r + 1 < runs.size(); ++r) run_groups.push_back(block.gids[runs[r]]);
       for (size_t a = 0; a < in_place.size(); ++a) {
         const storage::Column& column = a == 1 ? int_column : float_column;
         ASSERT_TRUE(reads_in_place(*in_place_specs[a], column));
         AggregateInput input;
         input.group_ids = &block.gids;
+        if (!runs.empty() && reads_groups_by_runs(*in_place_specs[a])) {
+          input.group_ids = nullptr;
+          input.row_count = block.gids.size();
+          input.run_groups = &run_groups;
+        }
         input.in_place = &column;
         input.run_starts = runs.empty() ? nullptr : &runs;
         input.single_group = runs.size() == 2;
@@ -261,6 +269,29 @@ TEST(AggregateTest, FilteredAggregatesMatchBruteForceOnEveryPath) {
     }
   }
   EXPECT_GT(updates_by_ranges, 300);  // the spans path ran
+}
+
+TEST(AggregateTest, RowPathsWithoutRowGroupIdsAreAnInternalError) {
+  const std::vector<uint32_t> runs = {0, 4};
+  const std::vector<uint32_t> run_groups = {0};
+  Vec values = Vec::nulls(ValueType::kInt, 4);
+  for (const AggregateFn fn : {AggregateFn::kMin, AggregateFn::kSum}) {
+    const AggregateSpec spec = spec_of(fn, ValueType::kInt);
+    EXPECT_FALSE(reads_groups_by_runs(spec));
+    Aggregator aggregator(spec);
+    aggregator.resize(1);
+    AggregateInput input;
+    input.row_count = 4;
+    input.arg = &values;
+    input.run_starts = &runs;
+    input.run_groups = &run_groups;
+    size_t memory = 0;
+    const Status status = aggregator.update(input, &memory);
+    ASSERT_FALSE(status.is_ok());
+    EXPECT_EQ(status.error().code, ErrorCode::kInternal);
+  }
+  EXPECT_TRUE(reads_groups_by_runs(spec_of(AggregateFn::kSum, ValueType::kFloat)));
+  EXPECT_TRUE(reads_groups_by_runs(spec_of(AggregateFn::kPercentile, ValueType::kInt)));
 }
 
 TEST(AggregateTest, NumericCountSumAvgAndPercentileReadStoredColumnsOfTheirTypeInPlace) {

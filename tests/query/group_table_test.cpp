@@ -64,6 +64,7 @@ std::optional<std::string> key_value(const Value& v) {
 
 TEST(GroupTableTest, GroupsHoldTheirRowsValuesAndRunsMatchFindGroupRuns) {
   std::mt19937 rng(11);
+  int rows_by_runs_only = 0;  // blocks grouped without per-row ids
   for (int round = 0; round < 200; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
     const size_t tag_count = 1 + rng() % 2;
@@ -89,11 +90,27 @@ TEST(GroupTableTest, GroupsHoldTheirRowsValuesAndRunsMatchFindGroupRuns) {
       }
       if (sel.empty()) continue;
       auto grouped =
-          assign_group_ids(plan, loaded, sel, int64_t{0}, kMinAverageRun, groups, &memory);
+          assign_group_ids(plan, loaded, sel, int64_t{0}, kMinAverageRun, true, groups, &memory);
       ASSERT_TRUE(grouped.is_ok()) << grouped.error().message;
       const std::vector<uint32_t>& gids = grouped.value().gids;
       ASSERT_EQ(gids.size(), sel.size());
-      EXPECT_EQ(grouped.value().run_starts, find_group_runs(gids, kMinAverageRun));
+      const std::vector<uint32_t>& runs = grouped.value().run_starts;
+      EXPECT_EQ(runs, find_group_runs(gids, kMinAverageRun));
+      ASSERT_EQ(grouped.value().run_groups.size(), runs.empty() ? 0 : runs.size() - 1);
+      for (size_t r = 0; r + 1 < runs.size(); ++r) {
+        EXPECT_EQ(grouped.value().run_groups[r], gids[runs[r]]);
+      }
+      // Without per-row ids asked for: the same runs, and rows left out only where
+      // the runs say every group.
+      auto by_runs =
+          assign_group_ids(plan, loaded, sel, int64_t{0}, kMinAverageRun, false, groups, &memory);
+      ASSERT_TRUE(by_runs.is_ok()) << by_runs.error().message;
+      EXPECT_EQ(by_runs.value().run_starts, runs);
+      EXPECT_EQ(by_runs.value().run_groups, grouped.value().run_groups);
+      if (runs.empty() || !by_runs.value().gids.empty()) {
+        EXPECT_EQ(by_runs.value().gids, gids);
+      }
+      rows_by_runs_only += by_runs.value().gids.empty();
       const std::vector<std::vector<Value>> keys = group_key_columns(plan, groups);
       for (size_t i = 0; i < sel.size(); ++i) {
         Key key;
@@ -109,6 +126,7 @@ TEST(GroupTableTest, GroupsHoldTheirRowsValuesAndRunsMatchFindGroupRuns) {
     }
     EXPECT_EQ(gid_of_key.size(), groups.count);
   }
+  EXPECT_GT(rows_by_runs_only, 50);
 }
 
 TEST(GroupTableTest, KeyOrderIsTheOrderOfTheKeyValues) {
@@ -162,7 +180,7 @@ TEST(GroupTableTest, AllRowsOfOneTagValueAreOneRun) {
   const auto block = block_with({"t0"}, {tag}, 4);
   size_t memory = 0;
   auto grouped = assign_group_ids(plan, engine::LoadedBlock::project(block, plan.group_tags),
-                                  {0, 1, 2, 3}, int64_t{0}, kMinAverageRun, groups, &memory);
+                                  {0, 1, 2, 3}, int64_t{0}, kMinAverageRun, true, groups, &memory);
   ASSERT_TRUE(grouped.is_ok());
   EXPECT_EQ(grouped.value().gids, (std::vector<uint32_t>{0, 0, 0, 0}));
   EXPECT_EQ(grouped.value().run_starts, (std::vector<uint32_t>{0, 4}));
@@ -186,8 +204,9 @@ TEST(GroupTableTest, CodeOutsideTheDictionaryIsCorruption) {
     groups.dictionaries.resize(tag_count);
     const auto block = block_with(plan.group_tags, columns, 4);
     size_t memory = 0;
-    auto grouped = assign_group_ids(plan, engine::LoadedBlock::project(block, plan.group_tags),
-                                    {0, 1, 2, 3}, int64_t{0}, kMinAverageRun, groups, &memory);
+    auto grouped =
+        assign_group_ids(plan, engine::LoadedBlock::project(block, plan.group_tags), {0, 1, 2, 3},
+                         int64_t{0}, kMinAverageRun, true, groups, &memory);
     ASSERT_FALSE(grouped.is_ok());
     EXPECT_EQ(grouped.error().code, ErrorCode::kCorruption);
   }
