@@ -74,23 +74,6 @@ std::vector<GroupSpan> kept_spans(const AggregateInput& in, const std::vector<ui
   return spans;
 }
 
-// Whether update() reads the rows of `fn` over `type` span by span (for_each_span),
-// so that FILTER's kept spans can stand for the filter itself.
-bool reads_by_spans(AggregateFn fn, ValueType type) {
-  switch (fn) {
-    case AggregateFn::kCountStar:
-    case AggregateFn::kCount:
-    case AggregateFn::kSlaPct:
-    case AggregateFn::kPercentile:
-      return true;
-    case AggregateFn::kSum:
-    case AggregateFn::kAvg:
-      return type == ValueType::kFloat;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 void Aggregator::add_wrapped(size_t g, detail::WrappedSum part) {
@@ -354,7 +337,7 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
   // as if there were no FILTER.
   std::vector<GroupSpan> spans;
   const bool by_kept_spans = filter != nullptr && in.filter_ranges != nullptr &&
-                             in.run_starts != nullptr && reads_by_spans(spec_.fn, values.type);
+                             in.run_starts != nullptr && reads_groups_by_runs(spec_);
   if (by_kept_spans) {
     spans = kept_spans(in, *in.filter_ranges);
     filter = nullptr;

@@ -55,10 +55,11 @@ struct AggregateInput {
   }
 };
 
-// Whether update() of `spec` reads the groups of a block whose rows come in runs
-// (AggregateInput::run_starts) from run_groups alone, so that the scan need not
-// write a group id per row: count(*), count, sla_pct, percentiles, and sum and avg
-// of floats, whose every path reduces a run (or a span of one) at a time.
+// Whether update() of `spec` reads a block whose rows come in runs of one group
+// (AggregateInput::run_starts) a run, or a span of one, at a time on every path:
+// count(*), count, sla_pct, percentiles, and sum and avg of floats. Such an
+// aggregate reads groups from run_groups alone, so that the scan need not write a
+// group id per row, and reads FILTER's kept spans (filter_ranges) as whole spans.
 bool reads_groups_by_runs(const AggregateSpec& spec);
 
 // Whether `spec` can read its argument in place (AggregateInput::in_place) from
