@@ -198,14 +198,22 @@ TEST(PercentileContTest, SeveralFractionsOverOneSetMatchTheReference) {
 }
 
 // Ranks k and k + 1 in different radix buckets: the interpolation's upper row is
-// the least value above k's bucket, not k's bucket's next value.
+// the least value above k's bucket, not k's bucket's next value. With clusters of
+// 500 the selection is direct; with 1,500 it is radix, where the next bucket is
+// kept beside k's, or, when the two hold every value (each cluster one value),
+// rank k + 1 is found by a scan.
 TEST(PercentileContTest, UpperRowAcrossARadixBucketBoundary) {
-  std::vector<double> values;
-  for (int i = 0; i < 500; ++i) values.push_back(1.0 + i * 1e-9);  // one tight cluster
-  for (int i = 0; i < 500; ++i) values.push_back(1e6 + i);         // far above it
-  // pos = 0.5 * 999 = 499.5: between the cluster's largest and 1e6.
-  const double lo = 1.0 + 499 * 1e-9;
-  EXPECT_EQ(run(values, 0.5), lo + (0.5 * (1e6 - lo)));
+  for (const int cluster : {500, 1500}) {
+    for (const bool spread : {true, false}) {
+      SCOPED_TRACE(::testing::Message() << cluster << (spread ? " spread" : " equal"));
+      std::vector<double> values;
+      for (int i = 0; i < cluster; ++i) values.push_back(1.0 + (spread ? i * 1e-9 : 0.0));
+      for (int i = 0; i < cluster; ++i) values.push_back(1e6 + (spread ? i : 0));
+      // pos = 0.5 * (2 * cluster - 1): between the lower cluster's largest and 1e6.
+      const double lo = 1.0 + (spread ? (cluster - 1) * 1e-9 : 0.0);
+      EXPECT_EQ(run(values, 0.5), lo + (0.5 * (1e6 - lo)));
+    }
+  }
 }
 
 TEST(PercentileContTest, ZerosOfBothSignsAreEqual) {
