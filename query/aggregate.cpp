@@ -326,21 +326,24 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
         asks && in.arg->type != ValueType::kNull && detail::all_nonzero(in.arg->valid);
     if (values.all_valid) values.valid = nullptr;
   }
-  if (in.single_group && in.filter == nullptr && n > 0 && update_single_group(in, values)) {
+  const bool filtered = in.filter != nullptr || in.filter_ranges != nullptr;
+  if (in.single_group && !filtered && n > 0 && update_single_group(in, values)) {
     return Status::ok();
   }
-  if (in.filter == nullptr && n > 0) {
+  if (!filtered && n > 0) {
     if (std::optional<Status> done = update_dense(in, values)) return *done;
   }
   const uint8_t* filter = in.filter != nullptr ? in.filter->data() : nullptr;
   // FILTER in long runs, over runs of one group: the spans it keeps are read whole,
   // as if there were no FILTER.
   std::vector<GroupSpan> spans;
-  const bool by_kept_spans = filter != nullptr && in.filter_ranges != nullptr &&
-                             in.run_starts != nullptr && reads_groups_by_runs(spec_);
+  const bool by_kept_spans =
+      in.filter_ranges != nullptr && in.run_starts != nullptr && reads_groups_by_runs(spec_);
   if (by_kept_spans) {
     spans = kept_spans(in, *in.filter_ranges);
     filter = nullptr;
+  } else if (in.filter_ranges != nullptr && in.filter == nullptr) {
+    return make_error(ErrorCode::kInternal, spec_.text + " was given FILTER as ranges alone");
   }
   auto counts = [&](size_t i) { return filter == nullptr || filter[i] != 0; };
   // Numeric cases read `values` (a Vec or a column read in place); the others, which

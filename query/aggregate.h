@@ -33,8 +33,9 @@ struct AggregateInput {
   const Vec* sla_condition = nullptr;             // sla_pct: arg <= target
   const std::vector<uint8_t>* filter = nullptr;   // FILTER: 1 = row counts; null = all
   // FILTER's kept rows as detail::kept_ranges gives them, when they come in long
-  // runs (with `filter` set too): with run_starts, the rows of a group that FILTER
-  // keeps are then read span by span as whole vectors. Null otherwise.
+  // runs: with run_starts, an aggregate that reads_groups_by_runs then reads the
+  // rows of a group that FILTER keeps span by span as whole vectors, and `filter`
+  // may be null; other aggregates read `filter`. Null otherwise.
   const std::vector<uint32_t>* filter_ranges = nullptr;
   bool single_group = false;  // every row is in group (*group_ids)[0]
   // When rows come in long runs of one group (blocks are sorted by series): the

@@ -76,7 +76,7 @@ class RangeScanner {
       const bool with_time = needs_time(view.source->stats());
       TESSERA_ASSIGN_OR_RETURN(engine::LoadedBlock block,
                                view.source->load_columns(scan_.columns, with_time));
-      TESSERA_RETURN_IF_ERROR(scan_block(block, view.live_rows.get(), view.source->stats()));
+      TESSERA_RETURN_IF_ERROR(scan_block(*view.source, block, view.live_rows.get()));
       TESSERA_RETURN_IF_ERROR(charge_memory());
     }
     return Status::ok();
@@ -124,8 +124,9 @@ class RangeScanner {
   // Reads the rows of `block` that pass the tenant scope and WHERE clause. A
   // condition that the block's statistics prove true for every row (a tenant-pure
   // block, a time range inside the queried one) is not evaluated row by row.
-  Status scan_block(const engine::LoadedBlock& block, const std::vector<uint8_t>* live,
-                    const storage::BlockStats& block_stats) {
+  Status scan_block(const engine::BlockSource& source, const engine::LoadedBlock& block,
+                    const std::vector<uint8_t>* live) {
+    const storage::BlockStats& block_stats = source.stats();
     const size_t rows = block.row_count();
     out_.rows_scanned += rows;
     if (live != nullptr && live->size() != rows) {
@@ -165,7 +166,7 @@ class RangeScanner {
     out_.rows_matched += sel.size();
     if (sel.empty()) return Status::ok();
     return plan_.is_aggregate
-               ? aggregate_block(block, sel, leaves, uniform_bucket(plan_, block_stats))
+               ? aggregate_block(source, block, sel, leaves, uniform_bucket(plan_, block_stats))
                : gather_raw(sel, leaves, block);
   }
 
@@ -277,8 +278,9 @@ class RangeScanner {
     return true;
   }
 
-  Status aggregate_block(const engine::LoadedBlock& block, const std::vector<uint32_t>& sel,
-                         const LeafResolver& leaves, std::optional<int64_t> bucket) {
+  Status aggregate_block(const engine::BlockSource& source, const engine::LoadedBlock& block,
+                         const std::vector<uint32_t>& sel, const LeafResolver& leaves,
+                         std::optional<int64_t> bucket) {
     const size_t n = sel.size();
     TESSERA_ASSIGN_OR_RETURN(
         const GroupedRows grouped,
@@ -300,11 +302,33 @@ class RangeScanner {
       return masks.get(e, [&] { return evaluate_truth(e, block, sel, leaves); });
     };
     // The same as ranges of rows, when they come in long runs (a FILTER on a tag of
-    // the sort key) and the groups do too: aggregates then read whole spans.
-    PerText<std::optional<std::vector<uint32_t>>> kept;
-    auto kept_ranges_of = [&](const BoundExpr& e, const std::vector<uint8_t>& mask) {
-      return kept.get(e, [&]() -> Result<std::optional<std::vector<uint32_t>>> {
-        return kept_ranges(mask, std::max<size_t>(1, n / kMinAverageGroupRun));
+    // the sort key) and the groups do too: aggregates that read runs then read
+    // whole spans. A condition on one tag is read from the runs of its codes (the
+    // block's tag run statistics), with no work per row; others from their bytes.
+    const size_t max_ranges = std::max<size_t>(1, n / kMinAverageGroupRun);
+    struct KeptRanges {
+      bool found = false;  // false: the kept rows do not come in long runs
+      std::vector<uint32_t> bounds;
+    };
+    PerText<KeptRanges> kept;
+    auto kept_ranges_of = [&](const BoundExpr& e) {
+      return kept.get(e, [&]() -> Result<KeptRanges> {
+        KeptRanges out;
+        if (const std::string* tag = condition_tag(e); tag != nullptr && selects_every_row(sel)) {
+          // The runs of the tag's codes, cached beside its block after the first query.
+          TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<const storage::TagRunStats> runs,
+                                   source.tag_run_stats(*tag, ""));
+          if (runs != nullptr) {
+            TESSERA_ASSIGN_OR_RETURN(out.found, truth_ranges(e, block, sel, *runs, &out.bounds));
+            if (out.found) return out;
+          }
+        }
+        TESSERA_ASSIGN_OR_RETURN(const std::vector<uint8_t>* mask, mask_of(e));
+        if (std::optional<std::vector<uint32_t>> bounds = kept_ranges(*mask, max_ranges)) {
+          out.found = true;
+          out.bounds = std::move(*bounds);
+        }
+        return out;
       });
     };
 
@@ -330,13 +354,12 @@ class RangeScanner {
       if (spec.sla_condition && input.in_place == nullptr) {
         TESSERA_ASSIGN_OR_RETURN(input.sla_condition, rows_of(*spec.sla_condition));
       }
-      if (spec.filter) {
+      if (spec.filter && !runs.empty() && reads_groups_by_runs(spec)) {
+        TESSERA_ASSIGN_OR_RETURN(const KeptRanges* ranges, kept_ranges_of(*spec.filter));
+        if (ranges->found) input.filter_ranges = &ranges->bounds;
+      }
+      if (spec.filter && input.filter_ranges == nullptr) {
         TESSERA_ASSIGN_OR_RETURN(input.filter, mask_of(*spec.filter));
-        if (!runs.empty()) {
-          TESSERA_ASSIGN_OR_RETURN(const std::optional<std::vector<uint32_t>>* ranges,
-                                   kept_ranges_of(*spec.filter, *input.filter));
-          if (*ranges) input.filter_ranges = &**ranges;
-        }
       }
       if (spec.fn == AggregateFn::kFirst || spec.fn == AggregateFn::kLast) {
         if (!block.has_time()) return time_not_loaded();

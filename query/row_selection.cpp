@@ -339,18 +339,63 @@ Result<Vec> evaluate_rows(const BoundExpr& e, const engine::LoadedBlock& block,
   return take(per_entry, index);
 }
 
+namespace {
+
+// The truth of `cond` per dictionary entry of `col`, then for NULL.
+Result<std::vector<uint8_t>> entry_truth_of(const BoundExpr& cond, const storage::Column& col) {
+  if (std::optional<std::vector<uint8_t>> direct = direct_entry_truth(cond, col)) {
+    return std::move(*direct);
+  }
+  TESSERA_ASSIGN_OR_RETURN(Vec per_entry, evaluate_per_entry(cond, col));
+  return truth_bytes(per_entry);
+}
+
+}  // namespace
+
+const std::string* condition_tag(const BoundExpr& cond) {
+  const std::string* name = nullptr;
+  return reads_one_string_column(cond, &name) ? name : nullptr;
+}
+
+Result<bool> truth_ranges(const BoundExpr& cond, const engine::LoadedBlock& block,
+                          const std::vector<uint32_t>& sel, const storage::TagRunStats& runs,
+                          std::vector<uint32_t>* ranges) {
+  ranges->clear();
+  const std::string* name = nullptr;
+  const storage::Column* col = one_coded_column(cond, block, sel.size(), &name);
+  if (col == nullptr || !selects_every_row(sel) ||
+      runs.dictionary.size() != col->dictionary.size() ||
+      runs.run_starts.size() != runs.run_count() + 1 || runs.run_starts.back() != sel.size()) {
+    return false;
+  }
+  TESSERA_ASSIGN_OR_RETURN(const std::vector<uint8_t> entry_truth, entry_truth_of(cond, *col));
+  const auto dict = static_cast<uint32_t>(col->dictionary.size());
+  std::vector<uint32_t>& bounds = *ranges;  // as kept_ranges gives them
+  for (size_t r = 0; r < runs.run_count(); ++r) {
+    const uint32_t code = runs.codes[r];
+    if (code != storage::TagRunStats::kNullCode && code >= dict) {
+      return make_error(ErrorCode::kCorruption,
+                        "column \"" + *name + "\": a dictionary code is out of range");
+    }
+    if (entry_truth[code == storage::TagRunStats::kNullCode ? dict : code] == 0) continue;
+    const uint32_t begin = runs.run_starts[r];
+    const uint32_t end = runs.run_starts[r + 1];
+    if (!bounds.empty() && bounds.back() == begin) {
+      bounds.back() = end;  // extends the range before
+    } else {
+      bounds.push_back(begin);
+      bounds.push_back(end);
+    }
+  }
+  return true;
+}
+
 Result<std::vector<uint8_t>> evaluate_truth(const BoundExpr& cond, const engine::LoadedBlock& block,
                                             const std::vector<uint32_t>& sel,
                                             const LeafResolver& leaves) {
   const std::string* name = nullptr;
   if (const storage::Column* col = one_coded_column(cond, block, sel.size(), &name)) {
-    std::vector<uint8_t> entry_truth;
-    if (std::optional<std::vector<uint8_t>> direct = direct_entry_truth(cond, *col)) {
-      entry_truth = std::move(*direct);
-    } else {
-      TESSERA_ASSIGN_OR_RETURN(Vec per_entry, evaluate_per_entry(cond, *col));
-      entry_truth = truth_bytes(per_entry);
-    }
+    TESSERA_ASSIGN_OR_RETURN(const std::vector<uint8_t> entry_truth, entry_truth_of(cond, *col));
     std::vector<uint8_t> truth(sel.size());
     if (col->valid.empty() && col->dictionary.size() <= 32) {
       TESSERA_RETURN_IF_ERROR(truth_of_codes(*col, sel, entry_truth, *name, truth.data()));

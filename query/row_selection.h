@@ -13,6 +13,7 @@
 #include "query/expression_eval.h"
 #include "storage/base/status.h"
 #include "storage/block/column.h"
+#include "storage/block/tag_run_stats.h"
 
 namespace tessera::query::detail {
 
@@ -45,6 +46,20 @@ Result<Vec> evaluate_rows(const BoundExpr& e, const engine::LoadedBlock& block,
 Result<std::vector<uint8_t>> evaluate_truth(const BoundExpr& cond, const engine::LoadedBlock& block,
                                             const std::vector<uint32_t>& sel,
                                             const LeafResolver& leaves);
+
+// The string column `cond` reads when it reads exactly one (status = 'completed',
+// status IN (...)); null otherwise.
+const std::string* condition_tag(const BoundExpr& cond);
+
+// Sets *ranges to the rows where `cond`, a condition of the one tag column whose
+// runs in `block` are `runs`, is true, as ranges of rows in the form of kept_ranges
+// (vector_kernels.h): evaluated once per dictionary entry and read once per run,
+// no work per row. False, with *ranges not to be read, when `cond` is not such a
+// condition, `sel` is not every row, or `runs` does not fit the block.
+// Errors: kCorruption (a run's code out of the dictionary).
+Result<bool> truth_ranges(const BoundExpr& cond, const engine::LoadedBlock& block,
+                          const std::vector<uint32_t>& sel, const storage::TagRunStats& runs,
+                          std::vector<uint32_t>* ranges);
 
 // Drops from `sel` (ascending row numbers) the rows whose string column `column`
 // is not `value`: NULL rows, and all rows when the block has no such string column.

@@ -6,7 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <optional>
 #include <random>
+
+#include "query/vector_kernels.h"
 
 namespace tessera::query::detail {
 namespace {
@@ -270,6 +274,75 @@ TEST(RowSelectionTest, EvaluateTruthReportsACodePastTheDictionary) {
   truth = truth_of(tag_compared(BinaryOp::kEqual), loaded(tag, 4), sel);
   ASSERT_TRUE(truth.is_ok()) << truth.error().message;
   EXPECT_EQ(*truth, (std::vector<uint8_t>{1, 0, 1, 1}));
+}
+
+// truth_ranges reads tag conditions from the runs of the tag's codes: the ranges
+// must be those of evaluate_truth's bytes (NULL runs included), and it declines
+// partial selections, other conditions and runs of another block.
+TEST(RowSelectionTest, TruthRangesFromTagRunsMatchTheTruthBytes) {
+  std::mt19937 rng(13);
+  int from_runs = 0, declined = 0;
+  for (int round = 0; round < 300; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    const size_t rows = 20 + rng() % 400;
+    Column tag = random_tag(rng, rows, 6);
+    // Sorted codes in runs, as a block sorted by series holds them.
+    std::sort(tag.codes.begin(), tag.codes.end());
+    const auto runs = storage::compute_tag_run_stats(tag, nullptr, 1);
+    ASSERT_TRUE(runs.is_ok() && runs.value().has_value());
+    const bool partial = rng() % 4 == 0;
+    std::vector<uint32_t> sel(rows);
+    for (uint32_t r = 0; r < rows; ++r) sel[r] = r;
+    if (partial) sel = random_selection(rng, rows);
+    if (sel.empty()) continue;
+    const engine::LoadedBlock block = loaded(tag, rows);
+    for (const BoundExpr& cond :
+         {tag_compared(BinaryOp::kEqual), tag_compared(BinaryOp::kNotEqual), tag_in(false),
+          tag_in(true), constant_equals_tag(), tag_is_null()}) {
+      SCOPED_TRACE(cond.text);
+      ASSERT_NE(condition_tag(cond), nullptr);
+      EXPECT_EQ(*condition_tag(cond), "tag");
+      std::vector<uint32_t> ranges;
+      auto found = truth_ranges(cond, block, sel, **runs, &ranges);
+      ASSERT_TRUE(found.is_ok()) << found.error().message;
+      EXPECT_EQ(*found, !partial && tag.dictionary.size() < rows);
+      if (!*found) {
+        ++declined;
+        continue;
+      }
+      ++from_runs;
+      auto truth = truth_of(cond, block, sel);
+      ASSERT_TRUE(truth.is_ok()) << truth.error().message;
+      EXPECT_EQ(std::optional<std::vector<uint32_t>>(ranges), kept_ranges(*truth, rows));
+    }
+    // The runs of a block with one row more do not fit this one.
+    Column longer = tag;
+    longer.codes.push_back(longer.codes.back());
+    if (!longer.valid.empty()) longer.valid.push_back(1);
+    const auto other = storage::compute_tag_run_stats(longer, nullptr, 1);
+    std::vector<uint32_t> ranges;
+    auto found = truth_ranges(tag_compared(BinaryOp::kEqual), block, sel, **other, &ranges);
+    ASSERT_TRUE(found.is_ok());
+    EXPECT_FALSE(*found);
+  }
+  EXPECT_GT(from_runs, 800);
+  EXPECT_GT(declined, 200);
+}
+
+TEST(RowSelectionTest, TruthRangesReportARunCodePastTheDictionary) {
+  Column tag;
+  tag.type = ColumnType::kString;
+  tag.dictionary = {"v1", "v2"};
+  tag.codes = {0, 0, 1, 1};
+  storage::TagRunStats runs;
+  runs.dictionary = tag.dictionary;
+  runs.run_starts = {0, 2, 4};
+  runs.codes = {0, 5};  // damaged: no entry 5
+  std::vector<uint32_t> ranges;
+  auto found =
+      truth_ranges(tag_compared(BinaryOp::kEqual), loaded(tag, 4), {0, 1, 2, 3}, runs, &ranges);
+  ASSERT_FALSE(found.is_ok());
+  EXPECT_EQ(found.error().code, ErrorCode::kCorruption) << found.error().message;
 }
 
 }  // namespace
