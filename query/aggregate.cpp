@@ -681,13 +681,19 @@ void Aggregator::merge(Aggregator& later, const std::vector<uint32_t>& group_map
         break;
       }
       case AggregateFn::kPercentile: {
-        detail::UninitializedVector<double>& into = gathered_[g];
-        detail::UninitializedVector<double>& add = later.gathered_[from];
-        *memory_bytes += add.size() * sizeof(double);
-        // Percentiles do not depend on the order of the values: the larger vector
-        // is kept and the smaller appended to it.
-        if (into.size() < add.size()) into.swap(add);
-        into.insert(into.end(), add.begin(), add.end());
+        // Kept as parts, joined when the group is selected (percentiles()): merges
+        // run on one thread, selections on several, a group each.
+        if (parts_.size() <= g) parts_.resize(gathered_.size());
+        std::vector<detail::UninitializedVector<double>>& parts = parts_[g];
+        auto take = [&](detail::UninitializedVector<double>& values) {
+          *memory_bytes += values.size() * sizeof(double);
+          if (!values.empty()) parts.push_back(std::move(values));
+        };
+        take(later.gathered_[from]);
+        if (from < later.parts_.size()) {
+          for (detail::UninitializedVector<double>& part : later.parts_[from]) take(part);
+          later.parts_[from].clear();
+        }
         break;
       }
       case AggregateFn::kApproxPercentile:
@@ -710,6 +716,9 @@ Status Aggregator::check_totals() const {
 size_t Aggregator::gathered_value_count() const {
   size_t count = 0;
   for (const auto& values : gathered_) count += values.size();
+  for (const auto& parts : parts_) {
+    for (const auto& values : parts) count += values.size();
+  }
   return count;
 }
 
@@ -770,7 +779,16 @@ Value Aggregator::finalize(size_t g) {
 
 void Aggregator::percentiles(size_t g, std::span<const double> fractions,
                              std::span<std::optional<double>> out) {
-  percentile_cont(std::span<double>(gathered_[g]), fractions, out);
+  detail::UninitializedVector<double>& values = gathered_[g];
+  if (g < parts_.size() && !parts_[g].empty()) {
+    // Percentiles do not depend on the order of the values: the parts are appended.
+    size_t total = values.size();
+    for (const auto& part : parts_[g]) total += part.size();
+    values.reserve(total);
+    for (const auto& part : parts_[g]) values.insert(values.end(), part.begin(), part.end());
+    parts_[g] = {};
+  }
+  percentile_cont(std::span<double>(values), fractions, out);
 }
 
 void finalize_group(std::vector<Aggregator>& aggregators, size_t g,

@@ -150,7 +150,10 @@ class Aggregator {
   std::vector<std::unordered_set<int64_t>> distinct_ints_;  // ints, times, bools, float bits
   std::vector<std::unordered_set<std::string>> distinct_strings_;
   std::vector<detail::UninitializedVector<double>> gathered_;  // exact percentiles
-  std::vector<storage::QuantileSketch> sketches_;              // approx_percentile
+  // Per group, values merged from later ranges of the scan, joined to gathered_ when
+  // the group's percentiles are selected; may have fewer entries than gathered_.
+  std::vector<std::vector<detail::UninitializedVector<double>>> parts_;
+  std::vector<storage::QuantileSketch> sketches_;  // approx_percentile
 };
 
 // Every aggregate's value for group g: values[a][g] = aggregators[a].finalize(g),

@@ -1,8 +1,11 @@
 // The PEERS.md dashboard queries in one process: query::run_query over a data
 // directory loaded as docs/performance.md describes, with no network, no other
-// client and no scan workers (each query on the calling thread alone), so that a
-// change to the query path is measured without the loopback's and the scheduler's
-// noise. TESSERA_BENCH_DATA names the directory (a copy: the engine takes its
+// client and, by default, no scan workers (each query on the calling thread alone),
+// so that a change to the query path is measured without the loopback's and the
+// scheduler's noise. TESSERA_BENCH_SCAN_THREADS=N gives queries the server's two
+// pools instead (N scan threads, and N background scan threads at nice +10 for
+// scans of at least 500,000 rows), to measure what splitting a scan costs or
+// saves. TESSERA_BENCH_DATA names the directory (a copy: the engine takes its
 // lock, so not one a server has open); without it every benchmark is skipped.
 // TESSERA_BENCH_MANIFEST optionally names the data's manifest.json for the query parameters
 // (default: PEERS.md's). Items/s is queries per second. Each kind is checked once to answer without
@@ -16,6 +19,7 @@
 
 #include "engine/engine.h"
 #include "query/query_runner.h"
+#include "query/scan_workers.h"
 #include "server/loadgen/query_mix.h"
 #include "server/loadgen/workload_manifest.h"
 
@@ -55,6 +59,23 @@ LoadedData& loaded_data() {
   return data;
 }
 
+// The server's scan pools (server/server.cpp), when TESSERA_BENCH_SCAN_THREADS is set.
+struct ScanPools {
+  explicit ScanPools(size_t threads) : scan(threads), background(threads, kBackgroundNice) {}
+  static constexpr int kBackgroundNice = 10;
+  ScanWorkers scan;
+  ScanWorkers background;
+};
+
+ScanPools* scan_pools() {
+  static const std::unique_ptr<ScanPools> pools = []() -> std::unique_ptr<ScanPools> {
+    const char* threads = std::getenv("TESSERA_BENCH_SCAN_THREADS");
+    if (threads == nullptr) return nullptr;
+    return std::make_unique<ScanPools>(std::strtoul(threads, nullptr, 10));
+  }();
+  return pools.get();
+}
+
 void run_kind(benchmark::State& state, const std::string& statement) {
   if (!manifest_error().empty()) {
     state.SkipWithError(manifest_error().c_str());
@@ -65,7 +86,11 @@ void run_kind(benchmark::State& state, const std::string& statement) {
     state.SkipWithError(data.error.c_str());
     return;
   }
-  const QueryContext context;  // admin: every tenant
+  QueryContext context;  // admin: every tenant
+  if (ScanPools* pools = scan_pools()) {
+    context.scan_workers = &pools->scan;
+    context.background_workers = &pools->background;
+  }
   auto first = run_query(*data.engine, statement, context);
   if (!first.is_ok() || first->rows.empty()) {
     state.SkipWithError(first.is_ok() ? "no rows" : first.status().to_string().c_str());

@@ -311,6 +311,50 @@ TEST(AggregateTest, InputsOnlyRunPathsReadAreAnInternalErrorElsewhere) {
   EXPECT_TRUE(reads_groups_by_runs(spec_of(AggregateFn::kPercentile, ValueType::kInt)));
 }
 
+// Percentile states merged from later scan ranges keep the values as parts until the
+// group is selected; parts of a state that was itself merged into come along.
+TEST(AggregateTest, MergedPercentilesSelectOverEveryRangesValues) {
+  std::mt19937 rng(20261207);
+  AggregateSpec p90 = spec_of(AggregateFn::kPercentile, ValueType::kFloat);
+  p90.fraction = 0.9;
+  const uint32_t kGroups = 4;
+  for (int trial = 0; trial < 50; ++trial) {
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    std::vector<Aggregator> ranges;
+    std::map<uint32_t, std::vector<double>> all;
+    size_t memory = 0;
+    for (int r = 0; r < 4; ++r) {
+      ranges.emplace_back(p90);
+      const BlockInput block = random_block(rng, rng() % 300, 10, kGroups, trial % 2 == 0);
+      for (size_t i = 0; i < block.gids.size(); ++i) {
+        if (block.values.valid[i]) all[block.gids[i]].push_back(block.values.floats[i]);
+      }
+      AggregateInput input;
+      input.group_ids = &block.gids;
+      input.arg = &block.values;
+      ranges.back().resize(kGroups);
+      ASSERT_TRUE(ranges.back().update(input, &memory).is_ok());
+    }
+    // Range order kept: 2 takes 3, 0 takes 1, then 0 takes 2 (with 3 as a part).
+    std::vector<uint32_t> identity(kGroups);
+    std::iota(identity.begin(), identity.end(), uint32_t{0});
+    ranges[2].merge(ranges[3], identity, &memory);
+    ranges[0].merge(ranges[1], identity, &memory);
+    ranges[0].merge(ranges[2], identity, &memory);
+    size_t total = 0;
+    for (const auto& [g, values] : all) total += values.size();
+    EXPECT_EQ(ranges[0].gathered_value_count(), total);
+    for (uint32_t g = 0; g < kGroups; ++g) {
+      const Value v = ranges[0].finalize(g);
+      if (all[g].empty()) {
+        EXPECT_TRUE(is_null(v));
+      } else {
+        EXPECT_DOUBLE_EQ(std::get<double>(v), *sorted_percentile(all[g], 0.9)) << "group " << g;
+      }
+    }
+  }
+}
+
 TEST(AggregateTest, NumericCountSumAvgAndPercentileReadStoredColumnsOfTheirTypeInPlace) {
   storage::Column floats;
   floats.type = storage::ColumnType::kFloat64;
