@@ -70,7 +70,7 @@ struct ScanPools {
 ScanPools* scan_pools() {
   static const std::unique_ptr<ScanPools> pools = []() -> std::unique_ptr<ScanPools> {
     const char* threads = std::getenv("TESSERA_BENCH_SCAN_THREADS");
-    if (threads == nullptr) return nullptr;
+    if (threads == nullptr || *threads == '\0') return nullptr;
     return std::make_unique<ScanPools>(std::strtoul(threads, nullptr, 10));
   }();
   return pools.get();
