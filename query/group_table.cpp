@@ -207,6 +207,15 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
       // happen once per run, not per row, and per-row ids are written only when
       // the runs are short or an aggregate reads them.
       const size_t max_runs = std::max<size_t>(1, n / std::max<size_t>(min_average_run, 1));
+      // Writes the ids of the runs found so far, the last ending at `rows_end`.
+      auto write_run_ids = [&](size_t rows_end) {
+        out.gids.reserve(n);
+        for (size_t r = 0; r < out.run_groups.size(); ++r) {
+          const size_t run_end = r + 1 < out.run_groups.size() ? out.run_starts[r + 1] : rows_end;
+          out.gids.insert(out.gids.end(), run_end - out.run_starts[r], out.run_groups[r]);
+        }
+      };
+      bool long_runs = true;
       uint32_t gid = kUnset;
       // Every row of a block without NULLs: the codes themselves, in order.
       const bool every_row = valid == nullptr && selects_every_row(sel);
@@ -223,25 +232,24 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
         }
         const uint32_t slot =
             tag_groups.group_of(code == kNullRow ? null_code : static_cast<uint32_t>(code));
-        if (slot != gid) {
+        if (slot != gid && long_runs && out.run_groups.size() == max_runs) {
+          // Short runs (a block in write order): ids per row from here on, no runs.
+          long_runs = false;
+          write_run_ids(i);
+          out.run_starts.clear();
+          out.run_groups.clear();
+        }
+        if (slot != gid && long_runs) {
           out.run_starts.push_back(static_cast<uint32_t>(i));
           out.run_groups.push_back(slot);
         }
+        if (!long_runs) out.gids.insert(out.gids.end(), end - i, slot);
         gid = slot;
         i = end;
       }
+      if (!long_runs) return out;
+      if (row_ids_wanted) write_run_ids(n);
       out.run_starts.push_back(static_cast<uint32_t>(n));
-      const bool long_runs = out.run_groups.size() <= max_runs;
-      if (long_runs && !row_ids_wanted) return out;
-      out.gids.reserve(n);
-      for (size_t r = 0; r < out.run_groups.size(); ++r) {
-        out.gids.insert(out.gids.end(), out.run_starts[r + 1] - out.run_starts[r],
-                        out.run_groups[r]);
-      }
-      if (!long_runs) {
-        out.run_starts.clear();
-        out.run_groups.clear();
-      }
       return out;
     }
   }
