@@ -37,7 +37,7 @@ struct AggregateInput {
   // rows of a group that FILTER keeps span by span as whole vectors, and `filter`
   // may be null; other aggregates read `filter`. Null otherwise.
   const std::vector<uint32_t>* filter_ranges = nullptr;
-  bool single_group = false;  // every row is in group (*group_ids)[0]
+  bool single_group = false;  // every row is in one group: run 0's, or (*group_ids)[0]
   // When rows come in long runs of one group (blocks are sorted by series): the
   // start of each run, then group_ids->size(). Null when runs are short.
   const std::vector<uint32_t>* run_starts = nullptr;

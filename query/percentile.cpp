@@ -224,10 +224,11 @@ void keep_buckets(KeySpan keys, size_t m, const Digits& digits, uint64_t first, 
 // The keys of rank k and, when `want_next`, k + 1 (0-based) among the first `m` of
 // `keys`, whose range_of is `range`; `keys` is reordered. A most-significant-digit
 // radix selection: each pass counts the candidates by their Digits and keeps only
-// the bucket holding rank k. The least and the greatest key fall in different
-// buckets, so each pass drops some, and the next range is at most 2^-10 of this
-// one's. Its loops have no data-dependent branches, unlike nth_element's
-// partitioning; the last few candidates go to nth_element.
+// the bucket holding rank k (and the next one holding keys when rank k + 1 is
+// there). The least and the greatest key fall in different buckets, and two kept
+// buckets never hold every candidate, so each pass drops some. Its loops have no
+// data-dependent branches, unlike nth_element's partitioning; the last few
+// candidates go to nth_element.
 RankKeys select_ranks(KeySpan keys, size_t m, size_t k, bool want_next, KeyRange range) {
   RankKeys out;
   std::array<uint32_t, size_t{1} << kDigitBits> count;
