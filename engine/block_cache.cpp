@@ -12,13 +12,13 @@ size_t block_memory_bytes(const storage::Block& block) {
   return bytes;
 }
 
-std::shared_ptr<const storage::Block> BlockCache::find(uint64_t key) const {
+std::shared_ptr<const storage::Block> BlockCache::find(CacheKey key) const {
   std::shared_ptr<const storage::Block> block;
-  find_all(std::span<const uint64_t>(&key, 1), std::span(&block, 1));
+  find_all(std::span<const CacheKey>(&key, 1), std::span(&block, 1));
   return block;
 }
 
-const BlockCache::Entry* BlockCache::find_locked(uint64_t key) const {
+const BlockCache::Entry* BlockCache::find_locked(CacheKey key) const {
   const auto it = index_.find(key);
   if (it == index_.end()) return nullptr;
   const Entry& entry = *slots_[it->second];
@@ -30,7 +30,7 @@ const BlockCache::Entry* BlockCache::find_locked(uint64_t key) const {
   return &entry;
 }
 
-void BlockCache::find_all(std::span<const uint64_t> keys,
+void BlockCache::find_all(std::span<const CacheKey> keys,
                           std::span<std::shared_ptr<const storage::Block>> out) const {
   using Held = std::shared_ptr<const storage::Block>;
   std::shared_lock lock(mu_);
@@ -41,25 +41,39 @@ void BlockCache::find_all(std::span<const uint64_t> keys,
   }
 }
 
-std::shared_ptr<const storage::TagRunStats> BlockCache::find_tag_run_stats(uint64_t key) const {
-  using Held = std::shared_ptr<const storage::TagRunStats>;
+template <typename Held>
+Held BlockCache::find_as(CacheKey key) const {
   std::shared_lock lock(mu_);
   const Entry* entry = find_locked(key);
-  const Held* run_stats = entry == nullptr ? nullptr : std::get_if<Held>(&entry->value);
-  return run_stats == nullptr ? nullptr : *run_stats;
+  const Held* held = entry == nullptr ? nullptr : std::get_if<Held>(&entry->value);
+  return held == nullptr ? nullptr : *held;
 }
 
-void BlockCache::insert(uint64_t key, std::shared_ptr<const storage::Block> block) {
+std::shared_ptr<const storage::TagRunStats> BlockCache::find_tag_run_stats(CacheKey key) const {
+  return find_as<std::shared_ptr<const storage::TagRunStats>>(key);
+}
+
+std::shared_ptr<const storage::SortedRunValues> BlockCache::find_sorted_run_values(
+    CacheKey key) const {
+  return find_as<std::shared_ptr<const storage::SortedRunValues>>(key);
+}
+
+void BlockCache::insert(CacheKey key, std::shared_ptr<const storage::Block> block) {
   const size_t bytes = block_memory_bytes(*block);
   insert_value(key, std::move(block), bytes);
 }
 
-void BlockCache::insert(uint64_t key, std::shared_ptr<const storage::TagRunStats> run_stats) {
+void BlockCache::insert(CacheKey key, std::shared_ptr<const storage::TagRunStats> run_stats) {
   const size_t bytes = run_stats->memory_bytes();
   insert_value(key, std::move(run_stats), bytes);
 }
 
-void BlockCache::insert_value(uint64_t key, Value value, size_t bytes) {
+void BlockCache::insert(CacheKey key, std::shared_ptr<const storage::SortedRunValues> sorted) {
+  const size_t bytes = sorted->memory_bytes();
+  insert_value(key, std::move(sorted), bytes);
+}
+
+void BlockCache::insert_value(CacheKey key, Value value, size_t bytes) {
   if (bytes > capacity_bytes_) return;
   std::unique_lock lock(mu_);
   size_t slot = slots_.size();

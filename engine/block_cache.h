@@ -1,5 +1,5 @@
 // BlockCache: decoded segment blocks kept in memory within a byte budget, with
-// what is derived from them (tag run statistics), evicted by the CLOCK
+// what is derived from them (tag run statistics, sorted run values), evicted by the CLOCK
 // approximation of least-recently-used. Thread-safe.
 //
 // Every column of every block a query reads is looked up here, so a lookup must be
@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -20,9 +21,25 @@
 #include <vector>
 
 #include "storage/block/column.h"
+#include "storage/block/sorted_run_values.h"
 #include "storage/block/tag_run_stats.h"
 
 namespace tessera::engine {
+
+// An entry's key: its block's (unique among the blocks sharing a cache) and which
+// of the block's columns or derived entries it holds (engine/block_sources.cpp
+// numbers them).
+struct CacheKey {
+  uint64_t block = 0;
+  uint64_t item = 0;
+  bool operator==(const CacheKey&) const = default;
+};
+
+struct CacheKeyHash {
+  size_t operator()(const CacheKey& key) const {
+    return std::hash<uint64_t>()(key.block * 0x9e3779b97f4a7c15ULL ^ key.item);
+  }
+};
 
 // Approximate heap bytes held by a decoded block.
 size_t block_memory_bytes(const storage::Block& block);
@@ -32,34 +49,41 @@ class BlockCache {
   explicit BlockCache(size_t capacity_bytes) : capacity_bytes_(capacity_bytes) {}
 
   // The block under `key`, marked used; null when absent.
-  std::shared_ptr<const storage::Block> find(uint64_t key) const;
+  std::shared_ptr<const storage::Block> find(CacheKey key) const;
   // find() of each of `keys` into `out` (same size), under one lock.
-  void find_all(std::span<const uint64_t> keys,
+  void find_all(std::span<const CacheKey> keys,
                 std::span<std::shared_ptr<const storage::Block>> out) const;
   // The tag run statistics under `key`, marked used; null when absent.
-  std::shared_ptr<const storage::TagRunStats> find_tag_run_stats(uint64_t key) const;
+  std::shared_ptr<const storage::TagRunStats> find_tag_run_stats(CacheKey key) const;
+  // The sorted run values under `key`, marked used; null when absent.
+  std::shared_ptr<const storage::SortedRunValues> find_sorted_run_values(CacheKey key) const;
   // Inserts (or replaces) `block` under `key`, marked used, then evicts entries
   // not used since the hand last passed them until the budget holds. A block
   // larger than the budget is not kept.
-  void insert(uint64_t key, std::shared_ptr<const storage::Block> block);
-  // The same for tag run statistics. A key holds one kind of entry: a find of the
-  // other kind does not see it.
-  void insert(uint64_t key, std::shared_ptr<const storage::TagRunStats> run_stats);
+  void insert(CacheKey key, std::shared_ptr<const storage::Block> block);
+  // The same for tag run statistics and sorted run values. A key holds one kind of
+  // entry: a find of another kind does not see it.
+  void insert(CacheKey key, std::shared_ptr<const storage::TagRunStats> run_stats);
+  void insert(CacheKey key, std::shared_ptr<const storage::SortedRunValues> sorted);
   size_t size_bytes() const;
   size_t entry_count() const;
 
  private:
   using Value = std::variant<std::shared_ptr<const storage::Block>,
-                             std::shared_ptr<const storage::TagRunStats>>;
+                             std::shared_ptr<const storage::TagRunStats>,
+                             std::shared_ptr<const storage::SortedRunValues>>;
+  // The entry of type Held under `key`, marked used; null when absent or of another type.
+  template <typename Held>
+  Held find_as(CacheKey key) const;
   struct Entry {
-    uint64_t key;
+    CacheKey key;
     Value value;
     size_t bytes;
     mutable std::atomic<bool> used;
   };
   // The entry under `key`, marked used; null when absent. Requires: mu_ held.
-  const Entry* find_locked(uint64_t key) const;
-  void insert_value(uint64_t key, Value value, size_t bytes);
+  const Entry* find_locked(CacheKey key) const;
+  void insert_value(CacheKey key, Value value, size_t bytes);
   // Removes entries at the hand, sparing used ones once and the one in
   // `keep_slot` (just inserted) always, until size_bytes_ fits the budget.
   // Requires: mu_ held exclusively.
@@ -69,7 +93,7 @@ class BlockCache {
   mutable std::shared_mutex mu_;
   std::vector<std::unique_ptr<Entry>> slots_;  // the clock; null: a free slot
   std::vector<size_t> free_slots_;
-  std::unordered_map<uint64_t, size_t> index_;  // key -> slot
+  std::unordered_map<CacheKey, size_t, CacheKeyHash> index_;  // key -> slot
   size_t hand_ = 0;
   size_t size_bytes_ = 0;
 };

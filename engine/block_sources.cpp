@@ -1,5 +1,7 @@
 #include "engine/block_sources.h"
 
+#include <algorithm>
+
 #include "storage/segment/segment_format.h"
 
 namespace tessera::engine {
@@ -7,25 +9,32 @@ namespace {
 
 using RunStatsPtr = std::shared_ptr<const storage::TagRunStats>;
 
-// Cache keys: a column's is the block's key, then 0 for the time column or 1 +
-// the column's position in the block; tag run statistics' set the top bit, then
-// the block's key, the tag's position + 1 and the value column's (0: none).
-constexpr int kColumnKeyBits = 13;
-constexpr int kRunStatsBlockKeyBits = 37;
-static_assert(storage::segment_format::kMaxColumnsPerBlock < (size_t{1} << kColumnKeyBits));
-static_assert(kRunStatsBlockKeyBits + 2 * kColumnKeyBits < 64);
+// What a cache entry of a block holds (CacheKey::item): column 0 is the time
+// column, 1 + p the column at position p of the block; derived entries set a kind
+// in the top bits and the positions (plus one) of their columns below.
+constexpr uint64_t kRunStatsItem = uint64_t{1} << 62;
+constexpr uint64_t kSortedRunValuesItem = uint64_t{2} << 62;
+constexpr int kPositionBits = 14;
+static_assert(storage::segment_format::kMaxColumnsPerBlock < (size_t{1} << kPositionBits));
+static_assert(kPositionBits * (kMaxSortedRunTags + 1) <= 62);
 
-bool caches_run_stats(uint64_t block_key) {
-  return block_key < (uint64_t{1} << kRunStatsBlockKeyBits);
+CacheKey column_cache_key(uint64_t block_key, size_t position_plus_one) {
+  return {block_key, position_plus_one};
 }
 
-uint64_t column_cache_key(uint64_t block_key, size_t position_plus_one) {
-  return (block_key << kColumnKeyBits) | position_plus_one;
+// The positions are ordered: the runs do not depend on the tags' order.
+CacheKey sorted_run_values_cache_key(uint64_t block_key, std::vector<size_t> tags_plus_one,
+                                     size_t value_plus_one) {
+  std::sort(tags_plus_one.begin(), tags_plus_one.end());
+  uint64_t item = kSortedRunValuesItem | value_plus_one;
+  for (size_t i = 0; i < tags_plus_one.size(); ++i) {
+    item |= uint64_t{tags_plus_one[i]} << (kPositionBits * (i + 1));
+  }
+  return {block_key, item};
 }
 
-uint64_t run_stats_cache_key(uint64_t block_key, size_t tag_plus_one, size_t value_plus_one) {
-  return (uint64_t{1} << 63) | (block_key << (2 * kColumnKeyBits)) |
-         (tag_plus_one << kColumnKeyBits) | value_plus_one;
+CacheKey run_stats_cache_key(uint64_t block_key, size_t tag_plus_one, size_t value_plus_one) {
+  return {block_key, kRunStatsItem | (tag_plus_one << kPositionBits) | value_plus_one};
 }
 
 // The run statistics of `source` computed from its decoded tag and value columns:
@@ -71,7 +80,7 @@ Result<LoadedBlock> SegmentBlockSource::load_columns(std::span<const std::string
   const storage::BlockStats& block_stats = stats();
   // Cache entries are blocks of the time column alone or of one column alone,
   // looked up together: one lock for the block, not one per column.
-  std::vector<uint64_t> keys;
+  std::vector<CacheKey> keys;
   if (with_time) keys.push_back(column_cache_key(cache_key_, 0));
   std::vector<const std::string*> present;  // the names the block has, in `names` order
   for (const std::string& name : names) {
@@ -126,7 +135,6 @@ Result<LoadedBlock> SegmentBlockSource::load_columns(std::span<const std::string
 
 Result<RunStatsPtr> SegmentBlockSource::tag_run_stats(const std::string& tag,
                                                       const std::string& value) const {
-  if (!caches_run_stats(cache_key_)) return BlockSource::tag_run_stats(tag, value);
   const storage::BlockStats& block_stats = stats();
   const int tag_position = block_stats.find(tag);
   if (tag_position < 0) return RunStatsPtr();
@@ -134,7 +142,7 @@ Result<RunStatsPtr> SegmentBlockSource::tag_run_stats(const std::string& tag,
   if (!value.empty() && value_position < 0) {
     return make_error(ErrorCode::kInternal, "tag run statistics of a missing column");
   }
-  const uint64_t key = run_stats_cache_key(cache_key_, static_cast<size_t>(tag_position) + 1,
+  const CacheKey key = run_stats_cache_key(cache_key_, static_cast<size_t>(tag_position) + 1,
                                            static_cast<size_t>(value_position + 1));
   RunStatsPtr found = cache_->find_tag_run_stats(key);
   if (found == nullptr) {
@@ -144,6 +152,55 @@ Result<RunStatsPtr> SegmentBlockSource::tag_run_stats(const std::string& tag,
     cache_->insert(key, found);
   }
   if (found->run_starts.empty()) return RunStatsPtr();
+  return found;
+}
+
+Result<std::shared_ptr<const storage::SortedRunValues>> SegmentBlockSource::sorted_run_values(
+    std::span<const std::string> tags, const std::string& value) const {
+  using Sorted = std::shared_ptr<const storage::SortedRunValues>;
+  if (tags.size() > kMaxSortedRunTags) {
+    return make_error(ErrorCode::kInternal, "sorted run values of too many tags");
+  }
+  const storage::BlockStats& block_stats = stats();
+  const int value_position = block_stats.find(value);
+  if (value_position < 0 || block_stats.column_types[static_cast<size_t>(value_position)] !=
+                                storage::ColumnType::kFloat64) {
+    return Sorted();
+  }
+  // A tag the block lacks is NULL in every row: it splits no run.
+  std::vector<std::string> present;
+  std::vector<size_t> positions_plus_one;
+  for (const std::string& tag : tags) {
+    const int position = block_stats.find(tag);
+    if (position < 0) continue;
+    if (block_stats.column_types[static_cast<size_t>(position)] != storage::ColumnType::kString) {
+      return Sorted();
+    }
+    present.push_back(tag);
+    positions_plus_one.push_back(static_cast<size_t>(position) + 1);
+  }
+  const CacheKey key = sorted_run_values_cache_key(cache_key_, positions_plus_one,
+                                                   static_cast<size_t>(value_position) + 1);
+  Sorted found = cache_->find_sorted_run_values(key);
+  if (found == nullptr) {
+    std::vector<std::string> names = present;
+    names.push_back(value);
+    TESSERA_ASSIGN_OR_RETURN(LoadedBlock block, load_columns(names, false));
+    std::vector<const storage::Column*> tag_columns;
+    for (const std::string& tag : present) tag_columns.push_back(block.find(tag));
+    const storage::Column* value_column = block.find(value);
+    if (value_column == nullptr || std::count(tag_columns.begin(), tag_columns.end(), nullptr)) {
+      return make_error(ErrorCode::kInternal, "sorted run values of a missing column");
+    }
+    TESSERA_ASSIGN_OR_RETURN(
+        std::optional<storage::SortedRunValues> computed,
+        storage::compute_sorted_run_values(tag_columns, *value_column, kMinAverageTagRun));
+    // Short runs are cached as an empty entry, as tag_run_stats does.
+    found = std::make_shared<const storage::SortedRunValues>(computed ? std::move(*computed)
+                                                                      : storage::SortedRunValues{});
+    cache_->insert(key, found);
+  }
+  if (found->run_starts.empty()) return Sorted();
   return found;
 }
 

@@ -33,9 +33,7 @@ class MemoryBlockSource final : public BlockSource {
 
 class SegmentBlockSource final : public BlockSource {
  public:
-  // `cache_key` must be unique among all blocks sharing `cache` and below 2^50
-  // (the cache keys of its columns append a column number). Tag run statistics
-  // are cached for keys below 2^37 (theirs append two), computed on each call above.
+  // `cache_key` must be unique among all blocks sharing `cache`.
   SegmentBlockSource(std::shared_ptr<const storage::SegmentReader> segment, size_t index,
                      std::shared_ptr<BlockCache> cache, uint64_t cache_key)
       : segment_(std::move(segment)),
@@ -54,6 +52,9 @@ class SegmentBlockSource final : public BlockSource {
   // cache) on the first call, kept as a cache entry of their own.
   Result<std::shared_ptr<const storage::TagRunStats>> tag_run_stats(
       const std::string& tag, const std::string& value) const override;
+  // Through the cache, as tag_run_stats: computed on the first call.
+  Result<std::shared_ptr<const storage::SortedRunValues>> sorted_run_values(
+      std::span<const std::string> tags, const std::string& value) const override;
 
  private:
   std::shared_ptr<const storage::SegmentReader> segment_;

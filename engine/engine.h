@@ -25,6 +25,7 @@
 #include "engine/table_schema.h"
 #include "storage/base/status.h"
 #include "storage/block/column.h"
+#include "storage/block/sorted_run_values.h"
 #include "storage/block/tag_run_stats.h"
 
 namespace tessera::engine {
@@ -126,11 +127,25 @@ class BlockSource {
   // an in-memory block computes them on each call.
   virtual Result<std::shared_ptr<const storage::TagRunStats>> tag_run_stats(
       const std::string& tag, const std::string& value) const;
+  // The float column `value`'s values sorted within each run of rows over which
+  // every one of `tags` (at most kMaxSortedRunTags) keeps its value
+  // (storage::SortedRunValues), for queries whose groups and FILTER cover whole
+  // runs. Null when the block lacks `value` or it is not a float column, when the
+  // runs average fewer than kMinAverageTagRun rows, and for a block in memory (sorting
+  // on every query would cost more than reading its rows). A segment block keeps
+  // them in the block cache: the first query pays the sort.
+  virtual Result<std::shared_ptr<const storage::SortedRunValues>> sorted_run_values(
+      std::span<const std::string> tags, const std::string& value) const {
+    (void)tags;
+    (void)value;
+    return std::shared_ptr<const storage::SortedRunValues>();
+  }
 };
 
 // Below this average run length a block's rows are read instead of its tag runs
 // folded: per-run statistics would cost more than the rows they stand for.
 inline constexpr size_t kMinAverageTagRun = 16;
+inline constexpr size_t kMaxSortedRunTags = 3;
 
 struct BlockView {
   // Kept alive by the TableSnapshot holding the view (TableSnapshot::owners): a

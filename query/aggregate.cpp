@@ -8,6 +8,7 @@
 
 #include "query/float_order.h"
 #include "query/percentile.h"
+#include "query/sorted_run_percentile.h"
 #include "query/vector_kernels.h"
 
 namespace tessera::query {
@@ -47,6 +48,12 @@ std::optional<SlaTarget> constant_sla_target(const AggregateSpec& spec) {
 inline int64_t add_with_carry(int64_t& sum, int64_t v) {
   const bool wrapped = __builtin_add_overflow(sum, v, &sum);
   return wrapped ? (v > 0 ? 1 : -1) : 0;
+}
+
+size_t sorted_value_count(const std::vector<std::span<const double>>& runs) {
+  size_t count = 0;
+  for (std::span<const double> run : runs) count += run.size();
+  return count;
 }
 
 // Rows of one group, [begin, end).
@@ -138,6 +145,15 @@ bool reads_groups_by_runs(const AggregateSpec& spec) {
     default:
       return false;
   }
+}
+
+bool reads_sorted_runs(const AggregateSpec& spec) {
+  if (!spec.arg || spec.arg->kind != BoundExpr::Kind::kColumn ||
+      spec.arg->type != ValueType::kFloat) {
+    return false;
+  }
+  return spec.fn == AggregateFn::kPercentile ||
+         (spec.fn == AggregateFn::kSlaPct && constant_sla_target(spec).has_value());
 }
 
 bool reads_in_place(const AggregateSpec& spec, const storage::Column& column) {
@@ -296,11 +312,67 @@ Status Aggregator::update_sla_in_place(const AggregateInput& in) {
   return Status::ok();
 }
 
+Status Aggregator::update_from_sorted_runs(const AggregateInput& in, size_t* memory_bytes) {
+  const storage::SortedRunValues& sorted = *in.sorted_runs;
+  const bool is_sla = spec_.fn == AggregateFn::kSlaPct;
+  const std::optional<SlaTarget> target = is_sla ? constant_sla_target(spec_) : std::nullopt;
+  if ((!is_sla && spec_.fn != AggregateFn::kPercentile) || (is_sla && !target) ||
+      in.run_starts == nullptr || in.filter != nullptr) {
+    return make_error(ErrorCode::kInternal, spec_.text + " cannot read sorted run values");
+  }
+  std::vector<GroupSpan> spans;
+  if (in.filter_ranges != nullptr) {
+    spans = kept_spans(in, *in.filter_ranges);
+  } else {
+    const std::vector<uint32_t>& runs = *in.run_starts;
+    for (size_t r = 0; r + 1 < runs.size(); ++r) {
+      spans.push_back({in.run_group(r), runs[r], runs[r + 1]});
+    }
+  }
+  const std::vector<uint32_t>& starts = sorted.run_starts;
+  // The sorted run that begins at block row `row`, or none.
+  auto run_at = [&](size_t row) -> std::optional<size_t> {
+    const auto it = std::lower_bound(starts.begin(), starts.end(), row);
+    if (it == starts.end() || *it != row) return std::nullopt;
+    return static_cast<size_t>(it - starts.begin());
+  };
+  bool is_held = false;
+  for (const GroupSpan& span : spans) {
+    const std::optional<size_t> first = run_at(in.first_row + span.begin);
+    const std::optional<size_t> end = run_at(in.first_row + span.end);
+    if (!first || !end) {
+      return make_error(ErrorCode::kInternal, spec_.text + ": a span is not whole sorted runs");
+    }
+    const uint32_t g = span.group;
+    for (size_t r = *first; r < *end; ++r) {
+      const std::span<const double> values = sorted.run_values(r);
+      if (is_sla) {
+        // PostgreSQL's order: a NaN target counts every value, a NaN value none.
+        const auto at_most =
+            std::upper_bound(values.begin(), values.end(), target->float_value, float_order_less);
+        counts_[g] += static_cast<int64_t>(values.size());
+        counts_ok_[g] += at_most - values.begin();
+      } else if (!values.empty()) {
+        if (sorted_parts_.size() <= g) sorted_parts_.resize(gathered_.size());
+        sorted_parts_[g].push_back(values);
+        // Charged as if gathered: the query keeps them alive past the cache's budget.
+        *memory_bytes += sizeof(values) + values.size_bytes();
+        is_held = true;
+      }
+    }
+  }
+  if (is_held && (sorted_owners_.empty() || sorted_owners_.back() != in.sorted_runs)) {
+    sorted_owners_.push_back(in.sorted_runs);
+  }
+  return Status::ok();
+}
+
 Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
   if (in.group_ids == nullptr &&
       (in.run_starts == nullptr || in.run_groups == nullptr || !reads_groups_by_runs(spec_))) {
     return make_error(ErrorCode::kInternal, spec_.text + " was given no group per row");
   }
+  if (in.sorted_runs != nullptr) return update_from_sorted_runs(in, memory_bytes);
   // Per-row group ids (empty when the block's groups are given by runs alone, which
   // only the run and span paths below then read).
   static const std::vector<uint32_t> kNoRows;
@@ -694,6 +766,13 @@ void Aggregator::merge(Aggregator& later, const std::vector<uint32_t>& group_map
           for (detail::UninitializedVector<double>& part : later.parts_[from]) take(part);
           later.parts_[from].clear();
         }
+        if (from < later.sorted_parts_.size() && !later.sorted_parts_[from].empty()) {
+          if (sorted_parts_.size() <= g) sorted_parts_.resize(gathered_.size());
+          std::vector<std::span<const double>>& runs = later.sorted_parts_[from];
+          sorted_parts_[g].insert(sorted_parts_[g].end(), runs.begin(), runs.end());
+          for (std::span<const double> run : runs) *memory_bytes += sizeof(run) + run.size_bytes();
+          runs.clear();
+        }
         break;
       }
       case AggregateFn::kApproxPercentile:
@@ -701,6 +780,9 @@ void Aggregator::merge(Aggregator& later, const std::vector<uint32_t>& group_map
         break;
     }
   }
+  // What the sorted runs moved over point into.
+  sorted_owners_.insert(sorted_owners_.end(), later.sorted_owners_.begin(),
+                        later.sorted_owners_.end());
 }
 
 Status Aggregator::check_totals() const {
@@ -718,6 +800,9 @@ size_t Aggregator::gathered_value_count() const {
   for (const auto& values : gathered_) count += values.size();
   for (const auto& parts : parts_) {
     for (const auto& values : parts) count += values.size();
+  }
+  for (const auto& runs : sorted_parts_) {
+    for (const auto& values : runs) count += values.size();
   }
   return count;
 }
@@ -780,13 +865,31 @@ Value Aggregator::finalize(size_t g) {
 void Aggregator::percentiles(size_t g, std::span<const double> fractions,
                              std::span<std::optional<double>> out) {
   detail::UninitializedVector<double>& values = gathered_[g];
-  if (g < parts_.size() && !parts_[g].empty()) {
+  const bool has_parts = g < parts_.size() && !parts_[g].empty();
+  const bool has_sorted = g < sorted_parts_.size() && !sorted_parts_[g].empty();
+  if (has_sorted && values.empty() && !has_parts &&
+      selects_across_runs(sorted_parts_[g].size(), sorted_value_count(sorted_parts_[g]))) {
+    percentile_cont_of_sorted_runs(sorted_parts_[g], fractions, out);
+    return;
+  }
+  if (has_parts || has_sorted) {
     // Percentiles do not depend on the order of the values: the parts are appended.
     size_t total = values.size();
-    for (const auto& part : parts_[g]) total += part.size();
+    if (has_parts) {
+      for (const auto& part : parts_[g]) total += part.size();
+    }
+    if (has_sorted) {
+      for (const auto& run : sorted_parts_[g]) total += run.size();
+    }
     values.reserve(total);
-    for (const auto& part : parts_[g]) values.insert(values.end(), part.begin(), part.end());
-    parts_[g] = {};
+    if (has_parts) {
+      for (const auto& part : parts_[g]) values.insert(values.end(), part.begin(), part.end());
+      parts_[g] = {};
+    }
+    if (has_sorted) {
+      for (const auto& run : sorted_parts_[g]) values.insert(values.end(), run.begin(), run.end());
+      sorted_parts_[g] = {};
+    }
   }
   percentile_cont(std::span<double>(values), fractions, out);
 }

@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -18,6 +20,7 @@
 #include "storage/base/status.h"
 #include "storage/block/column.h"
 #include "storage/block/quantile_sketch.h"
+#include "storage/block/sorted_run_values.h"
 
 namespace tessera::query {
 
@@ -48,6 +51,14 @@ struct AggregateInput {
   // reads_in_place): its values and validity where the block keeps them, so that
   // they are not copied. `arg` and `sla_condition` are then null.
   const storage::Column* in_place = nullptr;
+  // The argument's values sorted within runs of the block's rows, given by the scan
+  // for sla_pct against a constant target and percentiles when the rows of each
+  // group (and each span FILTER keeps) begin and end on run boundaries: they are then
+  // counted by binary search and selected across runs, not read row by row, and
+  // `arg`, `in_place` and `sla_condition` may be null. Row i of this input is block
+  // row first_row + i. A span that does not cover whole runs is kInternal.
+  std::shared_ptr<const storage::SortedRunValues> sorted_runs;
+  uint32_t first_row = 0;
 
   size_t rows() const { return group_ids != nullptr ? group_ids->size() : row_count; }
   // The group of run r. Requires: run_starts is set.
@@ -62,6 +73,10 @@ struct AggregateInput {
 // aggregate reads groups from run_groups alone, so that the scan need not write a
 // group id per row, and reads FILTER's kept spans (filter_ranges) as whole spans.
 bool reads_groups_by_runs(const AggregateSpec& spec);
+
+// Whether update() of `spec` can read its argument from AggregateInput::sorted_runs:
+// percentiles, and sla_pct against a constant target, of a float column.
+bool reads_sorted_runs(const AggregateSpec& spec);
 
 // Whether `spec` can read its argument in place (AggregateInput::in_place) from
 // `column`, a stored column of a block every row of which is selected.
@@ -136,6 +151,8 @@ class Aggregator {
   // update() of sla_pct reading its column in place: counts each run (or row)
   // against the constant target without materialising the condition.
   Status update_sla_in_place(const AggregateInput& input);
+  // update() of sla_pct and percentiles from input.sorted_runs, span by span.
+  Status update_from_sorted_runs(const AggregateInput& input, size_t* memory_bytes);
 
   const AggregateSpec& spec_;
   std::vector<int64_t> counts_;       // count, sla_pct total
@@ -153,6 +170,12 @@ class Aggregator {
   // Per group, values merged from later ranges of the scan, joined to gathered_ when
   // the group's percentiles are selected; may have fewer entries than gathered_.
   std::vector<std::vector<detail::UninitializedVector<double>>> parts_;
+  // Per group, runs of sorted values (AggregateInput::sorted_runs) read instead of
+  // gathered: selected across without copying when the group has nothing else,
+  // else joined to gathered_. May have fewer entries than gathered_.
+  std::vector<std::vector<std::span<const double>>> sorted_parts_;
+  // What sorted_parts_ point into.
+  std::vector<std::shared_ptr<const storage::SortedRunValues>> sorted_owners_;
   std::vector<storage::QuantileSketch> sketches_;  // approx_percentile
 };
 

@@ -333,6 +333,7 @@ class RangeScanner {
     };
 
     std::vector<int64_t> times;
+    bool reads_sorted_runs_here = false;
     for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
       const AggregateSpec& spec = plan_.aggregates[a];
       if (spec.gathers_with >= 0) continue;  // its values are the other one's
@@ -342,6 +343,20 @@ class RangeScanner {
       input.single_group = single_group;
       input.run_starts = runs.empty() ? nullptr : &runs;
       input.run_groups = runs.empty() ? nullptr : &grouped.run_groups;
+      if (spec.filter && !runs.empty() && reads_groups_by_runs(spec)) {
+        TESSERA_ASSIGN_OR_RETURN(const KeptRanges* ranges, kept_ranges_of(*spec.filter));
+        if (ranges->found) input.filter_ranges = &ranges->bounds;
+      }
+      if (!runs.empty() && reads_sorted_runs(spec)) {
+        TESSERA_ASSIGN_OR_RETURN(input.sorted_runs,
+                                 sorted_runs_of(source, spec, sel, runs, input.filter_ranges));
+        if (input.sorted_runs != nullptr) {
+          input.first_row = sel.front();
+          reads_sorted_runs_here = true;
+          TESSERA_RETURN_IF_ERROR(out_.aggregators[a].update(input, &out_.memory_bytes));
+          continue;
+        }
+      }
       const storage::Column* stored = nullptr;
       if (spec.arg && spec.arg->kind == Kind::kColumn && n == block.row_count()) {
         stored = block.find(spec.arg->name);
@@ -353,10 +368,6 @@ class RangeScanner {
       }
       if (spec.sla_condition && input.in_place == nullptr) {
         TESSERA_ASSIGN_OR_RETURN(input.sla_condition, rows_of(*spec.sla_condition));
-      }
-      if (spec.filter && !runs.empty() && reads_groups_by_runs(spec)) {
-        TESSERA_ASSIGN_OR_RETURN(const KeptRanges* ranges, kept_ranges_of(*spec.filter));
-        if (ranges->found) input.filter_ranges = &ranges->bounds;
       }
       if (spec.filter && input.filter_ranges == nullptr) {
         TESSERA_ASSIGN_OR_RETURN(input.filter, mask_of(*spec.filter));
@@ -371,7 +382,59 @@ class RangeScanner {
       }
       TESSERA_RETURN_IF_ERROR(out_.aggregators[a].update(input, &out_.memory_bytes));
     }
+    out_.blocks_from_sorted_runs += reads_sorted_runs_here;
     return Status::ok();
+  }
+
+  // The sorted run values (storage::SortedRunValues) of `spec`'s argument over the
+  // runs of the tenant, group and FILTER tags, when the selected rows are one span of
+  // the block and every group run (`group_runs`) and kept FILTER range
+  // (`filter_ranges`, null without FILTER) begins and ends where those runs do;
+  // else null, and the rows are read. The boundaries are checked against each tag's
+  // cached runs first: a block whose groups cut the runs (hourly buckets in a day
+  // of one tenant) is not sorted for nothing.
+  Result<std::shared_ptr<const storage::SortedRunValues>> sorted_runs_of(
+      const engine::BlockSource& source, const AggregateSpec& spec,
+      const std::vector<uint32_t>& sel, const std::vector<uint32_t>& group_runs,
+      const std::vector<uint32_t>* filter_ranges) {
+    using Sorted = std::shared_ptr<const storage::SortedRunValues>;
+    const size_t n = sel.size();
+    if (n == 0 || sel.back() - sel.front() + 1 != n) return Sorted();
+    if (spec.filter && filter_ranges == nullptr) return Sorted();
+    std::vector<std::string> tags;
+    auto add_tag = [&](const std::string& tag) {
+      if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
+    };
+    if (plan_.schema.options.tenant_column) add_tag(*plan_.schema.options.tenant_column);
+    for (const std::string& tag : plan_.group_tags) add_tag(tag);
+    if (spec.filter) {
+      const std::string* tag = condition_tag(*spec.filter);
+      if (tag == nullptr) return Sorted();
+      add_tag(*tag);
+    }
+    if (tags.empty() || tags.size() > engine::kMaxSortedRunTags) return Sorted();
+    std::vector<std::shared_ptr<const storage::TagRunStats>> tag_runs;
+    for (const std::string& tag : tags) {
+      if (source.stats().find(tag) < 0) continue;  // NULL in every row: no boundary
+      TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<const storage::TagRunStats> runs,
+                               source.tag_run_stats(tag, ""));
+      if (runs == nullptr) return Sorted();  // short runs
+      tag_runs.push_back(std::move(runs));
+    }
+    // A row begins a run of the tags together where it begins a run of any of them.
+    auto is_boundary = [&](uint32_t offset) {
+      const uint32_t row = sel.front() + offset;
+      return std::any_of(tag_runs.begin(), tag_runs.end(), [&](const auto& runs) {
+        return std::binary_search(runs->run_starts.begin(), runs->run_starts.end(), row);
+      });
+    };
+    if (tag_runs.empty() || !is_boundary(0) || !is_boundary(static_cast<uint32_t>(n)) ||
+        !std::all_of(group_runs.begin(), group_runs.end(), is_boundary) ||
+        (filter_ranges != nullptr &&
+         !std::all_of(filter_ranges->begin(), filter_ranges->end(), is_boundary))) {
+      return Sorted();
+    }
+    return source.sorted_run_values(tags, spec.arg->name);
   }
 
   Status gather_raw(const std::vector<uint32_t>& sel, const LeafResolver& leaves,

@@ -71,6 +71,7 @@ struct PartialResult {
   uint64_t blocks_scanned = 0;
   uint64_t blocks_from_stats = 0;
   uint64_t blocks_from_run_stats = 0;
+  uint64_t blocks_from_sorted_runs = 0;  // scanned, an aggregate reading sorted run values
   uint64_t rows_scanned = 0;
   uint64_t rows_matched = 0;
 };

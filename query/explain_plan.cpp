@@ -29,6 +29,7 @@ ResultSet render_explain(const std::string& table, const BoundSelect& plan, cons
     lines.push_back(plan_line("blocks pruned: ", stats.blocks_pruned));
     lines.push_back(plan_line("blocks from statistics: ", stats.blocks_from_stats));
     lines.push_back(plan_line("blocks from run statistics: ", stats.blocks_from_run_stats));
+    lines.push_back(plan_line("blocks from sorted runs: ", stats.blocks_from_sorted_runs));
     lines.push_back(plan_line("rows scanned: ", stats.rows_scanned));
     lines.push_back(plan_line("scan ranges: ", stats.scan_ranges));
     lines.push_back(stats.in_background ? "scan priority: background" : "scan priority: normal");

@@ -287,25 +287,37 @@ RankKeys select_ranks(KeySpan keys, size_t m, size_t k, bool want_next, KeyRange
 // range_of is `range`; the selection overwrites them (it keeps only the candidates
 // of each pass).
 double percentile_of_keys(KeySpan keys, double p, KeyRange range) {
-  assert(p >= 0.0 && p <= 1.0);
-  const size_t n = keys.size();
+  const detail::PercentileRows rows = detail::percentile_rows(keys.size(), p);
+  const RankKeys ranks =
+      select_ranks(keys, keys.size(), rows.first, rows.second != rows.first, range);
+  const double lo = from_order_key(ranks.at_k);
+  if (rows.second == rows.first) return lo;
+  return detail::interpolate(rows, lo, from_order_key(ranks.after_k));
+}
+
+}  // namespace
+
+namespace detail {
+
+PercentileRows percentile_rows(size_t n, double p) {
+  assert(n > 0 && p >= 0.0 && p <= 1.0);
   // Same expressions as percentile_cont_float8_final: the row count minus one is
   // converted to double before the multiply, and floor/ceil pick the two rows.
   const double pos = p * static_cast<double>(n - 1);
   const double first_pos = std::floor(pos);
-  const double second_pos = std::ceil(pos);
-  const auto first = static_cast<size_t>(first_pos);
-  const auto second = static_cast<size_t>(second_pos);
-  const RankKeys ranks = select_ranks(keys, n, first, second != first, range);
-  const double lo = from_order_key(ranks.at_k);
-  if (second == first) return lo;
-  const double hi = from_order_key(ranks.after_k);
-  // float8_lerp: lo + (proportion * (hi - lo)), proportion = pos - first_row.
-  const double proportion = pos - first_pos;
-  return lo + (proportion * (hi - lo));
+  PercentileRows rows;
+  rows.first = static_cast<size_t>(first_pos);
+  rows.second = static_cast<size_t>(std::ceil(pos));
+  rows.proportion = pos - first_pos;
+  return rows;
 }
 
-}  // namespace
+double interpolate(const PercentileRows& rows, double lo, double hi) {
+  if (rows.second == rows.first) return lo;
+  return lo + (rows.proportion * (hi - lo));
+}
+
+}  // namespace detail
 
 void percentile_cont(std::span<double> values, std::span<const double> fractions,
                      std::span<std::optional<double>> out) {

@@ -31,4 +31,20 @@ std::optional<double> percentile_cont(std::span<double> values, double p);
 void percentile_cont(std::span<double> values, std::span<const double> fractions,
                      std::span<std::optional<double>> out);
 
+namespace detail {
+
+// The two rows of n sorted values that percentile_cont(p) reads, and the weight of
+// the second, computed as PostgreSQL's percentile_cont_float8_final computes them.
+struct PercentileRows {
+  size_t first = 0;
+  size_t second = 0;
+  double proportion = 0;
+};
+// Requires: n > 0, 0 <= p <= 1.
+PercentileRows percentile_rows(size_t n, double p);
+// float8_lerp: lo + (proportion * (hi - lo)), or lo alone when the rows are one.
+double interpolate(const PercentileRows& rows, double lo, double hi);
+
+}  // namespace detail
+
 }  // namespace tessera::query

@@ -227,6 +227,7 @@ class Executor {
       stats_.blocks_scanned += p.blocks_scanned;
       stats_.blocks_from_stats += p.blocks_from_stats;
       stats_.blocks_from_run_stats += p.blocks_from_run_stats;
+      stats_.blocks_from_sorted_runs += p.blocks_from_sorted_runs;
       stats_.rows_scanned += p.rows_scanned;
       stats_.rows_matched += p.rows_matched;
     }

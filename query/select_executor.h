@@ -28,11 +28,13 @@ struct ScanStats {
   uint64_t blocks_scanned = 0;
   uint64_t blocks_from_stats = 0;      // aggregated from their statistics, not loaded
   uint64_t blocks_from_run_stats = 0;  // from the statistics of their tag runs
-  uint64_t rows_scanned = 0;           // rows of the blocks loaded
-  uint64_t rows_matched = 0;           // rows that passed tenant scope and WHERE
-  uint64_t groups = 0;                 // groups before HAVING (aggregate queries)
-  uint64_t scan_ranges = 0;            // contiguous block ranges read (in parallel when > 1)
-  bool in_background = false;          // read on QueryContext::background_workers
+  // Scanned blocks whose percentiles or sla_pct read sorted run values, not rows.
+  uint64_t blocks_from_sorted_runs = 0;
+  uint64_t rows_scanned = 0;   // rows of the blocks loaded
+  uint64_t rows_matched = 0;   // rows that passed tenant scope and WHERE
+  uint64_t groups = 0;         // groups before HAVING (aggregate queries)
+  uint64_t scan_ranges = 0;    // contiguous block ranges read (in parallel when > 1)
+  bool in_background = false;  // read on QueryContext::background_workers
 };
 
 // Runs `plan` over `snapshot`. When `tenant` is set only rows whose tenant column

@@ -355,6 +355,100 @@ TEST(AggregateTest, MergedPercentilesSelectOverEveryRangesValues) {
   }
 }
 
+// sla_pct(x, target) as the binder makes it: x <= target, the target a constant.
+AggregateSpec sla_spec(double target) {
+  AggregateSpec spec = spec_of(AggregateFn::kSlaPct, ValueType::kFloat);
+  spec.result_type = ValueType::kFloat;
+  BoundExpr constant;
+  constant.kind = BoundExpr::Kind::kConstant;
+  constant.type = ValueType::kFloat;
+  constant.constant = target;
+  BoundExpr cond;
+  cond.kind = BoundExpr::Kind::kBinary;
+  cond.binary_op = BinaryOp::kLessEqual;
+  cond.type = ValueType::kBool;
+  cond.children = {*spec.arg, constant};
+  spec.sla_condition = cond;
+  return spec;
+}
+
+// Sorted run values (AggregateInput::sorted_runs) are read span by span: whole runs
+// count by binary search and are selected across, offset by the input's first block
+// row and cut by FILTER's kept ranges; they join values gathered elsewhere, and a
+// span that is not whole runs is an internal error.
+TEST(AggregateTest, SortedRunValuesAreReadByWholeRuns) {
+  // Block rows 0-11 in runs [0, 3), [3, 7), [7, 12); a NULL row in the second run.
+  auto sorted = std::make_shared<storage::SortedRunValues>();
+  sorted->run_starts = {0, 3, 7, 12};
+  sorted->value_starts = {0, 3, 6, 11};
+  sorted->values = {1, 4, 9, -0.0, 2, 6, 3, 5, 5, 8, 10};
+  AggregateSpec median = spec_of(AggregateFn::kPercentile, ValueType::kFloat);
+  median.fraction = 0.5;
+  const AggregateSpec sla = sla_spec(5);
+  EXPECT_TRUE(reads_sorted_runs(median));
+  EXPECT_TRUE(reads_sorted_runs(sla));
+  EXPECT_FALSE(reads_sorted_runs(spec_of(AggregateFn::kSum, ValueType::kFloat)));
+  EXPECT_FALSE(reads_sorted_runs(spec_of(AggregateFn::kPercentile, ValueType::kInt)));
+
+  // The input's rows are block rows 3-11: group 0 the second run, group 1 the third.
+  const std::vector<uint32_t> run_starts = {0, 4, 9};
+  const std::vector<uint32_t> run_groups = {0, 1};
+  AggregateInput input;
+  input.row_count = 9;
+  input.run_starts = &run_starts;
+  input.run_groups = &run_groups;
+  input.sorted_runs = sorted;
+  input.first_row = 3;
+  size_t memory = 0;
+  Aggregator m(median), s(sla);
+  m.resize(2);
+  s.resize(2);
+  ASSERT_TRUE(m.update(input, &memory).is_ok());
+  ASSERT_TRUE(s.update(input, &memory).is_ok());
+  EXPECT_EQ(std::get<double>(m.finalize(0)), 2.0);  // -0.0 2 6
+  EXPECT_EQ(std::get<double>(m.finalize(1)), 5.0);  // 3 5 5 8 10
+  EXPECT_EQ(std::get<double>(s.finalize(0)), 100.0 * 2 / 3);
+  EXPECT_EQ(std::get<double>(s.finalize(1)), 100.0 * 3 / 5);
+  EXPECT_GT(memory, 8 * sizeof(double));
+
+  // FILTER keeps input rows 4-8 (the third run) alone: group 1's values only.
+  const std::vector<uint32_t> kept = {4, 9};
+  input.filter_ranges = &kept;
+  Aggregator filtered(median);
+  filtered.resize(2);
+  ASSERT_TRUE(filtered.update(input, &memory).is_ok());
+  EXPECT_TRUE(is_null(filtered.finalize(0)));
+  EXPECT_EQ(std::get<double>(filtered.finalize(1)), 5.0);
+  input.filter_ranges = nullptr;
+
+  // A later range's sorted runs join this one's gathered values: group 0 then holds
+  // 7 and 100 besides -0.0, 2 and 6.
+  Aggregator gathered(median);
+  gathered.resize(2);
+  const std::vector<uint32_t> gids = {0, 0};
+  Vec values = Vec::nulls(ValueType::kFloat, 2);
+  values.floats = {7, 100};
+  values.valid = {1, 1};
+  AggregateInput rows;
+  rows.group_ids = &gids;
+  rows.arg = &values;
+  ASSERT_TRUE(gathered.update(rows, &memory).is_ok());
+  Aggregator later(median);
+  later.resize(2);
+  ASSERT_TRUE(later.update(input, &memory).is_ok());
+  gathered.merge(later, {0, 1}, &memory);
+  EXPECT_EQ(gathered.gathered_value_count(), 10u);
+  EXPECT_EQ(std::get<double>(gathered.finalize(0)), 6.0);  // -0.0 2 6 7 100
+  EXPECT_EQ(std::get<double>(gathered.finalize(1)), 5.0);
+
+  // Input rows 0-5 and 5-8 as groups: block row 8 begins no run.
+  const std::vector<uint32_t> cut = {0, 5, 9};
+  input.run_starts = &cut;
+  Aggregator refused(sla);
+  refused.resize(2);
+  EXPECT_EQ(refused.update(input, &memory).code(), ErrorCode::kInternal);
+}
+
 TEST(AggregateTest, NumericCountSumAvgAndPercentileReadStoredColumnsOfTheirTypeInPlace) {
   storage::Column floats;
   floats.type = storage::ColumnType::kFloat64;

@@ -18,6 +18,7 @@
 
 #include "engine/engine.h"
 #include "query/query_runner.h"
+#include "tests/query/explain_count.h"
 #include "tests/query/query_test_util.h"
 
 namespace tessera::query {
@@ -95,15 +96,8 @@ class RunStatsAggregationTest : public ::testing::Test {
     return run_query(*engine_, sql, context);
   }
 
-  // The value of `plan` line `name` of EXPLAIN `sql`, or -1.
   int64_t explain(const std::string& sql, const std::string& name) {
-    auto r = run("EXPLAIN " + sql);
-    if (!r) return -1;
-    for (const auto& row : r->rows) {
-      const std::string& line = std::get<std::string>(row[0]);
-      if (line.rfind(name + ": ", 0) == 0) return std::stoll(line.substr(name.size() + 2));
-    }
-    return -1;
+    return testing::explain_count(*engine_, sql, name);
   }
 
   // The groups of the rows in [from, to) (of `entity` alone, when set), keyed by

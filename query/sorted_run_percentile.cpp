@@ -1,0 +1,127 @@
+#include "query/sorted_run_percentile.h"
+
+#include <algorithm>
+#include <cassert>
+#include <utility>
+#include <vector>
+
+#include "query/float_order.h"
+#include "query/percentile.h"
+
+namespace tessera::query {
+namespace {
+
+using detail::float_order_less;
+
+// Below this many candidates left, they are copied and selected among directly.
+constexpr size_t kSelectDirectlyBelow = 64;
+
+// What is left of one run: the candidates [begin, end), and where the pivot of the
+// current round cuts them.
+struct Window {
+  const double* begin = nullptr;
+  const double* end = nullptr;
+  const double* below_end = nullptr;    // end of the values below the pivot
+  const double* at_most_end = nullptr;  // end of the values at most the pivot
+  size_t size() const { return static_cast<size_t>(end - begin); }
+};
+
+class RankFinder {
+ public:
+  explicit RankFinder(std::span<const std::span<const double>> runs) : runs_(runs) {}
+
+  // The value at rank k (from 0) of the runs' values together.
+  // Requires: k < their count.
+  double value_at(size_t k) {
+    windows_.clear();
+    size_t left = 0;
+    for (std::span<const double> run : runs_) {
+      if (run.empty()) continue;
+      windows_.push_back({run.data(), run.data() + run.size(), nullptr, nullptr});
+      left += run.size();
+    }
+    assert(k < left);
+    while (true) {
+      if (windows_.size() == 1) return windows_[0].begin[k];
+      if (left < kSelectDirectlyBelow) return select_directly(k);
+      // The pivot is the weighted median of the windows' medians: at least half
+      // the candidates lie in windows whose median is at most the pivot, and half
+      // of each of those is at most the pivot, so a round drops a quarter of them
+      // or finds the rank.
+      const double pivot = median_of_medians(left);
+      size_t below = 0, at_most = 0;
+      for (Window& w : windows_) {
+        w.below_end = std::lower_bound(w.begin, w.end, pivot, float_order_less);
+        w.at_most_end = std::upper_bound(w.below_end, w.end, pivot, float_order_less);
+        below += static_cast<size_t>(w.below_end - w.begin);
+        at_most += static_cast<size_t>(w.at_most_end - w.begin);
+      }
+      if (k >= below && k < at_most) return pivot;  // equal to the pivot in this order
+      const bool keep_below = k < below;
+      if (!keep_below) k -= at_most;
+      left = 0;
+      size_t kept = 0;
+      for (Window& w : windows_) {
+        if (keep_below) {
+          w.end = w.below_end;
+        } else {
+          w.begin = w.at_most_end;
+        }
+        if (w.size() == 0) continue;
+        left += w.size();
+        windows_[kept++] = w;
+      }
+      windows_.resize(kept);
+    }
+  }
+
+ private:
+  double select_directly(size_t k) {
+    scratch_.clear();
+    for (const Window& w : windows_) scratch_.insert(scratch_.end(), w.begin, w.end);
+    std::nth_element(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(k),
+                     scratch_.end(), float_order_less);
+    return scratch_[k];
+  }
+
+  double median_of_medians(size_t left) {
+    medians_.clear();
+    for (const Window& w : windows_) medians_.emplace_back(w.begin[w.size() / 2], w.size());
+    std::sort(medians_.begin(), medians_.end(),
+              [](const auto& x, const auto& y) { return float_order_less(x.first, y.first); });
+    size_t weight = 0;
+    for (const auto& [median, size] : medians_) {
+      weight += size;
+      if (2 * weight >= left) return median;
+    }
+    return medians_.back().first;
+  }
+
+  std::span<const std::span<const double>> runs_;
+  std::vector<Window> windows_;
+  std::vector<std::pair<double, size_t>> medians_;
+  std::vector<double> scratch_;
+};
+
+}  // namespace
+
+void percentile_cont_of_sorted_runs(std::span<const std::span<const double>> runs,
+                                    std::span<const double> fractions,
+                                    std::span<std::optional<double>> out) {
+  assert(out.size() == fractions.size());
+  size_t n = 0;
+  for (std::span<const double> run : runs) n += run.size();
+  if (n == 0) {
+    std::fill(out.begin(), out.end(), std::nullopt);
+    return;
+  }
+  RankFinder finder(runs);
+  for (size_t f = 0; f < fractions.size(); ++f) {
+    const detail::PercentileRows rows = detail::percentile_rows(n, fractions[f]);
+    const double lo = finder.value_at(rows.first);
+    const double hi = rows.second == rows.first ? lo : finder.value_at(rows.second);
+    out[f] = detail::interpolate(rows, lo, hi);
+  }
+}
+
+}  // namespace tessera::query
