@@ -23,7 +23,7 @@ CacheKey column_cache_key(uint64_t block_key, size_t position_plus_one) {
 }
 
 // The positions are ordered: the runs do not depend on the tags' order.
-CacheKey sorted_run_values_cache_key(uint64_t block_key, std::vector<size_t> tags_plus_one,
+CacheKey sorted_run_values_cache_key(uint64_t block_key, std::vector<size_t>& tags_plus_one,
                                      size_t value_plus_one) {
   std::sort(tags_plus_one.begin(), tags_plus_one.end());
   uint64_t item = kSortedRunValuesItem | value_plus_one;
@@ -156,7 +156,7 @@ Result<RunStatsPtr> SegmentBlockSource::tag_run_stats(const std::string& tag,
 }
 
 Result<std::shared_ptr<const storage::SortedRunValues>> SegmentBlockSource::sorted_run_values(
-    std::span<const std::string> tags, const std::string& value) const {
+    std::span<const std::string> tags, const std::string& value, bool compute) const {
   using Sorted = std::shared_ptr<const storage::SortedRunValues>;
   if (tags.size() > kMaxSortedRunTags) {
     return make_error(ErrorCode::kInternal, "sorted run values of too many tags");
@@ -168,7 +168,6 @@ Result<std::shared_ptr<const storage::SortedRunValues>> SegmentBlockSource::sort
     return Sorted();
   }
   // A tag the block lacks is NULL in every row: it splits no run.
-  std::vector<std::string> present;
   std::vector<size_t> positions_plus_one;
   for (const std::string& tag : tags) {
     const int position = block_stats.find(tag);
@@ -176,13 +175,17 @@ Result<std::shared_ptr<const storage::SortedRunValues>> SegmentBlockSource::sort
     if (block_stats.column_types[static_cast<size_t>(position)] != storage::ColumnType::kString) {
       return Sorted();
     }
-    present.push_back(tag);
     positions_plus_one.push_back(static_cast<size_t>(position) + 1);
   }
   const CacheKey key = sorted_run_values_cache_key(cache_key_, positions_plus_one,
                                                    static_cast<size_t>(value_position) + 1);
   Sorted found = cache_->find_sorted_run_values(key);
+  if (found == nullptr && !compute) return Sorted();
   if (found == nullptr) {
+    std::vector<std::string> present;
+    for (const std::string& tag : tags) {
+      if (block_stats.find(tag) >= 0) present.push_back(tag);
+    }
     std::vector<std::string> names = present;
     names.push_back(value);
     TESSERA_ASSIGN_OR_RETURN(LoadedBlock block, load_columns(names, false));

@@ -54,7 +54,7 @@ class SegmentBlockSource final : public BlockSource {
       const std::string& tag, const std::string& value) const override;
   // Through the cache, as tag_run_stats: computed on the first call.
   Result<std::shared_ptr<const storage::SortedRunValues>> sorted_run_values(
-      std::span<const std::string> tags, const std::string& value) const override;
+      std::span<const std::string> tags, const std::string& value, bool compute) const override;
 
  private:
   std::shared_ptr<const storage::SegmentReader> segment_;

@@ -133,11 +133,13 @@ class BlockSource {
   // runs. Null when the block lacks `value` or it is not a float column, when the
   // runs average fewer than kMinAverageTagRun rows, and for a block in memory (sorting
   // on every query would cost more than reading its rows). A segment block keeps
-  // them in the block cache: the first query pays the sort.
+  // them in the block cache: the first query pays the sort; with `compute` false,
+  // null unless they are there already (a lookup that sorts nothing).
   virtual Result<std::shared_ptr<const storage::SortedRunValues>> sorted_run_values(
-      std::span<const std::string> tags, const std::string& value) const {
+      std::span<const std::string> tags, const std::string& value, bool compute) const {
     (void)tags;
     (void)value;
+    (void)compute;
     return std::shared_ptr<const storage::SortedRunValues>();
   }
 };

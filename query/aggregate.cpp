@@ -347,11 +347,8 @@ Status Aggregator::update_from_sorted_runs(const AggregateInput& in, size_t* mem
     for (size_t r = *first; r < *end; ++r) {
       const std::span<const double> values = sorted.run_values(r);
       if (is_sla) {
-        // PostgreSQL's order: a NaN target counts every value, a NaN value none.
-        const auto at_most =
-            std::upper_bound(values.begin(), values.end(), target->float_value, float_order_less);
         counts_[g] += static_cast<int64_t>(values.size());
-        counts_ok_[g] += at_most - values.begin();
+        counts_ok_[g] += static_cast<int64_t>(sorted.count_at_most(r, target->float_value));
       } else if (!values.empty()) {
         if (sorted_parts_.size() <= g) sorted_parts_.resize(gathered_.size());
         sorted_parts_[g].push_back(values);

@@ -18,6 +18,11 @@ constexpr size_t kMinRowsBeforeTopK = 4096;
 // Below this average run of one group per block, reducing run by run costs more
 // than scattering row by row.
 constexpr size_t kMinAverageGroupRun = 16;
+// The least average span of a block's groups (after FILTER) that sla_pct and
+// percentiles read from sorted run values instead of rows (dashboard_query_bench,
+// see sorted_runs_of).
+constexpr size_t kMinSortedSlaSpan = 512;
+constexpr size_t kMinSortedPercentileSpan = 32;
 
 // Values computed once per expression text, kept at stable addresses.
 template <typename T>
@@ -47,7 +52,11 @@ class RangeScanner {
         tenant_rule_(scan.tenant_rule),
         conjunct_rules_(scan.conjunct_rules),
         row_group_ids_wanted_(
-            !std::all_of(plan_.aggregates.begin(), plan_.aggregates.end(), reads_groups_by_runs)) {}
+            !std::all_of(plan_.aggregates.begin(), plan_.aggregates.end(), reads_groups_by_runs)) {
+    for (const AggregateSpec& spec : plan_.aggregates) {
+      sorted_run_tags_.push_back(sorted_run_tags(spec));
+    }
+  }
 
   Status run(size_t begin, size_t end) {
     const engine::TableSnapshot& snapshot = *scan_.snapshot;
@@ -347,9 +356,9 @@ class RangeScanner {
         TESSERA_ASSIGN_OR_RETURN(const KeptRanges* ranges, kept_ranges_of(*spec.filter));
         if (ranges->found) input.filter_ranges = &ranges->bounds;
       }
-      if (!runs.empty() && reads_sorted_runs(spec)) {
+      if (!runs.empty() && sorted_run_tags_[a]) {
         TESSERA_ASSIGN_OR_RETURN(input.sorted_runs,
-                                 sorted_runs_of(source, spec, sel, runs, input.filter_ranges));
+                                 sorted_runs_of(source, a, sel, runs, input.filter_ranges));
         if (input.sorted_runs != nullptr) {
           input.first_row = sel.front();
           reads_sorted_runs_here = true;
@@ -386,21 +395,12 @@ class RangeScanner {
     return Status::ok();
   }
 
-  // The sorted run values (storage::SortedRunValues) of `spec`'s argument over the
-  // runs of the tenant, group and FILTER tags, when the selected rows are one span of
-  // the block and every group run (`group_runs`) and kept FILTER range
-  // (`filter_ranges`, null without FILTER) begins and ends where those runs do;
-  // else null, and the rows are read. The boundaries are checked against each tag's
-  // cached runs first: a block whose groups cut the runs (hourly buckets in a day
-  // of one tenant) is not sorted for nothing.
-  Result<std::shared_ptr<const storage::SortedRunValues>> sorted_runs_of(
-      const engine::BlockSource& source, const AggregateSpec& spec,
-      const std::vector<uint32_t>& sel, const std::vector<uint32_t>& group_runs,
-      const std::vector<uint32_t>* filter_ranges) {
-    using Sorted = std::shared_ptr<const storage::SortedRunValues>;
-    const size_t n = sel.size();
-    if (n == 0 || sel.back() - sel.front() + 1 != n) return Sorted();
-    if (spec.filter && filter_ranges == nullptr) return Sorted();
+  // The tags whose runs the sorted run values of aggregate `spec` follow (the
+  // tenant's, the grouped ones, FILTER's), or nullopt when it reads none: not a
+  // percentile or sla_pct of a float column, a FILTER on more than one tag, or
+  // too many tags.
+  std::optional<std::vector<std::string>> sorted_run_tags(const AggregateSpec& spec) const {
+    if (!reads_sorted_runs(spec)) return std::nullopt;
     std::vector<std::string> tags;
     auto add_tag = [&](const std::string& tag) {
       if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
@@ -409,12 +409,59 @@ class RangeScanner {
     for (const std::string& tag : plan_.group_tags) add_tag(tag);
     if (spec.filter) {
       const std::string* tag = condition_tag(*spec.filter);
-      if (tag == nullptr) return Sorted();
+      if (tag == nullptr) return std::nullopt;
       add_tag(*tag);
     }
-    if (tags.empty() || tags.size() > engine::kMaxSortedRunTags) return Sorted();
+    if (tags.empty() || tags.size() > engine::kMaxSortedRunTags) return std::nullopt;
+    return tags;
+  }
+
+  // The sorted run values (storage::SortedRunValues) of aggregate a's argument over
+  // the runs of its sorted_run_tags, when the selected rows are one span of the block
+  // and every group run (`group_runs`) and kept FILTER range (`filter_ranges`, null
+  // without FILTER) begins and ends where those runs do; else null, and the rows are
+  // read. Values not yet sorted are sorted only once each tag's cached runs show
+  // the boundaries hold: a block whose groups cut the runs (hourly buckets in a day
+  // of one tenant) is not sorted for nothing.
+  Result<std::shared_ptr<const storage::SortedRunValues>> sorted_runs_of(
+      const engine::BlockSource& source, size_t a, const std::vector<uint32_t>& sel,
+      const std::vector<uint32_t>& group_runs, const std::vector<uint32_t>* filter_ranges) {
+    using Sorted = std::shared_ptr<const storage::SortedRunValues>;
+    const std::optional<std::vector<std::string>>& tags = sorted_run_tags_[a];
+    const AggregateSpec& spec = plan_.aggregates[a];
+    const size_t n = sel.size();
+    if (!tags || n == 0 || sel.back() - sel.front() + 1 != n) return Sorted();
+    if (spec.filter && filter_ranges == nullptr) return Sorted();
+    // Short spans read from their rows cost no more than from their runs: a binary
+    // search misses the cache about as often as a short span is read through.
+    size_t spans = group_runs.size() - 1, kept = n;
+    if (filter_ranges != nullptr) {
+      spans = filter_ranges->size() / 2;
+      kept = 0;
+      for (size_t k = 0; k + 1 < filter_ranges->size(); k += 2) {
+        kept += (*filter_ranges)[k + 1] - (*filter_ranges)[k];
+      }
+    }
+    const size_t min_span =
+        spec.fn == AggregateFn::kSlaPct ? kMinSortedSlaSpan : kMinSortedPercentileSpan;
+    if (kept < min_span * spans) return Sorted();
+    // Whether every boundary the query needs is one where `is_boundary` says a run
+    // begins (offsets into the selection).
+    auto all_hold = [&](auto&& is_boundary) {
+      return is_boundary(0) && is_boundary(static_cast<uint32_t>(n)) &&
+             std::all_of(group_runs.begin(), group_runs.end(), is_boundary) &&
+             (filter_ranges == nullptr ||
+              std::all_of(filter_ranges->begin(), filter_ranges->end(), is_boundary));
+    };
+    auto begins_a_run = [&](const std::vector<uint32_t>& run_starts) {
+      return [&](uint32_t offset) {
+        return std::binary_search(run_starts.begin(), run_starts.end(), sel.front() + offset);
+      };
+    };
+    TESSERA_ASSIGN_OR_RETURN(Sorted cached, source.sorted_run_values(*tags, spec.arg->name, false));
+    if (cached != nullptr) return all_hold(begins_a_run(cached->run_starts)) ? cached : Sorted();
     std::vector<std::shared_ptr<const storage::TagRunStats>> tag_runs;
-    for (const std::string& tag : tags) {
+    for (const std::string& tag : *tags) {
       if (source.stats().find(tag) < 0) continue;  // NULL in every row: no boundary
       TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<const storage::TagRunStats> runs,
                                source.tag_run_stats(tag, ""));
@@ -422,19 +469,12 @@ class RangeScanner {
       tag_runs.push_back(std::move(runs));
     }
     // A row begins a run of the tags together where it begins a run of any of them.
-    auto is_boundary = [&](uint32_t offset) {
-      const uint32_t row = sel.front() + offset;
-      return std::any_of(tag_runs.begin(), tag_runs.end(), [&](const auto& runs) {
-        return std::binary_search(runs->run_starts.begin(), runs->run_starts.end(), row);
-      });
-    };
-    if (tag_runs.empty() || !is_boundary(0) || !is_boundary(static_cast<uint32_t>(n)) ||
-        !std::all_of(group_runs.begin(), group_runs.end(), is_boundary) ||
-        (filter_ranges != nullptr &&
-         !std::all_of(filter_ranges->begin(), filter_ranges->end(), is_boundary))) {
-      return Sorted();
-    }
-    return source.sorted_run_values(tags, spec.arg->name);
+    const bool hold = !tag_runs.empty() && all_hold([&](uint32_t offset) {
+      return std::any_of(tag_runs.begin(), tag_runs.end(),
+                         [&](const auto& runs) { return begins_a_run(runs->run_starts)(offset); });
+    });
+    if (!hold) return Sorted();
+    return source.sorted_run_values(*tags, spec.arg->name, true);
   }
 
   Status gather_raw(const std::vector<uint32_t>& sel, const LeafResolver& leaves,
@@ -492,6 +532,8 @@ class RangeScanner {
   std::vector<std::optional<PruneRule>> conjunct_rules_;
   // Whether an aggregate reads a group id per row even where groups come in runs.
   const bool row_group_ids_wanted_;
+  // Per aggregate, sorted_run_tags.
+  std::vector<std::optional<std::vector<std::string>>> sorted_run_tags_;
 };
 
 }  // namespace

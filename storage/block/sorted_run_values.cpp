@@ -12,8 +12,27 @@ bool pg_less(double x, double y) { return !std::isnan(x) && (std::isnan(y) || x 
 }  // namespace
 
 size_t SortedRunValues::memory_bytes() const {
-  return sizeof(SortedRunValues) + run_starts.capacity() * sizeof(uint32_t) +
-         value_starts.capacity() * sizeof(uint32_t) + values.capacity() * sizeof(double);
+  return sizeof(SortedRunValues) +
+         (run_starts.capacity() + value_starts.capacity() + fence_starts.capacity()) *
+             sizeof(uint32_t) +
+         (values.capacity() + fences.capacity()) * sizeof(double);
+}
+
+size_t SortedRunValues::count_at_most(size_t r, double target) const {
+  const double* fence = fences.data() + fence_starts[r];
+  const size_t fence_count = fence_starts[r + 1] - fence_starts[r];
+  // Fences [0, f) are at most the target: the last value that is lies in the
+  // stride after fence f - 1.
+  const size_t f =
+      static_cast<size_t>(std::upper_bound(fence, fence + fence_count, target, pg_less) - fence);
+  if (f == 0) return 0;
+  const std::span<const double> run = run_values(r);
+  const size_t begin = (f - 1) * kFenceStride;
+  const size_t end = std::min(begin + kFenceStride, run.size());
+  return static_cast<size_t>(std::upper_bound(run.begin() + static_cast<std::ptrdiff_t>(begin),
+                                              run.begin() + static_cast<std::ptrdiff_t>(end),
+                                              target, pg_less) -
+                             run.begin());
 }
 
 Result<std::optional<SortedRunValues>> compute_sorted_run_values(
@@ -55,6 +74,8 @@ Result<std::optional<SortedRunValues>> compute_sorted_run_values(
       static_cast<size_t>(std::count(value.valid.begin(), value.valid.end(), uint8_t{0}));
   out.values.reserve(n - null_count);
   out.value_starts.reserve(out.run_starts.size());
+  out.fence_starts.reserve(out.run_starts.size());
+  out.fences.reserve((n - null_count) / SortedRunValues::kFenceStride + out.run_starts.size());
   for (size_t r = 0; r + 1 < out.run_starts.size(); ++r) {
     const size_t begin = out.values.size();
     out.value_starts.push_back(static_cast<uint32_t>(begin));
@@ -62,8 +83,13 @@ Result<std::optional<SortedRunValues>> compute_sorted_run_values(
       if (value.is_valid(row)) out.values.push_back(value.floats[row]);
     }
     std::sort(out.values.begin() + static_cast<std::ptrdiff_t>(begin), out.values.end(), pg_less);
+    out.fence_starts.push_back(static_cast<uint32_t>(out.fences.size()));
+    for (size_t v = begin; v < out.values.size(); v += SortedRunValues::kFenceStride) {
+      out.fences.push_back(out.values[v]);
+    }
   }
   out.value_starts.push_back(static_cast<uint32_t>(out.values.size()));
+  out.fence_starts.push_back(static_cast<uint32_t>(out.fences.size()));
   return std::optional<SortedRunValues>(std::move(out));
 }
 

@@ -25,12 +25,23 @@ struct SortedRunValues {
   // The non-NULL values of each run, ascending in PostgreSQL's order of doubles:
   // NaN equals NaN and sorts above every number, -0.0 equals 0.0.
   std::vector<double> values;
+  // Every kFenceStride-th value of each run (its first, its 33rd, ...), run r's at
+  // fences[fence_starts[r], fence_starts[r + 1]), then their count: count_at_most
+  // searches these few cache lines before kFenceStride values, where a search of
+  // the values alone would miss the cache at every step (blocks' runs are read
+  // once per query, from a cache far larger than the CPU's).
+  static constexpr size_t kFenceStride = 32;
+  std::vector<double> fences;
+  std::vector<uint32_t> fence_starts;
 
   size_t run_count() const { return run_starts.empty() ? 0 : run_starts.size() - 1; }
   std::span<const double> run_values(size_t r) const {
     return std::span<const double>(values).subspan(value_starts[r],
                                                    value_starts[r + 1] - value_starts[r]);
   }
+  // How many of run r's values are at most `target` in PostgreSQL's order (a NaN
+  // target counts every value, a NaN value counts only for it).
+  size_t count_at_most(size_t r, double target) const;
   // Approximate heap bytes held, for cache budgets.
   size_t memory_bytes() const;
 };

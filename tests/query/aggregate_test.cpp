@@ -382,6 +382,8 @@ TEST(AggregateTest, SortedRunValuesAreReadByWholeRuns) {
   sorted->run_starts = {0, 3, 7, 12};
   sorted->value_starts = {0, 3, 6, 11};
   sorted->values = {1, 4, 9, -0.0, 2, 6, 3, 5, 5, 8, 10};
+  sorted->fences = {1, -0.0, 3};  // each run's first value: runs are below the stride
+  sorted->fence_starts = {0, 1, 2, 3};
   AggregateSpec median = spec_of(AggregateFn::kPercentile, ValueType::kFloat);
   median.fraction = 0.5;
   const AggregateSpec sla = sla_spec(5);

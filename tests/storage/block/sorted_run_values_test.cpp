@@ -331,5 +331,46 @@ TEST(SortedRunValuesTest, MatchesReferenceOnRandomBlocks) {
   }
 }
 
+// count_at_most against a count of every value of the run, in PostgreSQL's order:
+// runs shorter and longer than the fence stride, targets between, equal to and
+// beyond the values, NaN and the zeros of both signs.
+TEST(SortedRunValuesTest, CountsValuesAtMostATargetThroughTheFences) {
+  std::mt19937 rng(20261207);
+  for (int trial = 0; trial < 200; ++trial) {
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    const size_t n = 1 + rng() % 300;
+    std::vector<uint32_t> codes(n);
+    std::vector<double> floats(n);
+    std::vector<uint8_t> valid(n, 1);
+    uint32_t code = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (rng() % 90 == 0) code = (code + 1) % 3;  // runs of ~90 rows
+      codes[i] = code;
+      const uint32_t kind = rng() % 20;
+      floats[i] = kind == 0   ? kNaN
+                  : kind == 1 ? -0.0
+                  : kind == 2 ? kInf
+                              : static_cast<double>(static_cast<int>(rng() % 41) - 20) / 2;
+      valid[i] = rng() % 10 != 0;
+    }
+    const Column tag = tag_column(codes);
+    const Column value = float_column(floats, valid);
+    const std::vector<const Column*> tags = {&tag};
+    auto computed = compute_sorted_run_values(tags, value, 1);
+    ASSERT_TRUE(computed.is_ok());
+    ASSERT_TRUE(computed->has_value());
+    const SortedRunValues& sorted = **computed;
+    for (size_t r = 0; r < sorted.run_count(); ++r) {
+      for (double target : {kNaN, kInf, -kInf, 0.0, -0.0, -10.5, -10.0, 3.25, 3.5, 9.5, 10.0}) {
+        size_t expected = 0;
+        for (size_t row = sorted.run_starts[r]; row < sorted.run_starts[r + 1]; ++row) {
+          expected += valid[row] && !pg_less(target, floats[row]);
+        }
+        EXPECT_EQ(sorted.count_at_most(r, target), expected) << "run " << r << " target " << target;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tessera::storage
