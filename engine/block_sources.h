@@ -55,6 +55,7 @@ class SegmentBlockSource final : public BlockSource {
   // Through the cache, as tag_run_stats: computed on the first call.
   Result<std::shared_ptr<const storage::SortedRunValues>> sorted_run_values(
       std::span<const std::string> tags, const std::string& value, bool compute) const override;
+  bool keeps_sorted_run_values() const override { return true; }
 
  private:
   std::shared_ptr<const storage::SegmentReader> segment_;

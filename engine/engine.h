@@ -142,6 +142,9 @@ class BlockSource {
     (void)compute;
     return std::shared_ptr<const storage::SortedRunValues>();
   }
+  // False when sorted_run_values never gives any (a block in memory): callers then
+  // skip what they would check before asking.
+  virtual bool keeps_sorted_run_values() const { return false; }
 };
 
 // Below this average run length a block's rows are read instead of its tag runs

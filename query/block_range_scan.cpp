@@ -430,7 +430,9 @@ class RangeScanner {
     const std::optional<std::vector<std::string>>& tags = sorted_run_tags_[a];
     const AggregateSpec& spec = plan_.aggregates[a];
     const size_t n = sel.size();
-    if (!tags || n == 0 || sel.back() - sel.front() + 1 != n) return Sorted();
+    if (!tags || !source.keeps_sorted_run_values() || n == 0 || sel.back() - sel.front() + 1 != n) {
+      return Sorted();
+    }
     if (spec.filter && filter_ranges == nullptr) return Sorted();
     // Short spans read from their rows cost no more than from their runs: a binary
     // search misses the cache about as often as a short span is read through.

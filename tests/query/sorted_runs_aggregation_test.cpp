@@ -133,6 +133,23 @@ class SortedRunsAggregationTest : public ::testing::Test {
     return out;
   }
 
+  // Checks SELECT tenant, sla_pct(f, 50), median(f), percentile(f, 0.9) ... GROUP
+  // BY tenant ORDER BY tenant against f's values per tenant.
+  void expect_by_tenant(const std::string& sql,
+                        const std::map<std::string, std::vector<double>>& groups) {
+    auto r = run(sql);
+    ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+    ASSERT_EQ(r->rows.size(), groups.size());
+    size_t n = 0;
+    for (const auto& [tenant, values] : groups) {
+      const std::vector<Value>& row = r->rows[n++];
+      EXPECT_EQ(std::get<std::string>(row[0]), tenant);
+      expect_value(row[1], sla(values, 50), tenant + " sla");
+      expect_value(row[2], postgres_percentile(values, 0.5), tenant + " median");
+      expect_value(row[3], postgres_percentile(values, 0.9), tenant + " p90");
+    }
+  }
+
   const int64_t day0_ = utc(2025, 1, 16);
   tessera::testing::TempDir dir_;  // outlives engine_
   std::unique_ptr<engine::Engine> engine_;
@@ -147,18 +164,25 @@ TEST_F(SortedRunsAggregationTest, GroupedByTenantReadsSortedRuns) {
       values_by([](const Row& r) { return r.tenant; }, [](const Row&) { return true; });
   for (int pass = 0; pass < 2; ++pass) {  // computed, then from the block cache
     SCOPED_TRACE(pass == 0 ? "computed" : "cached");
-    auto r = run(sql);
-    ASSERT_TRUE(r.is_ok()) << r.status().to_string();
-    ASSERT_EQ(r->rows.size(), groups.size());
-    size_t n = 0;
-    for (const auto& [tenant, values] : groups) {
-      const std::vector<Value>& row = r->rows[n++];
-      EXPECT_EQ(std::get<std::string>(row[0]), tenant);
-      expect_value(row[1], sla(values, 50), tenant + " sla");
-      expect_value(row[2], postgres_percentile(values, 0.5), tenant + " median");
-      expect_value(row[3], postgres_percentile(values, 0.9), tenant + " p90");
-    }
+    expect_by_tenant(sql, groups);
   }
+  EXPECT_GT(explain(sql, "blocks from sorted runs"), 0);
+
+  // Rows still in memory are read row by row: a group then joins the values
+  // gathered from them with its sorted runs from the segment blocks.
+  std::string lines;
+  for (int k = 0; k < 300; ++k) {
+    const int64_t cents = (k * 7919) % 20'000;
+    Row row{day0_ + 2 * kDay + k * kMinute, k % 2 == 0 ? "t0" : "t1", "a", "ok",
+            static_cast<double>(cents) / 100.0};
+    lines += "m,tenant=" + row.tenant + ",channel=a,status=ok f=" + std::to_string(cents / 100) +
+             "." + (cents % 100 < 10 ? "0" : "") + std::to_string(cents % 100) + " " +
+             std::to_string(row.time) + "\n";
+    rows_.push_back(row);
+  }
+  ASSERT_TRUE(tessera::testing::write_ok(*engine_, lines).rejected.empty());
+  expect_by_tenant(
+      sql, values_by([](const Row& r) { return r.tenant; }, [](const Row&) { return true; }));
   EXPECT_GT(explain(sql, "blocks from sorted runs"), 0);
 }
 
