@@ -3,22 +3,27 @@
 // values of each per round, instead of gathering and selecting all of them.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <span>
 
 namespace tessera::query {
 
-inline constexpr size_t kMinAverageRunToSelectAcross = 512;
-
 // Whether selecting across `run_count` runs of `value_count` values in all costs
-// less than copying the values and selecting among them (percentile_cont, O(n)):
-// each round narrows every run, so many short runs favour the copy. On PEERS.md's
-// try-on queries (dashboard_query_bench): one big tenant, 49 runs of 234,200 values,
-// selects across them (Q5a 0.82 -> 0.32 ms); every tenant, 45 runs of 3,000-15,000
-// values each, copies (Q5b 6.3 ms with runs of 128 values selected across, 5.1 copied).
+// less than copying the values and selecting among them (percentile_cont, O(n)).
+// Each round narrows every run and sorts their medians, so selecting across pays
+// per run what the copy pays per value: it wins where runs average 16 values per
+// run, or 512 values. percentile_bench (p50 and p95, us, selected across /
+// copied): 2 x 4,096 values 4.3 / 25.4, 8 x 256 6.3 / 9.2, 16 x 256 12.7 / 13.0,
+// 16 x 64 10.9 / 4.7, 45 x 340 (Q5b's tenants) 51.9 / 42.8, 45 x 512 56.2 / 63.6,
+// 49 x 4,800 (Q5a) 150 / 848.
+inline constexpr size_t kMinRunLengthPerRunToSelectAcross = 16;
+inline constexpr size_t kMinRunLengthToSelectAcross = 512;
 inline bool selects_across_runs(size_t run_count, size_t value_count) {
-  return run_count <= 16 || value_count >= kMinAverageRunToSelectAcross * run_count;
+  const size_t min_run_length =
+      std::min(kMinRunLengthPerRunToSelectAcross * run_count, kMinRunLengthToSelectAcross);
+  return run_count <= 1 || value_count >= min_run_length * run_count;
 }
 
 // percentile_cont (query/percentile.h) over the values of `runs`, each ascending in

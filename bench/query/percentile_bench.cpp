@@ -1,15 +1,19 @@
 // Micro benchmarks of the query layer's per-row numeric and time building blocks:
-// exact percentile selection and GROUP BY time bucketing. Each checks its answer
+// exact percentile selection (of gathered values and across sorted runs) and GROUP
+// BY time bucketing. Each checks its answer
 // once against an independent computation before timing.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <random>
+#include <span>
 #include <string_view>
 #include <vector>
 
 #include "query/percentile.h"
+#include "query/sorted_run_percentile.h"
 #include "query/time_bucket.h"
 
 namespace tessera::query {
@@ -68,6 +72,90 @@ BENCHMARK(BM_PercentileCont)
     ->Arg(1 << 16)
     ->Arg(1'000'000)
     ->Unit(benchmark::kMicrosecond);
+
+// `run_count` runs of `run_length` lognormal values, each sorted (as
+// storage::SortedRunValues keeps a block's runs).
+std::vector<std::vector<double>> sorted_runs(size_t run_count, size_t run_length) {
+  const std::vector<double> all = lognormal_values(run_count * run_length);
+  std::vector<std::vector<double>> runs;
+  for (size_t r = 0; r < run_count; ++r) {
+    runs.emplace_back(all.begin() + static_cast<std::ptrdiff_t>(r * run_length),
+                      all.begin() + static_cast<std::ptrdiff_t>((r + 1) * run_length));
+    std::sort(runs.back().begin(), runs.back().end());
+  }
+  return runs;
+}
+
+// The p50 and p95 of sorted runs, selected across them
+// (percentile_cont_of_sorted_runs) or, with `copy`, copied and selected as gathered
+// values are: the two ways Aggregator::percentiles chooses between
+// (selects_across_runs). Checked once against a sort of every value.
+void run_sorted_runs_bench(benchmark::State& state, bool copy) {
+  const auto run_count = static_cast<size_t>(state.range(0));
+  const auto run_length = static_cast<size_t>(state.range(1));
+  const std::vector<std::vector<double>> runs = sorted_runs(run_count, run_length);
+  const std::vector<std::span<const double>> spans(runs.begin(), runs.end());
+  const std::array<double, 2> fractions = {0.5, 0.95};
+  std::array<std::optional<double>, 2> out;
+  std::vector<double> work;
+  auto select = [&] {
+    if (!copy) {
+      percentile_cont_of_sorted_runs(spans, fractions, out);
+      return;
+    }
+    work.clear();
+    for (std::span<const double> run : spans) work.insert(work.end(), run.begin(), run.end());
+    percentile_cont(std::span<double>(work), fractions, out);
+  };
+  {
+    std::vector<double> all;
+    for (const auto& run : runs) all.insert(all.end(), run.begin(), run.end());
+    std::sort(all.begin(), all.end());
+    select();
+    for (size_t f = 0; f < fractions.size(); ++f) {
+      const double pos = fractions[f] * static_cast<double>(all.size() - 1);
+      const auto first = static_cast<size_t>(pos);
+      const size_t second = std::min(first + 1, all.size() - 1);
+      const double expected =
+          all[first] + ((pos - static_cast<double>(first)) * (all[second] - all[first]));
+      if (out[f] != expected) {
+        state.SkipWithError("sorted-run percentiles disagree with the sorted reference");
+        return;
+      }
+    }
+  }
+  for (auto _ : state) {
+    select();
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * run_count * run_length));
+  state.counters["selects_across"] = selects_across_runs(run_count, run_count * run_length);
+}
+
+void BM_SortedRunsSelectedAcross(benchmark::State& state) { run_sorted_runs_bench(state, false); }
+void BM_SortedRunsCopied(benchmark::State& state) { run_sorted_runs_bench(state, true); }
+// Runs x values per run: Q3's day of one shop (two blocks), Q5b's tenants (45 runs
+// of 70-340 values), Q5a's big tenant (49 runs of ~4,800), and few runs of a few
+// hundred values, about the threshold.
+void sorted_run_shapes(benchmark::internal::Benchmark* b) {
+  for (const auto& [runs, length] : std::vector<std::pair<int64_t, int64_t>>{{2, 4096},
+                                                                             {45, 70},
+                                                                             {45, 340},
+                                                                             {45, 512},
+                                                                             {49, 4800},
+                                                                             {16, 64},
+                                                                             {2, 256},
+                                                                             {4, 128},
+                                                                             {4, 256},
+                                                                             {8, 256},
+                                                                             {8, 512},
+                                                                             {16, 256}}) {
+    b->Args({runs, length});
+  }
+  b->Unit(benchmark::kMicrosecond);
+}
+BENCHMARK(BM_SortedRunsSelectedAcross)->Apply(sorted_run_shapes);
+BENCHMARK(BM_SortedRunsCopied)->Apply(sorted_run_shapes);
 
 void run_bucket_bench(benchmark::State& state, int64_t interval_ns,
                       std::optional<std::string_view> zone, const std::vector<int64_t>& times) {

@@ -252,18 +252,22 @@ TEST(SortedRunPercentileTest, MatchesFullSortReferenceOnRandomRuns) {
   }
 }
 
-TEST(SortedRunPercentileTest, SelectsAcrossFewRunsOrLongRuns) {
-  // Up to 16 runs: always, however short.
+TEST(SortedRunPercentileTest, SelectsAcrossRunsLongForTheirNumber) {
+  // One run or none: always (a run is its own order).
   EXPECT_TRUE(selects_across_runs(0, 0));
   EXPECT_TRUE(selects_across_runs(1, 1));
-  EXPECT_TRUE(selects_across_runs(16, 16));
-  // More runs: only when they average kMinAverageRunToSelectAcross values.
-  EXPECT_FALSE(selects_across_runs(17, 17));
-  EXPECT_TRUE(selects_across_runs(17, 17 * kMinAverageRunToSelectAcross));
-  EXPECT_FALSE(selects_across_runs(17, 17 * kMinAverageRunToSelectAcross - 1));
-  EXPECT_TRUE(selects_across_runs(49, 49 * 234200));
-  EXPECT_FALSE(selects_across_runs(1000, 1000 * 10));
-  EXPECT_FALSE(selects_across_runs(45, 45 * 128));
+  // More: when the runs average kMinRunLengthPerRunToSelectAcross values per run,
+  // or kMinRunLengthToSelectAcross values.
+  const size_t k = kMinRunLengthPerRunToSelectAcross;
+  EXPECT_TRUE(selects_across_runs(2, 2 * 2 * k));
+  EXPECT_FALSE(selects_across_runs(2, 2 * 2 * k - 1));
+  EXPECT_TRUE(selects_across_runs(16, 16 * 16 * k));
+  EXPECT_FALSE(selects_across_runs(16, 16 * 64));
+  EXPECT_TRUE(selects_across_runs(100, 100 * kMinRunLengthToSelectAcross));
+  EXPECT_FALSE(selects_across_runs(100, 100 * kMinRunLengthToSelectAcross - 1));
+  // PEERS.md's try-on queries: Q5b's tenants copy, Q5a's big tenant selects across.
+  EXPECT_FALSE(selects_across_runs(45, 15'300));
+  EXPECT_TRUE(selects_across_runs(49, 234'200));
 }
 
 }  // namespace
