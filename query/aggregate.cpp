@@ -6,10 +6,10 @@
 #include <optional>
 #include <span>
 
-#include "query/float_order.h"
 #include "query/percentile.h"
 #include "query/sorted_run_percentile.h"
 #include "query/vector_kernels.h"
+#include "storage/block/float_order.h"
 
 namespace tessera::query {
 namespace {
@@ -17,7 +17,7 @@ namespace {
 // Rough per-entry cost of a hash-set node, for the memory limit.
 constexpr size_t kSetEntryBytes = 32;
 
-using detail::float_order_less;
+using storage::float_order_less;
 
 // sla_pct's target when it is a numeric constant, compared as compare_with_number
 // compares it: as a double when either side is a float, else as an integer.

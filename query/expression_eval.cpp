@@ -5,7 +5,7 @@
 #include <string>
 #include <type_traits>
 
-#include "query/float_order.h"
+#include "storage/block/float_order.h"
 
 namespace tessera::query {
 
@@ -98,13 +98,13 @@ void with_comparison(BinaryOp op, Body body) {
   }
 }
 
-// Like with_comparison for doubles in PostgreSQL's order (float_order.h): `holds(x, y)`
-// is the truth of `x op y`. Lambdas, not function pointers, so that the loops inline
-// and vectorise.
+// Like with_comparison for doubles in PostgreSQL's order
+// (storage/block/float_order.h): `holds(x, y)` is the truth of `x op y`. Lambdas,
+// not function pointers, so that the loops inline and vectorise.
 template <typename Body>
 void with_float_comparison(BinaryOp op, Body body) {
-  auto less = [](double x, double y) { return detail::float_order_less(x, y); };
-  auto equal = [](double x, double y) { return detail::float_order_equal(x, y); };
+  auto less = [](double x, double y) { return storage::float_order_less(x, y); };
+  auto equal = [](double x, double y) { return storage::float_order_equal(x, y); };
   switch (op) {
     case BinaryOp::kEqual:
       return body(equal);
@@ -113,7 +113,7 @@ void with_float_comparison(BinaryOp op, Body body) {
     case BinaryOp::kLess:
       return body(less);
     case BinaryOp::kLessEqual:
-      return body([](double x, double y) { return detail::float_order_at_most(x, y); });
+      return body([](double x, double y) { return storage::float_order_at_most(x, y); });
     case BinaryOp::kGreater:
       return body([&](double x, double y) { return less(y, x); });
     case BinaryOp::kGreaterEqual:

@@ -5,13 +5,13 @@
 #include <utility>
 #include <vector>
 
-#include "query/float_order.h"
 #include "query/percentile.h"
+#include "storage/block/float_order.h"
 
 namespace tessera::query {
 namespace {
 
-using detail::float_order_less;
+using storage::float_order_less;
 
 // Below this many candidates left, they are copied and selected among directly.
 constexpr size_t kSelectDirectlyBelow = 64;

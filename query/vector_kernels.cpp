@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "query/float_order.h"
+#include "storage/block/float_order.h"
 
 namespace tessera::query::detail {
 namespace {
@@ -155,7 +155,7 @@ AtMostCounts count_at_most(const double* values, const uint8_t* valid, size_t n,
 
 AtMostCounts count_at_most(const int64_t* values, const uint8_t* valid, size_t n, double target) {
   return count_at_most_by(values, valid, n, [target](int64_t v) {
-    return float_order_at_most(static_cast<double>(v), target);
+    return storage::float_order_at_most(static_cast<double>(v), target);
   });
 }
 

@@ -1,15 +1,10 @@
 #include "storage/block/sorted_run_values.h"
 
 #include <algorithm>
-#include <cmath>
+
+#include "storage/block/float_order.h"
 
 namespace tessera::storage {
-namespace {
-
-// PostgreSQL's order of doubles (query/float_order.h has the query layer's copy).
-bool pg_less(double x, double y) { return !std::isnan(x) && (std::isnan(y) || x < y); }
-
-}  // namespace
 
 size_t SortedRunValues::memory_bytes() const {
   return sizeof(SortedRunValues) +
@@ -23,15 +18,15 @@ size_t SortedRunValues::count_at_most(size_t r, double target) const {
   const size_t fence_count = fence_starts[r + 1] - fence_starts[r];
   // Fences [0, f) are at most the target: the last value that is lies in the
   // stride after fence f - 1.
-  const size_t f =
-      static_cast<size_t>(std::upper_bound(fence, fence + fence_count, target, pg_less) - fence);
+  const size_t f = static_cast<size_t>(
+      std::upper_bound(fence, fence + fence_count, target, float_order_less) - fence);
   if (f == 0) return 0;
   const std::span<const double> run = run_values(r);
   const size_t begin = (f - 1) * kFenceStride;
   const size_t end = std::min(begin + kFenceStride, run.size());
   return static_cast<size_t>(std::upper_bound(run.begin() + static_cast<std::ptrdiff_t>(begin),
                                               run.begin() + static_cast<std::ptrdiff_t>(end),
-                                              target, pg_less) -
+                                              target, float_order_less) -
                              run.begin());
 }
 
@@ -82,7 +77,8 @@ Result<std::optional<SortedRunValues>> compute_sorted_run_values(
     for (size_t row = out.run_starts[r]; row < out.run_starts[r + 1]; ++row) {
       if (value.is_valid(row)) out.values.push_back(value.floats[row]);
     }
-    std::sort(out.values.begin() + static_cast<std::ptrdiff_t>(begin), out.values.end(), pg_less);
+    std::sort(out.values.begin() + static_cast<std::ptrdiff_t>(begin), out.values.end(),
+              float_order_less);
     out.fence_starts.push_back(static_cast<uint32_t>(out.fences.size()));
     for (size_t v = begin; v < out.values.size(); v += SortedRunValues::kFenceStride) {
       out.fences.push_back(out.values[v]);

@@ -1,11 +1,12 @@
-// Internal to query/. PostgreSQL's order of doubles, which comparisons, min/max
-// and sla_pct share: NaN equals NaN and sorts above every number. Written without
-// branches so that loops using them vectorise.
+// PostgreSQL's order of doubles, which the query layer's comparisons, min/max,
+// sla_pct and percentiles share with the sorted run values of blocks
+// (sorted_run_values.h): NaN equals NaN and sorts above every number. Written
+// without branches so that loops using them vectorise.
 #pragma once
 
 #include <cmath>
 
-namespace tessera::query::detail {
+namespace tessera::storage {
 
 inline bool float_order_less(double x, double y) {
   return (!std::isnan(x)) & (std::isnan(y) | (x < y));
@@ -19,4 +20,4 @@ inline bool float_order_at_most(double x, double y) {
   return float_order_less(x, y) | float_order_equal(x, y);
 }
 
-}  // namespace tessera::query::detail
+}  // namespace tessera::storage
