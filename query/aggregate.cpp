@@ -50,9 +50,11 @@ inline int64_t add_with_carry(int64_t& sum, int64_t v) {
   return wrapped ? (v > 0 ? 1 : -1) : 0;
 }
 
-size_t sorted_value_count(const std::vector<std::span<const double>>& runs) {
+// The values of `pieces` (vectors or spans of values) together.
+template <typename Pieces>
+size_t value_count(const Pieces& pieces) {
   size_t count = 0;
-  for (std::span<const double> run : runs) count += run.size();
+  for (const auto& piece : pieces) count += piece.size();
   return count;
 }
 
@@ -79,6 +81,23 @@ std::vector<GroupSpan> kept_spans(const AggregateInput& in, const std::vector<ui
     }
   }
   return spans;
+}
+
+// Calls body(group, begin, end) for each span of rows of one group: `kept` (FILTER's
+// kept spans) when given, else the runs when the block has long ones, so that a
+// run's counters add up in registers and reach the group's slot once (not a load
+// and store of the same slot per row), else row by row.
+template <typename Body>
+void for_each_span(const AggregateInput& in, const std::vector<GroupSpan>* kept, Body&& body) {
+  if (kept != nullptr) {
+    for (const GroupSpan& span : *kept) body(span.group, span.begin, span.end);
+  } else if (in.run_starts != nullptr) {
+    const std::vector<uint32_t>& runs = *in.run_starts;
+    for (size_t r = 0; r + 1 < runs.size(); ++r) body(in.run_group(r), runs[r], runs[r + 1]);
+  } else {
+    const std::vector<uint32_t>& gid = *in.group_ids;
+    for (size_t i = 0; i < gid.size(); ++i) body(gid[i], i, i + 1);
+  }
 }
 
 }  // namespace
@@ -302,13 +321,7 @@ Status Aggregator::update_sla_in_place(const AggregateInput& in) {
     counts_[g] += c.with_value;
     counts_ok_[g] += c.at_most;
   };
-  if (in.run_starts != nullptr) {
-    const std::vector<uint32_t>& runs = *in.run_starts;
-    for (size_t r = 0; r + 1 < runs.size(); ++r) add(in.run_group(r), runs[r], runs[r + 1]);
-  } else {
-    const std::vector<uint32_t>& gid = *in.group_ids;
-    for (size_t i = 0; i < gid.size(); ++i) add(gid[i], i, i + 1);
-  }
+  for_each_span(in, nullptr, add);
   return Status::ok();
 }
 
@@ -320,15 +333,8 @@ Status Aggregator::update_from_sorted_runs(const AggregateInput& in, size_t* mem
       in.run_starts == nullptr || in.filter != nullptr) {
     return make_error(ErrorCode::kInternal, spec_.text + " cannot read sorted run values");
   }
-  std::vector<GroupSpan> spans;
-  if (in.filter_ranges != nullptr) {
-    spans = kept_spans(in, *in.filter_ranges);
-  } else {
-    const std::vector<uint32_t>& runs = *in.run_starts;
-    for (size_t r = 0; r + 1 < runs.size(); ++r) {
-      spans.push_back({in.run_group(r), runs[r], runs[r + 1]});
-    }
-  }
+  std::vector<GroupSpan> kept;
+  if (in.filter_ranges != nullptr) kept = kept_spans(in, *in.filter_ranges);
   const std::vector<uint32_t>& starts = sorted.run_starts;
   // The sorted run that begins at block row `row`, or none.
   auto run_at = [&](size_t row) -> std::optional<size_t> {
@@ -337,14 +343,16 @@ Status Aggregator::update_from_sorted_runs(const AggregateInput& in, size_t* mem
     return static_cast<size_t>(it - starts.begin());
   };
   bool is_held = false;
-  for (const GroupSpan& span : spans) {
-    const std::optional<size_t> first = run_at(in.first_row + span.begin);
-    const std::optional<size_t> end = run_at(in.first_row + span.end);
-    if (!first || !end) {
-      return make_error(ErrorCode::kInternal, spec_.text + ": a span is not whole sorted runs");
+  Status status = Status::ok();
+  auto read_runs = [&](uint32_t g, size_t begin, size_t end) {
+    if (!status.is_ok()) return;  // nothing more is read after the first bad span
+    const std::optional<size_t> first_run = run_at(in.first_row + begin);
+    const std::optional<size_t> end_run = run_at(in.first_row + end);
+    if (!first_run || !end_run) {
+      status = make_error(ErrorCode::kInternal, spec_.text + ": a span is not whole sorted runs");
+      return;
     }
-    const uint32_t g = span.group;
-    for (size_t r = *first; r < *end; ++r) {
+    for (size_t r = *first_run; r < *end_run; ++r) {
       const std::span<const double> values = sorted.run_values(r);
       if (is_sla) {
         counts_[g] += static_cast<int64_t>(values.size());
@@ -357,7 +365,9 @@ Status Aggregator::update_from_sorted_runs(const AggregateInput& in, size_t* mem
         is_held = true;
       }
     }
-  }
+  };
+  for_each_span(in, in.filter_ranges != nullptr ? &kept : nullptr, read_runs);
+  TESSERA_RETURN_IF_ERROR(status);
   if (is_held && (sorted_owners_.empty() || sorted_owners_.back() != in.sorted_runs)) {
     sorted_owners_.push_back(in.sorted_runs);
   }
@@ -422,24 +432,11 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
   if (arg != nullptr && arg->type == ValueType::kNull) return Status::ok();
   const uint8_t* valid = values.valid;
   auto has_value = [&](size_t i) { return (valid == nullptr || valid[i] != 0) && counts(i); };
-  // Calls body(group, begin, end) for each span of rows of one group: the runs when
-  // the block has long ones, so that a run's counters add up in registers and reach
-  // the group's slot once (not a load and store of the same slot per row), else row
-  // by row.
-  auto for_each_span = [&](auto&& body) {
-    if (by_kept_spans) {
-      for (const GroupSpan& span : spans) body(span.group, span.begin, span.end);
-    } else if (in.run_starts != nullptr) {
-      const std::vector<uint32_t>& runs = *in.run_starts;
-      for (size_t r = 0; r + 1 < runs.size(); ++r) body(in.run_group(r), runs[r], runs[r + 1]);
-    } else {
-      for (size_t i = 0; i < n; ++i) body(gid[i], i, i + 1);
-    }
-  };
+  const std::vector<GroupSpan>* kept = by_kept_spans ? &spans : nullptr;
 
   switch (spec_.fn) {
     case AggregateFn::kCountStar:
-      for_each_span([&](uint32_t g, size_t b, size_t e) {
+      for_each_span(in, kept, [&](uint32_t g, size_t b, size_t e) {
         if (filter == nullptr) {
           counts_[g] += static_cast<int64_t>(e - b);
           return;
@@ -450,7 +447,7 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
       });
       return Status::ok();
     case AggregateFn::kCount:
-      for_each_span([&](uint32_t g, size_t b, size_t e) {
+      for_each_span(in, kept, [&](uint32_t g, size_t b, size_t e) {
         if (filter == nullptr && valid == nullptr) {
           counts_[g] += static_cast<int64_t>(e - b);
           return;
@@ -463,7 +460,7 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
     case AggregateFn::kSlaPct: {
       const uint8_t* cond_valid = in.sla_condition->valid.data();
       const int64_t* cond = in.sla_condition->ints.data();
-      for_each_span([&](uint32_t g, size_t b, size_t e) {
+      for_each_span(in, kept, [&](uint32_t g, size_t b, size_t e) {
         int64_t total = 0, ok = 0;
         for (size_t i = b; i < e; ++i) {
           const bool counted = has_value(i);
@@ -501,7 +498,7 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
     case AggregateFn::kSum:
     case AggregateFn::kAvg:
       if (values.type == ValueType::kFloat) {
-        for_each_span([&](uint32_t g, size_t b, size_t e) {
+        for_each_span(in, kept, [&](uint32_t g, size_t b, size_t e) {
           const detail::SumCount part =
               detail::sum_doubles_where(values.floats + b, valid == nullptr ? nullptr : valid + b,
                                         filter == nullptr ? nullptr : filter + b, e - b);
@@ -580,7 +577,7 @@ Status Aggregator::update(const AggregateInput& in, size_t* memory_bytes) {
       return Status::ok();
     }
     case AggregateFn::kPercentile:
-      for_each_span([&](uint32_t g, size_t b, size_t e) {
+      for_each_span(in, kept, [&](uint32_t g, size_t b, size_t e) {
         // Branch-free compaction: every row's value is written, and the end moves
         // past it only when the row counts.
         detail::UninitializedVector<double>& out = gathered_[g];
@@ -794,13 +791,9 @@ Status Aggregator::check_totals() const {
 
 size_t Aggregator::gathered_value_count() const {
   size_t count = 0;
-  for (const auto& values : gathered_) count += values.size();
-  for (const auto& parts : parts_) {
-    for (const auto& values : parts) count += values.size();
-  }
-  for (const auto& runs : sorted_parts_) {
-    for (const auto& values : runs) count += values.size();
-  }
+  count += value_count(gathered_);
+  for (const auto& parts : parts_) count += value_count(parts);
+  for (const auto& runs : sorted_parts_) count += value_count(runs);
   return count;
 }
 
@@ -865,28 +858,20 @@ void Aggregator::percentiles(size_t g, std::span<const double> fractions,
   const bool has_parts = g < parts_.size() && !parts_[g].empty();
   const bool has_sorted = g < sorted_parts_.size() && !sorted_parts_[g].empty();
   if (has_sorted && values.empty() && !has_parts &&
-      selects_across_runs(sorted_parts_[g].size(), sorted_value_count(sorted_parts_[g]))) {
+      selects_across_runs(sorted_parts_[g].size(), value_count(sorted_parts_[g]))) {
     percentile_cont_of_sorted_runs(sorted_parts_[g], fractions, out);
     return;
   }
   if (has_parts || has_sorted) {
     // Percentiles do not depend on the order of the values: the parts are appended.
-    size_t total = values.size();
-    if (has_parts) {
-      for (const auto& part : parts_[g]) total += part.size();
-    }
-    if (has_sorted) {
-      for (const auto& run : sorted_parts_[g]) total += run.size();
-    }
-    values.reserve(total);
-    if (has_parts) {
-      for (const auto& part : parts_[g]) values.insert(values.end(), part.begin(), part.end());
-      parts_[g] = {};
-    }
-    if (has_sorted) {
-      for (const auto& run : sorted_parts_[g]) values.insert(values.end(), run.begin(), run.end());
-      sorted_parts_[g] = {};
-    }
+    values.reserve(values.size() + (has_parts ? value_count(parts_[g]) : 0) +
+                   (has_sorted ? value_count(sorted_parts_[g]) : 0));
+    auto append = [&](auto& pieces) {
+      for (const auto& piece : pieces) values.insert(values.end(), piece.begin(), piece.end());
+      pieces = {};
+    };
+    if (has_parts) append(parts_[g]);
+    if (has_sorted) append(sorted_parts_[g]);
   }
   percentile_cont(std::span<double>(values), fractions, out);
 }
