@@ -61,6 +61,24 @@ Result<RunStatsPtr> compute_run_stats(const BlockSource& source, const std::stri
                                                                : storage::TagRunStats{});
 }
 
+// A block's derived entry (run statistics, sorted run values): `found`, its cache
+// entry, or else, unless `compute` is false, what `compute_entry` gives, then
+// cached. An entry without runs stands for short runs: it is cached as such, so
+// that the next query learns it without decoding the columns again, and handed
+// out as null.
+template <typename Entry, typename Compute>
+Result<std::shared_ptr<const Entry>> found_or_computed(std::shared_ptr<const Entry> found,
+                                                       BlockCache& cache, CacheKey key,
+                                                       bool compute, Compute&& compute_entry) {
+  if (found == nullptr) {
+    if (!compute) return found;
+    TESSERA_ASSIGN_OR_RETURN(found, compute_entry());
+    cache.insert(key, found);
+  }
+  if (found->run_starts.empty()) return std::shared_ptr<const Entry>();
+  return found;
+}
+
 }  // namespace
 
 Result<RunStatsPtr> BlockSource::tag_run_stats(const std::string& tag,
@@ -144,15 +162,8 @@ Result<RunStatsPtr> SegmentBlockSource::tag_run_stats(const std::string& tag,
   }
   const CacheKey key = run_stats_cache_key(cache_key_, static_cast<size_t>(tag_position) + 1,
                                            static_cast<size_t>(value_position + 1));
-  RunStatsPtr found = cache_->find_tag_run_stats(key);
-  if (found == nullptr) {
-    TESSERA_ASSIGN_OR_RETURN(found, compute_run_stats(*this, tag, value));
-    // A block of short runs is cached as an empty entry, so that the next query
-    // learns it without decoding the tag again.
-    cache_->insert(key, found);
-  }
-  if (found->run_starts.empty()) return RunStatsPtr();
-  return found;
+  return found_or_computed(cache_->find_tag_run_stats(key), *cache_, key, true,
+                           [&] { return compute_run_stats(*this, tag, value); });
 }
 
 Result<std::shared_ptr<const storage::SortedRunValues>> SegmentBlockSource::sorted_run_values(
@@ -168,6 +179,7 @@ Result<std::shared_ptr<const storage::SortedRunValues>> SegmentBlockSource::sort
     return Sorted();
   }
   // A tag the block lacks is NULL in every row: it splits no run.
+  std::vector<const std::string*> present;
   std::vector<size_t> positions_plus_one;
   for (const std::string& tag : tags) {
     const int position = block_stats.find(tag);
@@ -175,22 +187,18 @@ Result<std::shared_ptr<const storage::SortedRunValues>> SegmentBlockSource::sort
     if (block_stats.column_types[static_cast<size_t>(position)] != storage::ColumnType::kString) {
       return Sorted();
     }
+    present.push_back(&tag);
     positions_plus_one.push_back(static_cast<size_t>(position) + 1);
   }
   const CacheKey key = sorted_run_values_cache_key(cache_key_, positions_plus_one,
                                                    static_cast<size_t>(value_position) + 1);
-  Sorted found = cache_->find_sorted_run_values(key);
-  if (found == nullptr && !compute) return Sorted();
-  if (found == nullptr) {
-    std::vector<std::string> present;
-    for (const std::string& tag : tags) {
-      if (block_stats.find(tag) >= 0) present.push_back(tag);
-    }
-    std::vector<std::string> names = present;
+  auto compute_sorted = [&]() -> Result<Sorted> {
+    std::vector<std::string> names;
+    for (const std::string* tag : present) names.push_back(*tag);
     names.push_back(value);
     TESSERA_ASSIGN_OR_RETURN(LoadedBlock block, load_columns(names, false));
     std::vector<const storage::Column*> tag_columns;
-    for (const std::string& tag : present) tag_columns.push_back(block.find(tag));
+    for (const std::string* tag : present) tag_columns.push_back(block.find(*tag));
     const storage::Column* value_column = block.find(value);
     if (value_column == nullptr || std::count(tag_columns.begin(), tag_columns.end(), nullptr)) {
       return make_error(ErrorCode::kInternal, "sorted run values of a missing column");
@@ -198,13 +206,11 @@ Result<std::shared_ptr<const storage::SortedRunValues>> SegmentBlockSource::sort
     TESSERA_ASSIGN_OR_RETURN(
         std::optional<storage::SortedRunValues> computed,
         storage::compute_sorted_run_values(tag_columns, *value_column, kMinAverageTagRun));
-    // Short runs are cached as an empty entry, as tag_run_stats does.
-    found = std::make_shared<const storage::SortedRunValues>(computed ? std::move(*computed)
-                                                                      : storage::SortedRunValues{});
-    cache_->insert(key, found);
-  }
-  if (found->run_starts.empty()) return Sorted();
-  return found;
+    return std::make_shared<const storage::SortedRunValues>(computed ? std::move(*computed)
+                                                                     : storage::SortedRunValues{});
+  };
+  return found_or_computed(cache_->find_sorted_run_values(key), *cache_, key, compute,
+                           compute_sorted);
 }
 
 }  // namespace tessera::engine

@@ -23,8 +23,8 @@ constexpr size_t kMinAverageGroupRun = 16;
 // sla_pct: Q4b's blocks of small shops (tenant runs of ~300 rows) count faster
 // row by row (Q4b's median 2,722 us with every block from runs, 2,261 with these
 // read as rows: two in_process.sh runs, each against 78318fd's 2,384 and 2,456).
-// Percentiles gain more from a span (no gathering), so
-// their bound only keeps tiny spans off the lookups; it was not tuned.
+// Percentiles gain more from a span (no gathering), so their bound only keeps tiny
+// spans off the lookups; it was not tuned.
 constexpr size_t kMinSortedSlaSpan = 512;
 constexpr size_t kMinSortedPercentileSpan = 32;
 
