@@ -37,11 +37,12 @@ CacheKey run_stats_cache_key(uint64_t block_key, size_t tag_plus_one, size_t val
   return {block_key, kRunStatsItem | (tag_plus_one << kPositionBits) | value_plus_one};
 }
 
-// The run statistics of `source` computed from its decoded tag and value columns:
-// null when it lacks the tag, an empty entry when its runs are short (which a
-// segment block caches as such; callers hand out null for it).
+// The run statistics of `source` computed from its decoded tag and value columns,
+// with the tag values' ids from `ids` when given: null when it lacks the tag, an
+// empty entry when its runs are short (which a segment block caches as such;
+// callers hand out null for it).
 Result<RunStatsPtr> compute_run_stats(const BlockSource& source, const std::string& tag,
-                                      const std::string& value) {
+                                      const std::string& value, TagValueIds* ids) {
   std::vector<std::string> names{tag};
   if (!value.empty()) names.push_back(value);
   TESSERA_ASSIGN_OR_RETURN(LoadedBlock block, source.load_columns(names, false));
@@ -57,8 +58,9 @@ Result<RunStatsPtr> compute_run_stats(const BlockSource& source, const std::stri
   TESSERA_ASSIGN_OR_RETURN(
       std::optional<storage::TagRunStats> computed,
       storage::compute_tag_run_stats(*tag_column, value_column, kMinAverageTagRun));
-  return std::make_shared<const storage::TagRunStats>(computed ? std::move(*computed)
-                                                               : storage::TagRunStats{});
+  if (!computed) return std::make_shared<const storage::TagRunStats>();
+  if (ids != nullptr) computed->value_ids = ids->ids_of(tag, computed->dictionary);
+  return std::make_shared<const storage::TagRunStats>(std::move(*computed));
 }
 
 // A block's derived entry (run statistics, sorted run values): `found`, its cache
@@ -83,7 +85,7 @@ Result<std::shared_ptr<const Entry>> found_or_computed(std::shared_ptr<const Ent
 
 Result<RunStatsPtr> BlockSource::tag_run_stats(const std::string& tag,
                                                const std::string& value) const {
-  TESSERA_ASSIGN_OR_RETURN(RunStatsPtr computed, compute_run_stats(*this, tag, value));
+  TESSERA_ASSIGN_OR_RETURN(RunStatsPtr computed, compute_run_stats(*this, tag, value, nullptr));
   if (computed != nullptr && computed->run_starts.empty()) return RunStatsPtr();
   return computed;
 }
@@ -162,8 +164,9 @@ Result<RunStatsPtr> SegmentBlockSource::tag_run_stats(const std::string& tag,
   }
   const CacheKey key = run_stats_cache_key(cache_key_, static_cast<size_t>(tag_position) + 1,
                                            static_cast<size_t>(value_position + 1));
-  return found_or_computed(cache_->find_tag_run_stats(key), *cache_, key, true,
-                           [&] { return compute_run_stats(*this, tag, value); });
+  return found_or_computed(cache_->find_tag_run_stats(key), *cache_, key, true, [&] {
+    return compute_run_stats(*this, tag, value, tag_value_ids_.get());
+  });
 }
 
 Result<std::shared_ptr<const storage::SortedRunValues>> SegmentBlockSource::sorted_run_values(

@@ -7,6 +7,7 @@
 
 #include "engine/block_cache.h"
 #include "engine/engine.h"
+#include "engine/tag_value_ids.h"
 #include "storage/segment/segment_reader.h"
 
 namespace tessera::engine {
@@ -33,13 +34,16 @@ class MemoryBlockSource final : public BlockSource {
 
 class SegmentBlockSource final : public BlockSource {
  public:
-  // `cache_key` must be unique among all blocks sharing `cache`.
+  // `cache_key` must be unique among all blocks sharing `cache`; `tag_value_ids`
+  // (the database's) numbers the tag values of the run statistics it computes.
   SegmentBlockSource(std::shared_ptr<const storage::SegmentReader> segment, size_t index,
-                     std::shared_ptr<BlockCache> cache, uint64_t cache_key)
+                     std::shared_ptr<BlockCache> cache, uint64_t cache_key,
+                     std::shared_ptr<TagValueIds> tag_value_ids)
       : segment_(std::move(segment)),
         index_(index),
         cache_(std::move(cache)),
-        cache_key_(cache_key) {}
+        cache_key_(cache_key),
+        tag_value_ids_(std::move(tag_value_ids)) {}
   const storage::BlockStats& stats() const override { return segment_->block_stats(index_); }
   // The whole block, decoded afresh (not cached): for compaction and dedup
   // indexing, which read each block once.
@@ -49,7 +53,8 @@ class SegmentBlockSource final : public BlockSource {
   Result<LoadedBlock> load_columns(std::span<const std::string> names,
                                    bool with_time = true) const override;
   // Through the cache: computed from the two columns (themselves through the
-  // cache) on the first call, kept as a cache entry of their own.
+  // cache) on the first call, with the tag values' ids, kept as a cache entry of
+  // their own.
   Result<std::shared_ptr<const storage::TagRunStats>> tag_run_stats(
       const std::string& tag, const std::string& value) const override;
   // Through the cache, as tag_run_stats: computed on the first call.
@@ -62,6 +67,7 @@ class SegmentBlockSource final : public BlockSource {
   size_t index_;
   std::shared_ptr<BlockCache> cache_;
   uint64_t cache_key_;
+  std::shared_ptr<TagValueIds> tag_value_ids_;
 };
 
 }  // namespace tessera::engine

@@ -34,6 +34,7 @@
 #include "engine/group_commit.h"
 #include "engine/manifest.h"
 #include "engine/partition_sort.h"
+#include "engine/tag_value_ids.h"
 #include "storage/wal/wal_writer.h"
 
 namespace tessera::engine {
@@ -213,6 +214,7 @@ class Database final : public Engine {
 
   GroupCommit group_commit_;
   std::shared_ptr<BlockCache> cache_;
+  std::shared_ptr<TagValueIds> tag_value_ids_ = std::make_shared<TagValueIds>();
   std::atomic<uint64_t> next_cache_key_{1};
 
   std::mutex flush_mu_;  // one flush at a time

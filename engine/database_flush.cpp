@@ -106,8 +106,8 @@ Status Database::flush_locked_phases() {
       partition.is_single_sorted_segment = partition.persisted->empty();
       auto persisted = std::make_shared<SourceList>(*partition.persisted);
       for (size_t b = 0; b < readers[i]->block_count(); ++b) {
-        persisted->push_back(
-            std::make_shared<SegmentBlockSource>(readers[i], b, cache_, next_cache_key_++));
+        persisted->push_back(std::make_shared<SegmentBlockSource>(
+            readers[i], b, cache_, next_cache_key_++, tag_value_ids_));
       }
       partition.persisted = std::move(persisted);
       segments_.push_back({f.table, f.partition_start_ns, f.file_name, /*is_sorted=*/true});
@@ -248,7 +248,8 @@ Status Database::compact_partition(const std::string& table_name, int64_t partit
   }
   std::vector<std::shared_ptr<const BlockSource>> fresh;
   for (size_t b = 0; b < (*opened)->block_count(); ++b) {
-    fresh.push_back(std::make_shared<SegmentBlockSource>(*opened, b, cache_, next_cache_key_++));
+    fresh.push_back(std::make_shared<SegmentBlockSource>(*opened, b, cache_, next_cache_key_++,
+                                                         tag_value_ids_));
   }
 
   // Step 3 (write lock): swap the merged segments for the new one in the manifest, then

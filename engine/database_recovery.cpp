@@ -80,8 +80,8 @@ Status Database::recover() {
     Partition& partition = table->second.partitions[segment.partition_start_ns];
     auto persisted = std::make_shared<SourceList>(*partition.persisted);
     for (size_t i = 0; i < reader->block_count(); ++i) {
-      persisted->push_back(
-          std::make_shared<SegmentBlockSource>(reader, i, cache_, next_cache_key_++));
+      persisted->push_back(std::make_shared<SegmentBlockSource>(reader, i, cache_,
+                                                                next_cache_key_++, tag_value_ids_));
     }
     partition.persisted = std::move(persisted);
   }

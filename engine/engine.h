@@ -123,8 +123,9 @@ class BlockSource {
   // each (storage::TagRunStats; `value` empty: the runs alone), for queries that
   // fold a block grouped by `tag` run by run. Null when the block lacks the tag or
   // its runs average fewer than kMinAverageTagRun rows. kInternal when `value` is
-  // given but the block lacks it. A segment block keeps them in the block cache;
-  // an in-memory block computes them on each call.
+  // given but the block lacks it. A segment block keeps them in the block cache,
+  // with its database's ids of the tag values (TagRunStats::value_ids); an
+  // in-memory block computes them on each call, without ids.
   virtual Result<std::shared_ptr<const storage::TagRunStats>> tag_run_stats(
       const std::string& tag, const std::string& value) const;
   // The float column `value`'s values sorted within each run of rows over which

@@ -679,6 +679,41 @@ Status Aggregator::fold_stats(size_t g, uint64_t row_count, const storage::Colum
   }
 }
 
+Status Aggregator::fold_runs(std::span<const uint32_t> run_groups, const storage::TagRunStats& runs,
+                             const storage::TagRunStats* stats) {
+  const size_t n = runs.run_count();
+  const std::vector<uint32_t>& starts = runs.run_starts;
+  if (run_groups.size() != n || starts.size() != n + 1 ||
+      (stats != nullptr && (stats->runs.size() != n || stats->value_counts.size() != n))) {
+    return make_error(ErrorCode::kInternal, "run statistics do not match their runs");
+  }
+  if (spec_.fn == AggregateFn::kCountStar) {
+    for (size_t r = 0; r < n; ++r) {
+      if (run_groups[r] != kNoRunGroup) counts_[run_groups[r]] += starts[r + 1] - starts[r];
+    }
+    return Status::ok();
+  }
+  const bool sums_floats = (spec_.fn == AggregateFn::kSum || spec_.fn == AggregateFn::kAvg) &&
+                           spec_.arg_type == ValueType::kFloat;
+  if (stats != nullptr &&
+      (spec_.fn == AggregateFn::kCount || (sums_floats && stats->float_sums.size() == n))) {
+    // As fold_stats: a run without values adds 0 to the count and nothing to the sum.
+    for (size_t r = 0; r < n; ++r) {
+      const uint32_t g = run_groups[r];
+      if (g == kNoRunGroup) continue;
+      counts_[g] += stats->value_counts[r];
+      if (sums_floats && stats->value_counts[r] != 0) floats_[g] += stats->float_sums[r];
+    }
+    return Status::ok();
+  }
+  for (size_t r = 0; r < n; ++r) {
+    if (run_groups[r] == kNoRunGroup) continue;
+    TESSERA_RETURN_IF_ERROR(fold_stats(run_groups[r], starts[r + 1] - starts[r],
+                                       stats == nullptr ? nullptr : &stats->runs[r]));
+  }
+  return Status::ok();
+}
+
 void Aggregator::merge(Aggregator& later, const std::vector<uint32_t>& group_map,
                        size_t* memory_bytes) {
   for (size_t from = 0; from < group_map.size(); ++from) {

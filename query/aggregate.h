@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -21,6 +22,7 @@
 #include "storage/block/column.h"
 #include "storage/block/quantile_sketch.h"
 #include "storage/block/sorted_run_values.h"
+#include "storage/block/tag_run_stats.h"
 
 namespace tessera::query {
 
@@ -111,6 +113,14 @@ class Aggregator {
   // block lacks the column (NULL in every row). Requires: the block passed
   // detail::block_stats_answer for this aggregate's plan.
   Status fold_stats(size_t group, uint64_t row_count, const storage::ColumnStats* column);
+  // fold_stats() of each run r of `runs` into group run_groups[r] (none:
+  // kNoRunGroup), from the argument column's statistics over the run (`stats`), or
+  // with `stats` null as if every row were NULL. Counts, sums and averages of
+  // floats read the packed per-run counts and sums in one loop: a week of
+  // GROUP BY entity_id folds 16,000 runs. `stats` has the runs of `runs`.
+  static constexpr uint32_t kNoRunGroup = std::numeric_limits<uint32_t>::max();
+  Status fold_runs(std::span<const uint32_t> run_groups, const storage::TagRunStats& runs,
+                   const storage::TagRunStats* stats);
   // Folds in `later`, the state of the same aggregate over rows written after every
   // row folded into this one (a later range of the scan's blocks, so that first/last
   // ties still go to the later write); `later`'s group g is this one's

@@ -253,8 +253,8 @@ class RangeScanner {
         return make_error(ErrorCode::kInternal, "tag run statistics of one block disagree");
       }
     }
-    // Each run's group; kNoGroup for the runs a kept value passes over.
-    std::vector<uint32_t> run_groups(runs->run_count(), kNoGroup);
+    // Each run's group; Aggregator::kNoRunGroup for the runs a kept value passes over.
+    std::vector<uint32_t> run_groups(runs->run_count(), Aggregator::kNoRunGroup);
     uint64_t rows_matched = 0;
     if (fold.kept_value) {
       const auto& names = runs->dictionary;
@@ -267,7 +267,11 @@ class RangeScanner {
         rows_matched += runs->run_starts[r + 1] - runs->run_starts[r];
       }
     } else {
-      BlockTagGroups tag_groups(plan_, out_.groups, bucket, runs->dictionary, &out_.memory_bytes);
+      if (!runs->value_ids.empty() && runs->value_ids.size() != runs->dictionary.size()) {
+        return make_error(ErrorCode::kInternal, "tag value ids do not match their dictionary");
+      }
+      BlockTagGroups tag_groups(plan_, out_.groups, bucket, runs->dictionary, runs->value_ids,
+                                &out_.memory_bytes);
       for (size_t r = 0; r < runs->run_count(); ++r) {
         const uint32_t code = runs->codes[r];
         run_groups[r] = tag_groups.group_of(
@@ -278,13 +282,7 @@ class RangeScanner {
     for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
       Aggregator& aggregator = out_.aggregators[a];
       aggregator.resize(out_.groups.count);
-      const storage::TagRunStats* stats = per_aggregate[a];
-      for (size_t r = 0; r < runs->run_count(); ++r) {
-        if (run_groups[r] == kNoGroup) continue;
-        const uint64_t rows = runs->run_starts[r + 1] - runs->run_starts[r];
-        TESSERA_RETURN_IF_ERROR(aggregator.fold_stats(
-            run_groups[r], rows, stats == nullptr ? nullptr : &stats->runs[r]));
-      }
+      TESSERA_RETURN_IF_ERROR(aggregator.fold_runs(run_groups, *runs, per_aggregate[a]));
     }
     ++out_.blocks_from_run_stats;
     out_.rows_matched += rows_matched;

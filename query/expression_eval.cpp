@@ -463,4 +463,25 @@ int compare_for_sort(const Value& a, const Value& b) {
   return a.index() < b.index() ? -1 : (a.index() > b.index() ? 1 : 0);
 }
 
+int compare_entries_for_sort(const Vec& vec, size_t i, size_t j) {
+  const bool i_null = vec.type == ValueType::kNull || !vec.valid[i];
+  const bool j_null = vec.type == ValueType::kNull || !vec.valid[j];
+  if (i_null || j_null) return i_null == j_null ? 0 : (i_null ? 1 : -1);
+  auto three_way = [](auto x, auto y) { return x < y ? -1 : (x > y ? 1 : 0); };
+  switch (vec.type) {
+    case ValueType::kFloat:
+      return compare_doubles(vec.floats[i], vec.floats[j]);
+    case ValueType::kString:
+      return three_way(vec.strings[i].compare(vec.strings[j]), 0);
+    case ValueType::kInt:
+    case ValueType::kInterval:
+    case ValueType::kTime:
+    case ValueType::kBool:
+      return three_way(vec.ints[i], vec.ints[j]);
+    case ValueType::kNull:
+      break;
+  }
+  return 0;
+}
+
 }  // namespace tessera::query

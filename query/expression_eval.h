@@ -46,5 +46,7 @@ Value value_at(const Vec& vec, size_t i);
 // compare numerically, strings by bytes, false < true, timestamps by instant.
 // Returns <0, 0, >0.
 int compare_for_sort(const Value& a, const Value& b);
+// compare_for_sort(value_at(vec, i), value_at(vec, j)), without making the Values.
+int compare_entries_for_sort(const Vec& vec, size_t i, size_t j);
 
 }  // namespace tessera::query

@@ -60,6 +60,14 @@ std::optional<std::vector<uint32_t>> constant_tag_ids(const BoundSelect& plan,
 
 }  // namespace
 
+void TagDictionary::index_names() {
+  // Appended again through the index, in order, each keeps its id.
+  std::vector<std::string> names = std::move(names_);
+  names_.clear();
+  for (const std::string& name : names) index_.find_or_append(names_, name);
+  is_indexed_ = true;
+}
+
 uint32_t add_group_if_new(GroupTable& groups, const std::string& key, size_t* memory_bytes) {
   auto it = groups.by_key.find(key);
   if (it != groups.by_key.end()) return it->second;
@@ -111,7 +119,13 @@ uint32_t intern_group(const BoundSelect& plan, GroupTable& groups, int64_t bucke
 uint32_t BlockTagGroups::group_of(uint32_t code) {
   uint32_t& group = group_of_code_[code];
   if (group == kNoGroup) {
-    ids_[0] = code == null_code() ? kNullTagId : groups_.dictionaries[0].intern(dictionary_[code]);
+    TagDictionary& tags = groups_.dictionaries[0];
+    if (code == null_code()) {
+      ids_[0] = kNullTagId;
+    } else {
+      ids_[0] = value_ids_.empty() ? tags.intern(dictionary_[code])
+                                   : tags.intern(value_ids_[code], dictionary_[code]);
+    }
     group = intern_group(plan_, groups_, bucket_, ids_, memory_bytes_);
   }
   return group;
@@ -131,7 +145,7 @@ std::vector<uint32_t> merge_groups(const BoundSelect& plan, const GroupTable& fr
     for (size_t t = 0; t < tag_count; ++t) {
       const uint32_t id = from.tag_ids[g * tag_count + t];
       ids[t] = id == kNullTagId ? kNullTagId
-                                : into.dictionaries[t].intern(from.dictionaries[t].names()[id]);
+                                : from.dictionaries[t].intern_into(into.dictionaries[t], id);
     }
     to_into[g] = intern_group(plan, into, from.buckets[g], ids, memory_bytes);
   }
@@ -191,7 +205,9 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
         return make_error(ErrorCode::kCorruption,
                           "tag column \"" + plan.group_tags[0] + "\" does not match its block");
       }
-      BlockTagGroups tag_groups(plan, groups, *uniform_bucket, col->dictionary, memory_bytes);
+      const std::vector<uint32_t> no_value_ids;  // a decoded column carries none
+      BlockTagGroups tag_groups(plan, groups, *uniform_bucket, col->dictionary, no_value_ids,
+                                memory_bytes);
       const uint32_t null_code = tag_groups.null_code();
       const uint32_t* codes = col->codes.data();
       const uint8_t* valid = col->valid.empty() ? nullptr : col->valid.data();
@@ -372,21 +388,31 @@ std::vector<size_t> groups_in_key_order(const BoundSelect& plan, const GroupTabl
   return order;
 }
 
-std::vector<std::vector<Value>> group_key_columns(const BoundSelect& plan,
-                                                  const GroupTable& table) {
-  const size_t groups = table.count;
-  const size_t key_count = plan.group_key_count();
+Vec group_key_vec(const BoundSelect& plan, const GroupTable& table, size_t key,
+                  std::span<const size_t> groups) {
+  Vec out;
+  out.size = groups.size();
+  out.valid.assign(groups.size(), 1);
+  if (plan.bucketer && key == 0) {
+    out.type = ValueType::kTime;
+    out.ints.reserve(groups.size());
+    for (const size_t g : groups) out.ints.push_back(table.buckets[g]);
+    return out;
+  }
+  const size_t tag = plan.bucketer ? key - 1 : key;
   const size_t tag_count = plan.group_tags.size();
-  std::vector<std::vector<Value>> keys(key_count, std::vector<Value>(groups));
-  for (size_t g = 0; g < groups; ++g) {
-    size_t k = 0;
-    if (plan.bucketer) keys[k++][g] = Value{Timestamp{table.buckets[g]}};
-    for (size_t t = 0; t < tag_count; ++t, ++k) {
-      const uint32_t id = table.tag_ids[g * tag_count + t];
-      if (id != kNullTagId) keys[k][g] = Value{table.dictionaries[t].names()[id]};
+  const std::vector<std::string>& names = table.dictionaries[tag].names();
+  out.type = ValueType::kString;
+  out.strings.resize(groups.size());
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const uint32_t id = table.tag_ids[groups[i] * tag_count + tag];
+    if (id == kNullTagId) {
+      out.valid[i] = 0;
+    } else {
+      out.strings[i] = names[id];
     }
   }
-  return keys;
+  return out;
 }
 
 }  // namespace tessera::query::detail

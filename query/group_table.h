@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,6 +16,7 @@
 
 #include "engine/loaded_block.h"
 #include "query/binder.h"
+#include "query/expression_eval.h"
 #include "query/value.h"
 #include "storage/base/status.h"
 #include "storage/block/column.h"
@@ -28,17 +30,52 @@ constexpr uint32_t kNullTagId = std::numeric_limits<uint32_t>::max();
 constexpr uint32_t kNoGroup = std::numeric_limits<uint32_t>::max();
 
 // Group-wide ids of one group tag's values; block dictionary codes map to them.
-// Every block interns its dictionary's values (a whole-table GROUP BY entity_id:
-// about 50 per block), so the lookup is a StringCodeIndex: no node to chase.
+// Every block interns its dictionary's values (a week of GROUP BY entity_id: 40
+// per block, 2,300 in all). Blocks that carry their database's ids of the values
+// (TagRunStats::value_ids) find them by index, hashing no string; the others by a
+// StringCodeIndex of the names, built the first time one of them asks.
 class TagDictionary {
  public:
   // The id of `name`, a new one (names.size()) the first time.
-  uint32_t intern(std::string_view name) { return index_.find_or_append(names_, name); }
+  uint32_t intern(std::string_view name) {
+    if (!is_indexed_) index_names();
+    return index_.find_or_append(names_, name);
+  }
+  // intern(name), where `value_id` is name's id among the database's values of
+  // the tag (engine::TagValueIds: one id, one name). Holds 4 bytes per id up to
+  // the largest asked for (at most 4 MB: TagValueIds::kMaxIdsPerColumn).
+  uint32_t intern(uint32_t value_id, std::string_view name) {
+    if (value_id >= by_value_id_.size()) by_value_id_.resize(size_t{value_id} + 1, kUnknown);
+    uint32_t& id = by_value_id_[value_id];
+    if (id != kUnknown) return id;
+    if (is_indexed_) {
+      id = index_.find_or_append(names_, name);
+    } else {
+      id = static_cast<uint32_t>(names_.size());
+      names_.emplace_back(name);
+    }
+    if (id >= value_ids_.size()) value_ids_.resize(size_t{id} + 1, kUnknown);
+    value_ids_[id] = value_id;
+    return id;
+  }
+  // The id of the names() entry `id` in the other dictionary, `into`: by its
+  // database id when it came with one, else by its name.
+  uint32_t intern_into(TagDictionary& into, uint32_t id) const {
+    const uint32_t value_id = id < value_ids_.size() ? value_ids_[id] : kUnknown;
+    return value_id == kUnknown ? into.intern(names_[id]) : into.intern(value_id, names_[id]);
+  }
   const std::vector<std::string>& names() const { return names_; }
 
  private:
-  std::vector<std::string> names_;  // by id
-  storage::StringCodeIndex index_;
+  static constexpr uint32_t kUnknown = std::numeric_limits<uint32_t>::max();
+  // Builds index_ over the names interned by id so far; they are distinct.
+  void index_names();
+
+  std::vector<std::string> names_;     // by id
+  std::vector<uint32_t> by_value_id_;  // kUnknown until asked for
+  std::vector<uint32_t> value_ids_;    // by id: its database id, kUnknown when none came
+  storage::StringCodeIndex index_;     // of names_, once is_indexed_
+  bool is_indexed_ = false;
 };
 
 // The groups found so far; a group's id indexes the per-group vectors.
@@ -70,13 +107,16 @@ uint32_t intern_group(const BoundSelect& plan, GroupTable& groups, int64_t bucke
 // asked for, so a block interns each distinct value once, not once per row or run.
 class BlockTagGroups {
  public:
-  // `dictionary`: the block's dictionary of the tag, which must outlive this.
+  // `dictionary`: the block's dictionary of the tag, and `value_ids` the database's
+  // ids of its entries (TagRunStats::value_ids) or empty; both must outlive this.
   BlockTagGroups(const BoundSelect& plan, GroupTable& groups, int64_t bucket,
-                 const std::vector<std::string>& dictionary, size_t* memory_bytes)
+                 const std::vector<std::string>& dictionary, const std::vector<uint32_t>& value_ids,
+                 size_t* memory_bytes)
       : plan_(plan),
         groups_(groups),
         bucket_(bucket),
         dictionary_(dictionary),
+        value_ids_(value_ids),
         memory_bytes_(memory_bytes),
         group_of_code_(dictionary.size() + 1, kNoGroup) {}
 
@@ -91,6 +131,7 @@ class BlockTagGroups {
   GroupTable& groups_;
   const int64_t bucket_;
   const std::vector<std::string>& dictionary_;
+  const std::vector<uint32_t>& value_ids_;
   size_t* const memory_bytes_;
   std::vector<uint32_t> group_of_code_;  // kNoGroup until asked for
   std::vector<uint32_t> ids_ = std::vector<uint32_t>(1);
@@ -132,8 +173,10 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
 // ascending (byte order, NULL last), as compare_for_sort orders the key values.
 std::vector<size_t> groups_in_key_order(const BoundSelect& plan, const GroupTable& table);
 
-// The group key values, column-major: [key][group], key 0 the time bucket when
-// plan.bucketer is set, then the tags (NULL tags as null Values).
-std::vector<std::vector<Value>> group_key_columns(const BoundSelect& plan, const GroupTable& table);
+// The values of group key `key` (0 the time bucket when plan.bucketer is set, then
+// the tags; NULL tags as NULL) of `groups`, in that order. Strings view the
+// table's names: the Vec must not outlive `table`.
+Vec group_key_vec(const BoundSelect& plan, const GroupTable& table, size_t key,
+                  std::span<const size_t> groups);
 
 }  // namespace tessera::query::detail

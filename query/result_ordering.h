@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "query/binder.h"
@@ -56,6 +57,18 @@ class RowOrder {
 
 // Sorts `rows` into the result order of `plan` and cuts them to plan.limit.
 void sort_and_limit(const BoundSelect& plan, std::vector<OutputRow>& rows);
+
+// Whether every group key of `plan` is an ORDER BY key, as itself or as an output
+// column: distinct groups then never tie, and their default order decides nothing.
+bool orders_by_every_group_key(const BoundSelect& plan);
+
+// The positions of the first `count` of `n` rows not yet made into OutputRows, in
+// the result order of `plan`: row i has outputs[o][i] for its output o,
+// hidden[h][i] for its h-th ORDER BY expression not among the outputs, and i for
+// its default order (seq), as grouped rows have. Top-10 of 2,300 groups then makes
+// ten rows, not 2,300. Requires: count <= n.
+std::vector<size_t> first_rows_in_order(const BoundSelect& plan, std::span<const Vec> outputs,
+                                        std::span<const Vec> hidden, size_t n, size_t count);
 
 // Keeps the first `count` rows of `rows` in the result order of `plan`, in no
 // particular order. Requires: count <= rows.size().

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <numeric>
 
 #include "query/aggregate.h"
 #include "query/block_pruning.h"
@@ -22,7 +23,6 @@ using detail::block_stats_answer;
 using detail::BlockAction;
 using detail::can_skip;
 using detail::derive_prune_rule;
-using detail::group_key_columns;
 using detail::OutputRow;
 using detail::PartialResult;
 using detail::plan_allows_stats_answers;
@@ -303,8 +303,6 @@ class Executor {
 
   Result<std::vector<OutputRow>> finish_groups(PartialResult& result) {
     const size_t groups = result.groups.count;
-    // Column-major group keys and aggregate values.
-    std::vector<std::vector<Value>> keys = group_key_columns(plan_, result.groups);
     std::vector<Aggregator>& aggregators = result.aggregators;
     std::vector<std::vector<Value>> aggs(aggregators.size(), std::vector<Value>(groups));
     for (Aggregator& aggregator : aggregators) {
@@ -312,20 +310,27 @@ class Executor {
       TESSERA_RETURN_IF_ERROR(aggregator.check_totals());
     }
     TESSERA_RETURN_IF_ERROR(finalize_groups(aggregators, groups, aggs));
-    // Default order: time, then tags, ascending, NULL tags last.
-    std::vector<size_t> order = detail::groups_in_key_order(plan_, result.groups);
-    auto column_of = [](const std::vector<Value>& values, const std::vector<size_t>& rows) {
-      std::vector<const Value*> ptrs(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) ptrs[i] = &values[rows[i]];
-      return ptrs;
-    };
+    // Default order: time, then tags, ascending, NULL tags last; a row's place in it
+    // decides only between rows that ORDER BY leaves tied, and distinct groups never
+    // tie on an ORDER BY that names every group key (Q7: roas, entity_id).
+    std::vector<size_t> order(groups);
+    if (detail::orders_by_every_group_key(plan_)) {
+      std::iota(order.begin(), order.end(), size_t{0});
+    } else {
+      order = detail::groups_in_key_order(plan_, result.groups);
+    }
     auto resolver_for = [&](const std::vector<size_t>& rows) -> LeafResolver {
       return [&, rows](const BoundExpr& leaf) -> Result<Vec> {
-        const auto& source = leaf.kind == Kind::kGroupKey ? keys : aggs;
-        if (leaf.kind != Kind::kGroupKey && leaf.kind != Kind::kAggregate) {
+        if (leaf.kind == Kind::kGroupKey) {
+          return detail::group_key_vec(plan_, result.groups, static_cast<size_t>(leaf.index), rows);
+        }
+        if (leaf.kind != Kind::kAggregate) {
           return make_error(ErrorCode::kInternal, "row-level column in a group expression");
         }
-        return vec_from_values(leaf.type, column_of(source[static_cast<size_t>(leaf.index)], rows));
+        const std::vector<Value>& values = aggs[static_cast<size_t>(leaf.index)];
+        std::vector<const Value*> column(rows.size());
+        for (size_t i = 0; i < rows.size(); ++i) column[i] = &values[rows[i]];
+        return vec_from_values(leaf.type, column);
       };
     };
     if (plan_.having) {
@@ -351,13 +356,22 @@ class Executor {
       TESSERA_ASSIGN_OR_RETURN(Vec v, evaluate(*k.expr, leaves, n));
       sort_keys.push_back(std::move(v));
     }
-    std::vector<OutputRow> rows(n);
-    for (size_t i = 0; i < n; ++i) {
-      rows[i].values.reserve(outputs.size());
-      for (const Vec& v : outputs) rows[i].values.push_back(value_at(v, i));
-      rows[i].sort_keys.reserve(sort_keys.size());
-      for (const Vec& v : sort_keys) rows[i].sort_keys.push_back(value_at(v, i));
-      rows[i].seq = i;  // already in the default (time, tags) order
+    // Only the rows LIMIT keeps are made (sort_and_limit then finds them in order).
+    std::vector<size_t> made(n);
+    if (plan_.limit && n > static_cast<size_t>(*plan_.limit)) {
+      made = detail::first_rows_in_order(plan_, outputs, sort_keys, n,
+                                         static_cast<size_t>(*plan_.limit));
+    } else {
+      std::iota(made.begin(), made.end(), size_t{0});
+    }
+    std::vector<OutputRow> rows(made.size());
+    for (size_t r = 0; r < made.size(); ++r) {
+      const size_t i = made[r];
+      rows[r].values.reserve(outputs.size());
+      for (const Vec& v : outputs) rows[r].values.push_back(value_at(v, i));
+      rows[r].sort_keys.reserve(sort_keys.size());
+      for (const Vec& v : sort_keys) rows[r].sort_keys.push_back(value_at(v, i));
+      rows[r].seq = i;  // the row's place in the default (time, tags) order
     }
     return rows;
   }

@@ -6,7 +6,9 @@ namespace tessera::storage {
 
 size_t TagRunStats::memory_bytes() const {
   size_t bytes = sizeof(TagRunStats) + run_starts.size() * sizeof(uint32_t) +
-                 codes.size() * sizeof(uint32_t) + runs.size() * sizeof(ColumnStats);
+                 codes.size() * sizeof(uint32_t) + value_ids.size() * sizeof(uint32_t) +
+                 value_counts.size() * sizeof(uint32_t) + float_sums.size() * sizeof(double) +
+                 runs.size() * sizeof(ColumnStats);
   for (const std::string& s : dictionary) bytes += sizeof(std::string) + s.capacity();
   for (const ColumnStats& r : runs) {
     bytes += r.min_string.capacity() + r.max_string.capacity() + r.quantile_sketch.capacity();
@@ -43,10 +45,17 @@ Result<std::optional<TagRunStats>> compute_tag_run_stats(const Column& tag, cons
   out.run_starts.push_back(static_cast<uint32_t>(n));
   out.dictionary = tag.dictionary;
   if (value != nullptr) {
+    const bool is_float = value->type == ColumnType::kFloat64;
     out.runs.reserve(out.codes.size());
+    out.value_counts.reserve(out.codes.size());
+    if (is_float) out.float_sums.reserve(out.codes.size());
     for (size_t r = 0; r < out.codes.size(); ++r) {
-      out.runs.push_back(stats_of(*value, out.run_starts[r], out.run_starts[r + 1]));
-      out.int_sums_exact = out.int_sums_exact && out.runs.back().sum_int_exact;
+      const ColumnStats& run =
+          out.runs.emplace_back(stats_of(*value, out.run_starts[r], out.run_starts[r + 1]));
+      out.int_sums_exact = out.int_sums_exact && run.sum_int_exact;
+      out.value_counts.push_back(out.run_starts[r + 1] - out.run_starts[r] -
+                                 static_cast<uint32_t>(run.null_count));
+      if (is_float) out.float_sums.push_back(run.sum_float);
     }
   }
   return std::optional<TagRunStats>(std::move(out));

@@ -25,9 +25,18 @@ struct TagRunStats {
   std::vector<uint32_t> run_starts;     // first row of each run, then the row count
   std::vector<uint32_t> codes;          // per run: the tag's code in `dictionary`, or kNullCode
   std::vector<std::string> dictionary;  // the tag column's dictionary
+  // Per dictionary entry: the value's id among all values of the tag that the
+  // database has seen (engine::TagValueIds), by which a query finds its group
+  // without hashing the string; empty when none were assigned.
+  std::vector<uint32_t> value_ids;
   // Per run, the value column's statistics over the run's rows (no quantile
   // sketch); empty when computed without a value column.
   std::vector<ColumnStats> runs;
+  // Per run, with a value column: its non-NULL values, and (a float column) their
+  // sum, as in `runs` but packed: a fold of count, sum or avg over thousands of
+  // runs then reads 12 bytes a run, not two cache lines of a ColumnStats.
+  std::vector<uint32_t> value_counts;
+  std::vector<double> float_sums;
   // Whether every run's integer sum is exact (ColumnStats::sum_int_exact): one
   // check per block for a query summing runs, not one per run.
   bool int_sums_exact = true;

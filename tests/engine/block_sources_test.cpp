@@ -53,7 +53,7 @@ TEST(BlockSourcesTest, SegmentBlockDecodesEachColumnOnceThroughTheCache) {
   auto reader = three_column_segment(dir);
   ASSERT_TRUE(reader.is_ok()) << reader.status().to_string();
   auto cache = std::make_shared<BlockCache>(1 << 20);
-  SegmentBlockSource source(*reader, 0, cache, 7);
+  SegmentBlockSource source(*reader, 0, cache, 7, std::make_shared<TagValueIds>());
 
   const std::vector<std::string> only_b = {"b"};
   auto first = source.load_columns(only_b);
@@ -89,7 +89,7 @@ TEST(BlockSourcesTest, SegmentBlockLeavesTheTimeColumnOutWhenNotAsked) {
   auto reader = three_column_segment(dir);
   ASSERT_TRUE(reader.is_ok()) << reader.status().to_string();
   auto cache = std::make_shared<BlockCache>(1 << 20);
-  SegmentBlockSource source(*reader, 0, cache, 7);
+  SegmentBlockSource source(*reader, 0, cache, 7, std::make_shared<TagValueIds>());
 
   const std::vector<std::string> only_b = {"b"};
   auto without = source.load_columns(only_b, /*with_time=*/false);
@@ -141,7 +141,10 @@ TEST(BlockSourcesTest, SegmentBlockCachesTagRunStatistics) {
   auto reader = storage::SegmentReader::open(path);
   ASSERT_TRUE(reader.is_ok()) << reader.status().to_string();
   auto cache = std::make_shared<BlockCache>(1 << 20);
-  SegmentBlockSource source(*reader, 0, cache, 7);
+  // The database has seen "y" before, in another block: it keeps its id.
+  auto ids = std::make_shared<TagValueIds>();
+  ASSERT_EQ(ids->ids_of("t", std::vector<std::string>{"y"}), std::vector<uint32_t>{0});
+  SegmentBlockSource source(*reader, 0, cache, 7, ids);
 
   auto first = source.tag_run_stats("t", "v");
   ASSERT_TRUE(first.is_ok()) << first.status().to_string();
@@ -149,9 +152,10 @@ TEST(BlockSourcesTest, SegmentBlockCachesTagRunStatistics) {
   EXPECT_EQ((*first)->run_starts, (std::vector<uint32_t>{0, 16, 32}));
   EXPECT_EQ((*first)->codes, (std::vector<uint32_t>{0, 1}));
   ASSERT_EQ((*first)->runs.size(), 2u);
-  EXPECT_EQ((*first)->runs[0].sum_int, 120);  // 0 + ... + 15
-  EXPECT_EQ((*first)->runs[1].sum_int, 376);  // 16 + ... + 31
-  EXPECT_EQ(cache->entry_count(), 3u);        // t, v and the run statistics
+  EXPECT_EQ((*first)->runs[0].sum_int, 120);                      // 0 + ... + 15
+  EXPECT_EQ((*first)->runs[1].sum_int, 376);                      // 16 + ... + 31
+  EXPECT_EQ((*first)->value_ids, (std::vector<uint32_t>{1, 0}));  // x new, y known
+  EXPECT_EQ(cache->entry_count(), 3u);                            // t, v and the run statistics
 
   // Cached: the same object, nothing new decoded or kept.
   auto again = source.tag_run_stats("t", "v");
@@ -171,6 +175,7 @@ TEST(BlockSourcesTest, SegmentBlockCachesTagRunStatistics) {
   ASSERT_NE(*computed, nullptr);
   EXPECT_EQ((*computed)->run_starts, (*first)->run_starts);
   EXPECT_EQ((*computed)->runs[1].sum_int, 376);
+  EXPECT_TRUE((*computed)->value_ids.empty());  // a block in memory has no ids
 
   // No such tag: none; no such value column: the caller's mistake.
   auto no_tag = source.tag_run_stats("missing", "v");
@@ -186,7 +191,7 @@ TEST(BlockSourcesTest, ShortTagRunsAreRememberedAsNone) {
   auto reader = three_column_segment(dir);
   ASSERT_TRUE(reader.is_ok()) << reader.status().to_string();
   auto cache = std::make_shared<BlockCache>(1 << 20);
-  SegmentBlockSource source(*reader, 0, cache, 7);
+  SegmentBlockSource source(*reader, 0, cache, 7, std::make_shared<TagValueIds>());
   // c is x, y, x: runs of one row.
   auto first = source.tag_run_stats("c", "a");
   ASSERT_TRUE(first.is_ok());

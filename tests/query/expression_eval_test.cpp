@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
+#include <string>
+#include <vector>
 
 #include "tests/query/query_test_util.h"
 
@@ -186,6 +189,35 @@ TEST(ExpressionEvalTest, SortOrderPutsNullLastAndComparesNumbersAcrossTypes) {
   EXPECT_LT(compare_for_sort(Value{Timestamp{1}}, Value{Timestamp{2}}), 0);
   EXPECT_LT(compare_for_sort(Value{false}, Value{true}), 0);
   EXPECT_GT(compare_for_sort(Value{std::nan("")}, Value{1e300}), 0);  // NaN above numbers
+}
+
+TEST(ExpressionEvalTest, EntriesOfAVecCompareAsTheirValues) {
+  // compare_entries_for_sort must agree with compare_for_sort of the Values
+  // value_at makes, for every type, NULLs, NaN, infinities and -0.0 included.
+  const std::vector<double> floats = {0.0, -0.0, 1.5, -1.5, std::nan(""), INFINITY, -INFINITY};
+  const std::vector<std::string> strings = {"", "a", "B", "ab", "a\xff"};
+  std::mt19937 rng(7);
+  for (const ValueType type :
+       {ValueType::kInt, ValueType::kFloat, ValueType::kBool, ValueType::kString, ValueType::kTime,
+        ValueType::kInterval, ValueType::kNull}) {
+    Vec vec;
+    vec.type = type;
+    vec.size = 40;
+    for (size_t i = 0; i < vec.size; ++i) {
+      vec.valid.push_back(type != ValueType::kNull && rng() % 5 != 0);
+      vec.ints.push_back(type == ValueType::kBool ? rng() % 2
+                                                  : static_cast<int64_t>(rng() % 7) - 3);
+      vec.floats.push_back(floats[rng() % floats.size()]);
+      vec.strings.push_back(strings[rng() % strings.size()]);
+    }
+    for (size_t i = 0; i < vec.size; ++i) {
+      for (size_t j = 0; j < vec.size; ++j) {
+        EXPECT_EQ(compare_entries_for_sort(vec, i, j),
+                  compare_for_sort(value_at(vec, i), value_at(vec, j)))
+            << value_type_name(type) << " entries " << i << ", " << j;
+      }
+    }
+  }
 }
 
 }  // namespace

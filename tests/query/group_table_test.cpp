@@ -62,6 +62,19 @@ std::optional<std::string> key_value(const Value& v) {
   return std::nullopt;
 }
 
+// Every group's key values, column-major ([key][group]), read through group_key_vec.
+std::vector<std::vector<Value>> key_columns(const BoundSelect& plan, const GroupTable& groups) {
+  std::vector<size_t> all(groups.count);
+  std::iota(all.begin(), all.end(), size_t{0});
+  std::vector<std::vector<Value>> keys;
+  for (size_t k = 0; k < plan.group_key_count(); ++k) {
+    const Vec column = group_key_vec(plan, groups, k, all);
+    keys.emplace_back();
+    for (size_t g = 0; g < groups.count; ++g) keys.back().push_back(query::value_at(column, g));
+  }
+  return keys;
+}
+
 TEST(GroupTableTest, GroupsHoldTheirRowsValuesAndRunsMatchFindGroupRuns) {
   std::mt19937 rng(11);
   int rows_by_runs_only = 0;  // blocks grouped without per-row ids
@@ -111,7 +124,7 @@ TEST(GroupTableTest, GroupsHoldTheirRowsValuesAndRunsMatchFindGroupRuns) {
         EXPECT_EQ(by_runs.value().gids, gids);
       }
       rows_by_runs_only += by_runs.value().gids.empty();
-      const std::vector<std::vector<Value>> keys = group_key_columns(plan, groups);
+      const std::vector<std::vector<Value>> keys = key_columns(plan, groups);
       for (size_t i = 0; i < sel.size(); ++i) {
         Key key;
         for (size_t k = 0; k < tag_count; ++k) {
@@ -154,7 +167,7 @@ TEST(GroupTableTest, KeyOrderIsTheOrderOfTheKeyValues) {
       const int64_t bucket = static_cast<int64_t>(rng() % 4) * 10 * kNanosPerSecond;
       intern_group(plan, groups, plan.bucketer ? bucket : 0, ids, &memory);
     }
-    const std::vector<std::vector<Value>> keys = group_key_columns(plan, groups);
+    const std::vector<std::vector<Value>> keys = key_columns(plan, groups);
     std::vector<size_t> expected(groups.count);
     std::iota(expected.begin(), expected.end(), size_t{0});
     std::sort(expected.begin(), expected.end(), [&](size_t a, size_t b) {

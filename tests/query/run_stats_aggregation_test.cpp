@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -18,6 +19,7 @@
 
 #include "engine/engine.h"
 #include "query/query_runner.h"
+#include "query/scan_workers.h"
 #include "tests/query/explain_count.h"
 #include "tests/query/query_test_util.h"
 
@@ -296,6 +298,97 @@ TEST(RunStatsTenantScopeTest, AReaderOfOneTenantFoldsItsRunsInSharedBlocks) {
       << "both days' blocks fold the runs of t1:\n"
       << shown;
   engine->reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(RunStatsValueIdsTest, GroupsMeetByValueIdAndByNameAcrossTablesBlocksAndRanges) {
+  // Flushed blocks fold their runs with the database's ids of the tag values
+  // (engine::TagValueIds), blocks still in memory by the values' names; two tables
+  // share the tag's name, and so its ids; scans in ranges merge groups by id. The
+  // answers: per-entity counts and sums computed here from the rows written.
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("tessera_run_stats_value_ids_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  engine::EngineOptions options;
+  options.data_dir = dir;
+  options.block_rows = 256;
+  options.background_maintenance = false;
+  auto opened = engine::Engine::open(options);
+  ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
+  engine::Engine& engine = **opened;
+  const int64_t day0 = utc(2025, 1, 16);
+  std::mt19937 rng(20261207);
+  // table -> entity -> (rows, sum of f in cents)
+  std::map<std::string, std::map<std::string, std::pair<int64_t, int64_t>>> expected;
+  auto write = [&](const std::string& table, int first_entity, int last_entity, int days) {
+    std::string lines;
+    for (int day = 0; day < days; ++day) {
+      for (int e = first_entity; e <= last_entity; ++e) {
+        const std::string entity = "e" + std::to_string(e);
+        for (int k = 0, n = 20 + static_cast<int>(rng() % 21); k < n; ++k) {
+          const int64_t cents = static_cast<int64_t>(rng() % 10'000);
+          lines += table + ",entity=" + entity + " f=" + std::to_string(cents / 100) + "." +
+                   (cents % 100 < 10 ? "0" : "") + std::to_string(cents % 100) + " " +
+                   std::to_string(day0 + day * kDay + k * kMinute) + "\n";
+          ++expected[table][entity].first;
+          expected[table][entity].second += cents;
+        }
+      }
+    }
+    auto report = engine.write_text(lines, {});
+    ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+    ASSERT_TRUE(report->rejected.empty());
+  };
+  write("m", 0, 9, 2);
+  write("n", 5, 14, 2);
+  ASSERT_TRUE(engine.flush().is_ok());
+  write("m", 8, 12, 1);  // in memory: e8, e9 known to m's blocks, e10-e12 only to n's
+  ScanWorkers workers(1);
+  for (const std::string table : {"m", "n"}) {
+    const auto& want = expected[table];
+    for (const bool in_ranges : {false, true}) {
+      SCOPED_TRACE(table + (in_ranges ? " in ranges" : " on the caller"));
+      QueryContext context;
+      if (in_ranges) {
+        context.scan_workers = &workers;
+        context.min_rows_per_scan_range = 1;
+      }
+      for (int pass = 0; pass < 2; ++pass) {  // run statistics computed, then cached
+        auto r = run_query(
+            engine,
+            "SELECT entity, count(*), sum(f) FROM " + table + " GROUP BY entity ORDER BY entity",
+            context);
+        ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+        ASSERT_EQ(r->rows.size(), want.size());
+        size_t n = 0;
+        for (const auto& [entity, rows_and_cents] : want) {
+          EXPECT_EQ(std::get<std::string>(r->rows[n][0]), entity);
+          EXPECT_EQ(std::get<int64_t>(r->rows[n][1]), rows_and_cents.first) << entity;
+          EXPECT_NEAR(std::get<double>(r->rows[n][2]), rows_and_cents.second / 100.0, 1e-6)
+              << entity;
+          ++n;
+        }
+        // The three biggest sums, as Q7 keeps its top ten.
+        auto top = run_query(engine,
+                             "SELECT entity, sum(f) AS s FROM " + table +
+                                 " GROUP BY entity ORDER BY s DESC, entity LIMIT 3",
+                             context);
+        ASSERT_TRUE(top.is_ok()) << top.status().to_string();
+        std::vector<std::pair<int64_t, std::string>> by_sum;
+        for (const auto& [entity, rows_and_cents] : want)
+          by_sum.emplace_back(-rows_and_cents.second, entity);
+        std::sort(by_sum.begin(), by_sum.end());
+        ASSERT_EQ(top->rows.size(), 3u);
+        for (size_t i = 0; i < 3; ++i) {
+          EXPECT_EQ(std::get<std::string>(top->rows[i][0]), by_sum[i].second);
+        }
+      }
+    }
+  }
+  EXPECT_GT(testing::explain_count(engine, "SELECT entity, count(*) FROM m GROUP BY entity",
+                                   "blocks from run statistics"),
+            0);
+  opened->reset();
   std::filesystem::remove_all(dir);
 }
 

@@ -42,6 +42,9 @@ TEST(TagRunStatsTest, SplitsRowsIntoRunsWithTheirStatistics) {
   EXPECT_EQ(runs.runs[2].min_float, -1);
   EXPECT_EQ(runs.runs[2].max_float, 4);
   EXPECT_EQ(runs.runs[3].sum_float, 7);
+  // The same counts of values and sums, packed.
+  EXPECT_EQ(runs.value_counts, (std::vector<uint32_t>{2, 1, 2, 1}));
+  EXPECT_EQ(runs.float_sums, (std::vector<double>{3.75, 9, 3, 7}));
   EXPECT_TRUE(runs.int_sums_exact);
   EXPECT_GT(runs.memory_bytes(), sizeof(TagRunStats));
 }
@@ -53,6 +56,8 @@ TEST(TagRunStatsTest, RunsAloneWithoutAValueColumn) {
   EXPECT_EQ((*r)->run_starts, (std::vector<uint32_t>{0, 3, 4}));
   EXPECT_EQ((*r)->codes, (std::vector<uint32_t>{1, 2}));
   EXPECT_TRUE((*r)->runs.empty());
+  EXPECT_TRUE((*r)->value_counts.empty());
+  EXPECT_TRUE((*r)->float_sums.empty());
 }
 
 TEST(TagRunStatsTest, IntegerRunsKeepExactSumsAndFlagOverflow) {
@@ -67,6 +72,9 @@ TEST(TagRunStatsTest, IntegerRunsKeepExactSumsAndFlagOverflow) {
   EXPECT_EQ((*r)->runs[0].sum_int, INT64_MIN + 5);
   EXPECT_FALSE((*r)->runs[1].sum_int_exact);  // INT64_MAX + 1
   EXPECT_FALSE((*r)->int_sums_exact);
+  // Integer runs pack their counts of values; their sums stay in `runs`.
+  EXPECT_EQ((*r)->value_counts, (std::vector<uint32_t>{2, 2}));
+  EXPECT_TRUE((*r)->float_sums.empty());
 }
 
 TEST(TagRunStatsTest, ShortRunsGiveNone) {
