@@ -117,6 +117,17 @@ uint32_t intern_group(const BoundSelect& plan, GroupTable& groups, int64_t bucke
 }
 
 uint32_t BlockTagGroups::group_of(uint32_t code) {
+  if (!plan_.bucketer && !value_ids_.empty() && code != null_code()) {
+    const uint32_t value_id = value_ids_[code];
+    std::vector<uint32_t>& by_value_id = groups_.by_value_id;
+    if (value_id >= by_value_id.size()) by_value_id.resize(size_t{value_id} + 1, kNoGroup);
+    uint32_t& group = by_value_id[value_id];
+    if (group == kNoGroup) {
+      ids_[0] = groups_.dictionaries[0].intern(value_id, dictionary_[code]);
+      group = intern_group(plan_, groups_, bucket_, ids_, memory_bytes_);
+    }
+    return group;
+  }
   uint32_t& group = group_of_code_[code];
   if (group == kNoGroup) {
     TagDictionary& tags = groups_.dictionaries[0];

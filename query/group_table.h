@@ -87,6 +87,10 @@ struct GroupTable {
   // Plans with one group tag and no time grouping: the group of tag id t at
   // [t + 1], of NULL at [0]; kNoGroup where none yet. by_key is then unused.
   std::vector<uint32_t> by_tag_id;
+  // The same plans: the group of the tag value whose database id
+  // (TagRunStats::value_ids) is v at [v]; kNoGroup where none was asked for yet.
+  // Blocks with ids find a run's group in one lookup.
+  std::vector<uint32_t> by_value_id;
   // Plans grouped by time alone: the group of each bucket start. by_key is then unused.
   std::unordered_map<int64_t, uint32_t> by_bucket;
   size_t count = 0;
