@@ -175,6 +175,13 @@ bool reads_sorted_runs(const AggregateSpec& spec) {
          (spec.fn == AggregateFn::kSlaPct && constant_sla_target(spec).has_value());
 }
 
+bool sums_sorted_runs(const AggregateSpec& spec) {
+  const bool counts_or_sums = spec.fn == AggregateFn::kCount || spec.fn == AggregateFn::kSum ||
+                              spec.fn == AggregateFn::kAvg;
+  return counts_or_sums && spec.arg && spec.arg->kind == BoundExpr::Kind::kColumn &&
+         spec.arg->type == ValueType::kFloat;
+}
+
 bool reads_in_place(const AggregateSpec& spec, const storage::Column& column) {
   if (!spec.arg) return false;
   if (!column.valid.empty() && column.valid.size() != column.size()) return false;
@@ -328,9 +335,11 @@ Status Aggregator::update_sla_in_place(const AggregateInput& in) {
 Status Aggregator::update_from_sorted_runs(const AggregateInput& in, size_t* memory_bytes) {
   const storage::SortedRunValues& sorted = *in.sorted_runs;
   const bool is_sla = spec_.fn == AggregateFn::kSlaPct;
+  const bool is_sum = sums_sorted_runs(spec_);
   const std::optional<SlaTarget> target = is_sla ? constant_sla_target(spec_) : std::nullopt;
-  if ((!is_sla && spec_.fn != AggregateFn::kPercentile) || (is_sla && !target) ||
-      in.run_starts == nullptr || in.filter != nullptr) {
+  if ((!is_sla && !is_sum && spec_.fn != AggregateFn::kPercentile) || (is_sla && !target) ||
+      (is_sum && sorted.run_sums.size() != sorted.run_count()) || in.run_starts == nullptr ||
+      in.filter != nullptr) {
     return make_error(ErrorCode::kInternal, spec_.text + " cannot read sorted run values");
   }
   std::vector<GroupSpan> kept;
@@ -357,6 +366,9 @@ Status Aggregator::update_from_sorted_runs(const AggregateInput& in, size_t* mem
       if (is_sla) {
         counts_[g] += static_cast<int64_t>(values.size());
         counts_ok_[g] += static_cast<int64_t>(sorted.count_at_most(r, target->float_value));
+      } else if (is_sum) {
+        counts_[g] += static_cast<int64_t>(values.size());
+        if (spec_.fn != AggregateFn::kCount) floats_[g] += sorted.run_sums[r];
       } else if (!values.empty()) {
         if (sorted_parts_.size() <= g) sorted_parts_.resize(gathered_.size());
         sorted_parts_[g].push_back(values);

@@ -54,9 +54,10 @@ struct AggregateInput {
   // they are not copied. `arg` and `sla_condition` are then null.
   const storage::Column* in_place = nullptr;
   // The argument's values sorted within runs of the block's rows, given by the scan
-  // for sla_pct against a constant target and percentiles when the rows of each
-  // group (and each span FILTER keeps) begin and end on run boundaries: they are then
-  // counted by binary search and selected across runs, not read row by row, and
+  // for sla_pct against a constant target and percentiles (and for count, sum and
+  // avg beside them: sums_sorted_runs) when the rows of each group (and each span
+  // FILTER keeps) begin and end on run boundaries: they are then counted by binary
+  // search, selected across runs or summed a run at a time, not read row by row, and
   // `arg`, `in_place` and `sla_condition` may be null. Row i of this input is block
   // row first_row + i. A span that does not cover whole runs is kInternal.
   std::shared_ptr<const storage::SortedRunValues> sorted_runs;
@@ -79,6 +80,11 @@ bool reads_groups_by_runs(const AggregateSpec& spec);
 // Whether update() of `spec` can read its argument from AggregateInput::sorted_runs:
 // percentiles, and sla_pct against a constant target, of a float column.
 bool reads_sorted_runs(const AggregateSpec& spec);
+
+// Whether update() of `spec` can read AggregateInput::sorted_runs' per-run counts
+// and sums: count, sum and avg of a float column. The scan gives them sorted runs
+// only where another aggregate of the same column sorted them (they never sort).
+bool sums_sorted_runs(const AggregateSpec& spec);
 
 // Whether `spec` can read its argument in place (AggregateInput::in_place) from
 // `column`, a stored column of a block every row of which is selected.
@@ -161,7 +167,8 @@ class Aggregator {
   // update() of sla_pct reading its column in place: counts each run (or row)
   // against the constant target without materialising the condition.
   Status update_sla_in_place(const AggregateInput& input);
-  // update() of sla_pct and percentiles from input.sorted_runs, span by span.
+  // update() of sla_pct, percentiles, count, sum and avg from input.sorted_runs,
+  // span by span.
   Status update_from_sorted_runs(const AggregateInput& input, size_t* memory_bytes);
 
   const AggregateSpec& spec_;

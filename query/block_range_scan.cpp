@@ -58,7 +58,22 @@ class RangeScanner {
         row_group_ids_wanted_(
             !std::all_of(plan_.aggregates.begin(), plan_.aggregates.end(), reads_groups_by_runs)) {
     for (const AggregateSpec& spec : plan_.aggregates) {
-      sorted_run_tags_.push_back(sorted_run_tags(spec));
+      sorted_run_tags_.push_back(reads_sorted_runs(spec) ? sorted_run_tags(spec) : std::nullopt);
+    }
+    // Count, sum and avg of a column read the per-run sums of the runs a percentile
+    // or sla_pct of that column sorts over the same tags (avg_lc beside p95_lc):
+    // they never sort runs themselves, where a row scan would cost less.
+    for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
+      const AggregateSpec& spec = plan_.aggregates[a];
+      if (!sums_sorted_runs(spec)) continue;
+      std::optional<std::vector<std::string>> tags = sorted_run_tags(spec);
+      for (size_t b = 0; tags && b < plan_.aggregates.size(); ++b) {
+        const AggregateSpec& sorter = plan_.aggregates[b];
+        if (reads_sorted_runs(sorter) && sorter.arg->name == spec.arg->name &&
+            sorted_run_tags_[b] == tags) {
+          sorted_run_tags_[a] = std::move(tags);
+        }
+      }
     }
   }
 
@@ -345,6 +360,7 @@ class RangeScanner {
 
     std::vector<int64_t> times;
     bool reads_sorted_runs_here = false;
+    std::vector<FoundSorted> found_sorted;
     for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
       const AggregateSpec& spec = plan_.aggregates[a];
       if (spec.gathers_with >= 0) continue;  // its values are the other one's
@@ -359,8 +375,9 @@ class RangeScanner {
         if (ranges->found) input.filter_ranges = &ranges->bounds;
       }
       if (!runs.empty() && sorted_run_tags_[a]) {
-        TESSERA_ASSIGN_OR_RETURN(input.sorted_runs,
-                                 sorted_runs_of(source, a, sel, runs, input.filter_ranges));
+        TESSERA_ASSIGN_OR_RETURN(
+            input.sorted_runs,
+            sorted_runs_of(source, a, sel, runs, input.filter_ranges, found_sorted));
         if (input.sorted_runs != nullptr) {
           input.first_row = sel.front();
           reads_sorted_runs_here = true;
@@ -397,12 +414,10 @@ class RangeScanner {
     return Status::ok();
   }
 
-  // The tags whose runs the sorted run values of aggregate `spec` follow (the
-  // tenant's, the grouped ones, FILTER's), or nullopt when it reads none: not a
-  // percentile or sla_pct of a float column, a FILTER on more than one tag, or
-  // too many tags.
+  // The tags whose runs the sorted run values of aggregate `spec` would follow (the
+  // tenant's, the grouped ones, FILTER's), or nullopt when there are none or too
+  // many, or FILTER is not on one tag.
   std::optional<std::vector<std::string>> sorted_run_tags(const AggregateSpec& spec) const {
-    if (!reads_sorted_runs(spec)) return std::nullopt;
     std::vector<std::string> tags;
     auto add_tag = [&](const std::string& tag) {
       if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
@@ -418,16 +433,26 @@ class RangeScanner {
     return tags;
   }
 
+  // A block's sorted run values of one column over some tags, as one aggregate
+  // found or sorted them: the next one reading them skips the cache lookup.
+  struct FoundSorted {
+    const std::vector<std::string>* tags;
+    const std::string* column;
+    std::shared_ptr<const storage::SortedRunValues> sorted;  // null: not cached
+  };
+
   // The sorted run values (storage::SortedRunValues) of aggregate a's argument over
   // the runs of its sorted_run_tags, when the selected rows are one span of the block
   // and every group run (`group_runs`) and kept FILTER range (`filter_ranges`, null
   // without FILTER) begins and ends where those runs do; else null, and the rows are
-  // read. Values not yet sorted are sorted only once each tag's cached runs show
-  // the boundaries hold: a block whose groups cut the runs (hourly buckets in a day
-  // of one tenant) is not sorted for nothing.
+  // read. Values not yet sorted are sorted only by percentiles and sla_pct, and only
+  // once each tag's cached runs show the boundaries hold: a block whose groups cut
+  // the runs (hourly buckets in a day of one tenant) is not sorted for nothing.
+  // `found` holds the block's values found so far.
   Result<std::shared_ptr<const storage::SortedRunValues>> sorted_runs_of(
       const engine::BlockSource& source, size_t a, const std::vector<uint32_t>& sel,
-      const std::vector<uint32_t>& group_runs, const std::vector<uint32_t>* filter_ranges) {
+      const std::vector<uint32_t>& group_runs, const std::vector<uint32_t>* filter_ranges,
+      std::vector<FoundSorted>& found) {
     using Sorted = std::shared_ptr<const storage::SortedRunValues>;
     const std::optional<std::vector<std::string>>& tags = sorted_run_tags_[a];
     const AggregateSpec& spec = plan_.aggregates[a];
@@ -462,8 +487,20 @@ class RangeScanner {
         return std::binary_search(run_starts.begin(), run_starts.end(), sel.front() + offset);
       };
     };
-    TESSERA_ASSIGN_OR_RETURN(Sorted cached, source.sorted_run_values(*tags, spec.arg->name, false));
-    if (cached != nullptr) return all_hold(begins_a_run(cached->run_starts)) ? cached : Sorted();
+    auto same = [&](const FoundSorted& f) {
+      return *f.column == spec.arg->name && *f.tags == *tags;
+    };
+    size_t memo =
+        static_cast<size_t>(std::find_if(found.begin(), found.end(), same) - found.begin());
+    if (memo == found.size()) {
+      TESSERA_ASSIGN_OR_RETURN(Sorted cached,
+                               source.sorted_run_values(*tags, spec.arg->name, false));
+      found.push_back({&*tags, &spec.arg->name, std::move(cached)});
+    }
+    if (const Sorted& cached = found[memo].sorted; cached != nullptr) {
+      return all_hold(begins_a_run(cached->run_starts)) ? cached : Sorted();
+    }
+    if (!reads_sorted_runs(spec)) return Sorted();
     std::vector<std::shared_ptr<const storage::TagRunStats>> tag_runs;
     for (const std::string& tag : *tags) {
       if (source.stats().find(tag) < 0) continue;  // NULL in every row: no boundary
@@ -478,7 +515,9 @@ class RangeScanner {
                          [&](const auto& runs) { return begins_a_run(runs->run_starts)(offset); });
     });
     if (!hold) return Sorted();
-    return source.sorted_run_values(*tags, spec.arg->name, true);
+    TESSERA_ASSIGN_OR_RETURN(found[memo].sorted,
+                             source.sorted_run_values(*tags, spec.arg->name, true));
+    return found[memo].sorted;
   }
 
   Status gather_raw(const std::vector<uint32_t>& sel, const LeafResolver& leaves,

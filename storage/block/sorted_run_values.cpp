@@ -10,7 +10,7 @@ size_t SortedRunValues::memory_bytes() const {
   return sizeof(SortedRunValues) +
          (run_starts.capacity() + value_starts.capacity() + fence_starts.capacity()) *
              sizeof(uint32_t) +
-         (values.capacity() + fences.capacity()) * sizeof(double);
+         (values.capacity() + fences.capacity() + run_sums.capacity()) * sizeof(double);
 }
 
 size_t SortedRunValues::count_at_most(size_t r, double target) const {
@@ -69,14 +69,20 @@ Result<std::optional<SortedRunValues>> compute_sorted_run_values(
       static_cast<size_t>(std::count(value.valid.begin(), value.valid.end(), uint8_t{0}));
   out.values.reserve(n - null_count);
   out.value_starts.reserve(out.run_starts.size());
+  out.run_sums.reserve(out.run_starts.size() - 1);
   out.fence_starts.reserve(out.run_starts.size());
   out.fences.reserve((n - null_count) / SortedRunValues::kFenceStride + out.run_starts.size());
   for (size_t r = 0; r + 1 < out.run_starts.size(); ++r) {
     const size_t begin = out.values.size();
     out.value_starts.push_back(static_cast<uint32_t>(begin));
+    double sum = 0;
     for (size_t row = out.run_starts[r]; row < out.run_starts[r + 1]; ++row) {
-      if (value.is_valid(row)) out.values.push_back(value.floats[row]);
+      if (value.is_valid(row)) {
+        out.values.push_back(value.floats[row]);
+        sum += value.floats[row];
+      }
     }
+    out.run_sums.push_back(sum);
     std::sort(out.values.begin() + static_cast<std::ptrdiff_t>(begin), out.values.end(),
               float_order_less);
     out.fence_starts.push_back(static_cast<uint32_t>(out.fences.size()));

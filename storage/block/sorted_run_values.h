@@ -25,6 +25,10 @@ struct SortedRunValues {
   // The non-NULL values of each run, ascending in PostgreSQL's order of doubles:
   // NaN equals NaN and sorts above every number, -0.0 equals 0.0.
   std::vector<double> values;
+  // The sum of each run's values, added in row order: count, sum and avg of the
+  // column riding along with a percentile (avg_lc beside p95_lc) read a run in one
+  // step.
+  std::vector<double> run_sums;
   // Every kFenceStride-th value of each run (its first, its 33rd, ...), run r's at
   // fences[fence_starts[r], fence_starts[r + 1]), then their count: count_at_most
   // searches these few cache lines before kFenceStride values, where a search of

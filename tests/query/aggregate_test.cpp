@@ -451,6 +451,73 @@ TEST(AggregateTest, SortedRunValuesAreReadByWholeRuns) {
   EXPECT_EQ(refused.update(input, &memory).code(), ErrorCode::kInternal);
 }
 
+// count, sum and avg of a float column riding beside a percentile read each whole
+// run's value count and sum, cut by FILTER's kept ranges like the percentile.
+TEST(AggregateTest, CountSumAndAvgReadSortedRunsByTheirSums) {
+  auto sorted = std::make_shared<storage::SortedRunValues>();
+  sorted->run_starts = {0, 3, 7, 12};
+  sorted->value_starts = {0, 3, 6, 11};
+  sorted->values = {1, 4, 9, -0.0, 2, 6, 3, 5, 5, 8, 10};
+  // Sums as the rows gave them; deliberately not what the values add up to in run
+  // 2 (31), so that a test reading values instead of the sums fails.
+  sorted->run_sums = {14, 8, 32};
+  sorted->fences = {1, -0.0, 3};
+  sorted->fence_starts = {0, 1, 2, 3};
+  for (const AggregateFn fn : {AggregateFn::kCount, AggregateFn::kSum, AggregateFn::kAvg}) {
+    EXPECT_TRUE(sums_sorted_runs(spec_of(fn, ValueType::kFloat)));
+    EXPECT_FALSE(sums_sorted_runs(spec_of(fn, ValueType::kInt)));
+  }
+  EXPECT_FALSE(sums_sorted_runs(spec_of(AggregateFn::kMin, ValueType::kFloat)));
+  EXPECT_FALSE(sums_sorted_runs(spec_of(AggregateFn::kCountStar, ValueType::kNull)));
+
+  // Rows are block rows 3-11: group 0 the second run, group 1 the third.
+  const std::vector<uint32_t> run_starts = {0, 4, 9};
+  const std::vector<uint32_t> run_groups = {0, 1};
+  AggregateInput input;
+  input.row_count = 9;
+  input.run_starts = &run_starts;
+  input.run_groups = &run_groups;
+  input.sorted_runs = sorted;
+  input.first_row = 3;
+  size_t memory = 0;
+  const AggregateSpec count = spec_of(AggregateFn::kCount, ValueType::kFloat);
+  const AggregateSpec sum = spec_of(AggregateFn::kSum, ValueType::kFloat);
+  const AggregateSpec avg = spec_of(AggregateFn::kAvg, ValueType::kFloat);
+  Aggregator c(count), s(sum), a(avg);
+  for (Aggregator* agg : {&c, &s, &a}) {
+    agg->resize(2);
+    ASSERT_TRUE(agg->update(input, &memory).is_ok());
+  }
+  EXPECT_EQ(std::get<int64_t>(c.finalize(0)), 3);  // the second run's NULL row not counted
+  EXPECT_EQ(std::get<int64_t>(c.finalize(1)), 5);
+  EXPECT_EQ(std::get<double>(s.finalize(0)), 8.0);
+  EXPECT_EQ(std::get<double>(s.finalize(1)), 32.0);
+  EXPECT_EQ(std::get<double>(a.finalize(0)), 8.0 / 3);
+  EXPECT_EQ(std::get<double>(a.finalize(1)), 32.0 / 5);
+  EXPECT_EQ(memory, 0u);  // nothing held
+
+  // FILTER keeps the third run alone: group 0 has no values (sum NULL, count 0).
+  const std::vector<uint32_t> kept = {4, 9};
+  input.filter_ranges = &kept;
+  Aggregator fc(count), fs(sum);
+  for (Aggregator* agg : {&fc, &fs}) {
+    agg->resize(2);
+    ASSERT_TRUE(agg->update(input, &memory).is_ok());
+  }
+  EXPECT_EQ(std::get<int64_t>(fc.finalize(0)), 0);
+  EXPECT_TRUE(is_null(fs.finalize(0)));
+  EXPECT_EQ(std::get<double>(fs.finalize(1)), 32.0);
+
+  // Sorted runs without their sums are refused, never read as zeros.
+  auto unsummed = std::make_shared<storage::SortedRunValues>(*sorted);
+  unsummed->run_sums.clear();
+  input.sorted_runs = unsummed;
+  input.filter_ranges = nullptr;
+  Aggregator refused(sum);
+  refused.resize(2);
+  EXPECT_EQ(refused.update(input, &memory).code(), ErrorCode::kInternal);
+}
+
 TEST(AggregateTest, NumericCountSumAvgAndPercentileReadStoredColumnsOfTheirTypeInPlace) {
   storage::Column floats;
   floats.type = storage::ColumnType::kFloat64;

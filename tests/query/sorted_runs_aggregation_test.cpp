@@ -31,6 +31,7 @@ struct Row {
   int64_t time;
   std::string tenant, channel, status;
   std::optional<double> f;  // NULL in some rows
+  std::optional<double> g;  // f + 1000 where f has a value (table m only)
 };
 
 // PostgreSQL's percentile_cont(p) over `values` (no NaN here), sorted in place.
@@ -82,9 +83,13 @@ class SortedRunsAggregationTest : public ::testing::Test {
                                    : 150 + static_cast<int>(rng() % 200);
         for (int k = 0; k < count; ++k) {
           Row row{day0_ + day * kDay + static_cast<int64_t>(rng() % (24 * 60)) * kMinute,
-                  "t" + std::to_string(t), rng() % 2 == 0 ? "a" : "b",
-                  statuses[rng() % statuses.size()], std::nullopt};
+                  "t" + std::to_string(t),
+                  rng() % 2 == 0 ? "a" : "b",
+                  statuses[rng() % statuses.size()],
+                  std::nullopt,
+                  std::nullopt};
           std::string field = "i=1i";
+          std::string g_field;
           const uint32_t kind = rng() % 16;
           if (kind == 0) {
             field = "f=-0.0";
@@ -95,11 +100,19 @@ class SortedRunsAggregationTest : public ::testing::Test {
           } else if (kind != 2) {  // kind 2: NULL
             const int64_t cents = static_cast<int64_t>(rng() % (kind < 6 ? 20 : 20'000));
             row.f = static_cast<double>(cents) / 100.0;
-            field = "f=" + std::to_string(cents / 100) + "." + (cents % 100 < 10 ? "0" : "") +
-                    std::to_string(cents % 100);
+            const std::string decimals =
+                std::string(".") + (cents % 100 < 10 ? "0" : "") + std::to_string(cents % 100);
+            field = "f=" + std::to_string(cents / 100) + decimals;
+            const std::string g = std::to_string(cents / 100 + 1000) + decimals;
+            g_field = ",g=" + g;
+            row.g = std::stod(g);
+          }
+          if (row.f && !row.g) {
+            g_field = ",g=1000";
+            row.g = 1000.0;
           }
           lines += "m,tenant=" + row.tenant + ",channel=" + row.channel + ",status=" + row.status +
-                   " " + field + " " + std::to_string(row.time) + "\n";
+                   " " + field + g_field + " " + std::to_string(row.time) + "\n";
           rows_.push_back(row);
           // Table n: t0's rows with the tenant tag alone, so that they sort by time.
           if (t == 0) {
@@ -173,8 +186,12 @@ TEST_F(SortedRunsAggregationTest, GroupedByTenantReadsSortedRuns) {
   std::string lines;
   for (int k = 0; k < 300; ++k) {
     const int64_t cents = (k * 7919) % 20'000;
-    Row row{day0_ + 2 * kDay + k * kMinute, k % 2 == 0 ? "t0" : "t1", "a", "ok",
-            static_cast<double>(cents) / 100.0};
+    Row row{day0_ + 2 * kDay + k * kMinute,
+            k % 2 == 0 ? "t0" : "t1",
+            "a",
+            "ok",
+            static_cast<double>(cents) / 100.0,
+            std::nullopt};
     lines += "m,tenant=" + row.tenant + ",channel=a,status=ok f=" + std::to_string(cents / 100) +
              "." + (cents % 100 < 10 ? "0" : "") + std::to_string(cents % 100) + " " +
              std::to_string(row.time) + "\n";
@@ -262,6 +279,66 @@ TEST_F(SortedRunsAggregationTest, FilterOnATagKeepsWholeSortedRuns) {
   }
   EXPECT_GT(explain(sql, "blocks from sorted runs"), 0);
   EXPECT_GT(explain(one_tenant, "blocks from sorted runs"), 0);
+}
+
+// count, sum and avg of f beside a percentile of f over the same runs read the
+// runs' counts and sums, g's aggregates read g's runs, and avg of f with no
+// percentile in the query reads rows. Sums are added in another order than the
+// reference's, so they are compared within 1e-12 relative.
+TEST_F(SortedRunsAggregationTest, CountSumAndAvgBesideAPercentileReadTheRunsSums) {
+  const std::string sql =
+      "SELECT tenant, count(f) FILTER (WHERE status = 'ok'), sum(f) FILTER (WHERE status = 'ok'),"
+      " avg(f) FILTER (WHERE status = 'ok'), percentile(f, 0.95) FILTER (WHERE status = 'ok'),"
+      " avg(g) FILTER (WHERE status = 'ok'), median(g) FILTER (WHERE status = 'ok')"
+      " FROM m GROUP BY tenant ORDER BY tenant";
+  const std::string avg_alone =
+      "SELECT tenant, avg(f) FILTER (WHERE status = 'ok') FROM m GROUP BY tenant ORDER BY tenant";
+  const auto ok = values_by([](const Row& r) { return r.tenant; },
+                            [](const Row& r) { return r.status == "ok"; });
+  std::map<std::string, std::vector<double>> g_ok;
+  for (const Row& row : rows_) {
+    if (row.status == "ok" && row.g) g_ok[row.tenant].push_back(*row.g);
+  }
+  auto expect_near = [](const Value& got, double want, const std::string& where) {
+    ASSERT_TRUE(std::holds_alternative<double>(got)) << where;
+    EXPECT_NEAR(std::get<double>(got), want, 1e-12 * std::max(1.0, std::abs(want))) << where;
+  };
+  auto total = [](const std::vector<double>& v) {
+    double sum = 0;
+    for (const double x : v) sum += x;
+    return sum;
+  };
+  auto mean = [&](const std::vector<double>& v) {
+    return total(v) / static_cast<double>(v.size());
+  };
+  for (int pass = 0; pass < 2; ++pass) {  // sorted by the percentile, then from the cache
+    SCOPED_TRACE(pass == 0 ? "computed" : "cached");
+    auto r = run(sql);
+    ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+    ASSERT_EQ(r->rows.size(), ok.size());
+    size_t n = 0;
+    for (const auto& [tenant, values] : ok) {
+      const std::vector<Value>& row = r->rows[n++];
+      EXPECT_EQ(std::get<std::string>(row[0]), tenant);
+      ASSERT_FALSE(values.empty()) << tenant;
+      EXPECT_EQ(std::get<int64_t>(row[1]), static_cast<int64_t>(values.size())) << tenant;
+      expect_near(row[2], total(values), tenant + " sum");
+      expect_near(row[3], mean(values), tenant + " avg");
+      expect_value(row[4], postgres_percentile(values, 0.95), tenant + " p95");
+      expect_near(row[5], mean(g_ok.at(tenant)), tenant + " avg(g)");
+      expect_value(row[6], postgres_percentile(g_ok.at(tenant), 0.5), tenant + " median(g)");
+    }
+    auto alone = run(avg_alone);
+    ASSERT_TRUE(alone.is_ok()) << alone.status().to_string();
+    ASSERT_EQ(alone->rows.size(), ok.size());
+    n = 0;
+    for (const auto& [tenant, values] : ok) {
+      expect_near(alone->rows[n++][1], mean(values), tenant + " avg alone");
+    }
+  }
+  EXPECT_GT(explain(sql, "blocks from sorted runs"), 0);
+  // The percentile's sorted runs are cached now, yet avg alone never reads them.
+  EXPECT_EQ(explain(avg_alone, "blocks from sorted runs"), 0);
 }
 
 TEST_F(SortedRunsAggregationTest, GroupsThatCutTheRunsReadRows) {

@@ -69,6 +69,8 @@ TEST(SortedRunValuesTest, SplitsRunsWhereAnyTagChanges) {
   EXPECT_EQ(std::vector<double>(runs.run_values(3).begin(), runs.run_values(3).end()),
             (std::vector<double>{-8, 0.25}));
   EXPECT_TRUE(runs.run_values(4).empty());
+  // Each run's sum of its non-NULL values; an all-NULL run sums to 0.
+  EXPECT_EQ(runs.run_sums, (std::vector<double>{1.5, 7, 2, -7.75, 0}));
   EXPECT_GT(runs.memory_bytes(), sizeof(SortedRunValues));
 }
 
