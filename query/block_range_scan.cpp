@@ -160,37 +160,51 @@ class RangeScanner {
     if (live != nullptr && live->size() != rows) {
       return make_error(ErrorCode::kInternal, "dedup mask does not match its block");
     }
-    std::vector<uint32_t> sel;
-    if (live == nullptr) {
-      sel.resize(rows);
-      std::iota(sel.begin(), sel.end(), uint32_t{0});
-    } else {
+    // The selected rows. Until a condition narrows them, every row of a block
+    // without a dedup mask is selected and not yet written: an equality on a tag
+    // (the tenant scope, WHERE tenant = '...') then writes only the rows it keeps.
+    std::vector<uint32_t>& sel = sel_;
+    bool every_row_unwritten = live == nullptr;
+    if (live != nullptr) {
+      sel.clear();
       sel.reserve(rows);
       for (size_t r = 0; r < rows; ++r) {
         if ((*live)[r] != 0) sel.push_back(static_cast<uint32_t>(r));
       }
     }
+    auto keep_equal = [&](const std::string& column, std::string_view value) -> Status {
+      if (!every_row_unwritten) return keep_rows_equal(block, column, value, sel);
+      every_row_unwritten = false;
+      return select_rows_equal(block, column, value, sel);
+    };
+    auto write_every_row = [&] {
+      if (!every_row_unwritten) return;
+      every_row_unwritten = false;
+      sel.resize(rows);
+      std::iota(sel.begin(), sel.end(), uint32_t{0});
+    };
     const std::optional<std::string>& tenant = *scan_.tenant;
     if (tenant && !every_row_satisfies(tenant_rule_, block_stats)) {
-      TESSERA_RETURN_IF_ERROR(
-          keep_rows_equal(block, *plan_.schema.options.tenant_column, *tenant, sel));
+      TESSERA_RETURN_IF_ERROR(keep_equal(*plan_.schema.options.tenant_column, *tenant));
     }
     LeafResolver leaves = [&](const BoundExpr& leaf) -> Result<Vec> {
       return gather_column(block, leaf, sel);
     };
     for (size_t c = 0; c < plan_.where_conjuncts.size(); ++c) {
-      if (sel.empty()) break;
+      if (!every_row_unwritten && sel.empty()) break;
       if (proves_conjunct(block_stats, c)) continue;
       const std::optional<PruneRule>& implied_by = conjunct_rules_[c];
       if (implied_by && implied_by->equalities.size() == 1) {  // column = 'value'
         const auto& [column, value] = implied_by->equalities[0];
-        TESSERA_RETURN_IF_ERROR(keep_rows_equal(block, column, value, sel));
+        TESSERA_RETURN_IF_ERROR(keep_equal(column, value));
         continue;
       }
+      write_every_row();
       TESSERA_ASSIGN_OR_RETURN(Vec cond,
                                evaluate_rows(plan_.where_conjuncts[c], block, sel, leaves));
       sel = keep_true(sel, cond);
     }
+    write_every_row();
     out_.rows_matched += sel.size();
     if (sel.empty()) return Status::ok();
     return plan_.is_aggregate
@@ -282,16 +296,7 @@ class RangeScanner {
         rows_matched += runs->run_starts[r + 1] - runs->run_starts[r];
       }
     } else {
-      if (!runs->value_ids.empty() && runs->value_ids.size() != runs->dictionary.size()) {
-        return make_error(ErrorCode::kInternal, "tag value ids do not match their dictionary");
-      }
-      BlockTagGroups tag_groups(plan_, out_.groups, bucket, runs->dictionary, runs->value_ids,
-                                &out_.memory_bytes);
-      for (size_t r = 0; r < runs->run_count(); ++r) {
-        const uint32_t code = runs->codes[r];
-        run_groups[r] = tag_groups.group_of(
-            code == storage::TagRunStats::kNullCode ? tag_groups.null_code() : code);
-      }
+      TESSERA_ASSIGN_OR_RETURN(run_groups, groups_of_runs(*runs, bucket));
       rows_matched = block_stats.row_count;
     }
     for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
@@ -304,14 +309,70 @@ class RangeScanner {
     return true;
   }
 
+  // The group of each run of `runs` (the plan's one group tag) in time bucket
+  // `bucket`: a run finds its group by its value id, or its dictionary entry's
+  // name where the runs carry no ids.
+  Result<std::vector<uint32_t>> groups_of_runs(const storage::TagRunStats& runs, int64_t bucket) {
+    if (!runs.value_ids.empty() && runs.value_ids.size() != runs.dictionary.size()) {
+      return make_error(ErrorCode::kInternal, "tag value ids do not match their dictionary");
+    }
+    BlockTagGroups tag_groups(plan_, out_.groups, bucket, runs.dictionary, runs.value_ids,
+                              &out_.memory_bytes);
+    std::vector<uint32_t> groups(runs.run_count());
+    for (size_t r = 0; r < runs.run_count(); ++r) {
+      const uint32_t code = runs.codes[r];
+      groups[r] = tag_groups.group_of(
+          code == storage::TagRunStats::kNullCode ? tag_groups.null_code() : code);
+    }
+    return groups;
+  }
+
+  // The groups of a block's rows when every row is selected and the plan groups
+  // by one tag within the block's one time bucket (GROUP BY tenant), read from
+  // the runs of the tag's codes cached beside the block (storage::TagRunStats):
+  // no pass over the rows' codes, and no string hashed where the runs carry value
+  // ids. Nullopt where no such runs are kept (short runs, a block in memory).
+  Result<std::optional<GroupedRows>> groups_from_tag_runs(const engine::BlockSource& source,
+                                                          const engine::LoadedBlock& block,
+                                                          const std::vector<uint32_t>& sel,
+                                                          std::optional<int64_t> bucket) {
+    using Grouped = std::optional<GroupedRows>;
+    const bool every_row = selects_every_row(sel) && sel.size() == block.row_count();
+    if (plan_.group_tags.size() != 1 || (plan_.bucketer && !bucket) || !every_row) {
+      return Grouped();
+    }
+    TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<const storage::TagRunStats> runs,
+                             source.tag_run_stats(plan_.group_tags[0], ""));
+    if (runs == nullptr) return Grouped();
+    if (runs->run_starts.empty() || runs->run_starts.back() != sel.size()) {
+      return make_error(ErrorCode::kInternal, "tag run statistics do not match their block");
+    }
+    GroupedRows out;
+    TESSERA_ASSIGN_OR_RETURN(out.run_groups,
+                             groups_of_runs(*runs, plan_.bucketer ? *bucket : int64_t{0}));
+    out.run_starts = runs->run_starts;
+    if (row_group_ids_wanted_) {
+      out.gids.reserve(sel.size());
+      for (size_t r = 0; r < out.run_groups.size(); ++r) {
+        out.gids.insert(out.gids.end(), out.run_starts[r + 1] - out.run_starts[r],
+                        out.run_groups[r]);
+      }
+    }
+    return Grouped(std::move(out));
+  }
+
   Status aggregate_block(const engine::BlockSource& source, const engine::LoadedBlock& block,
                          const std::vector<uint32_t>& sel, const LeafResolver& leaves,
                          std::optional<int64_t> bucket) {
     const size_t n = sel.size();
-    TESSERA_ASSIGN_OR_RETURN(
-        const GroupedRows grouped,
-        assign_group_ids(plan_, block, sel, bucket, kMinAverageGroupRun, row_group_ids_wanted_,
-                         out_.groups, &out_.memory_bytes));
+    TESSERA_ASSIGN_OR_RETURN(std::optional<GroupedRows> from_runs,
+                             groups_from_tag_runs(source, block, sel, bucket));
+    if (!from_runs) {
+      TESSERA_ASSIGN_OR_RETURN(
+          from_runs, assign_group_ids(plan_, block, sel, bucket, kMinAverageGroupRun,
+                                      row_group_ids_wanted_, out_.groups, &out_.memory_bytes));
+    }
+    const GroupedRows& grouped = *from_runs;
     const std::vector<uint32_t>& runs = grouped.run_starts;
     for (Aggregator& a : out_.aggregators) a.resize(out_.groups.count);
     const bool single_group = runs.size() == 2;  // one run: its start and the end
@@ -577,6 +638,9 @@ class RangeScanner {
   const bool row_group_ids_wanted_;
   // Per aggregate, sorted_run_tags.
   std::vector<std::optional<std::vector<std::string>>> sorted_run_tags_;
+  // The block's selected rows (scan_block), kept from block to block so that a
+  // block of every row rewrites memory still in cache.
+  std::vector<uint32_t> sel_;
 };
 
 }  // namespace

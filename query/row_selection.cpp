@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <numeric>
 
 namespace tessera::query::detail {
 namespace {
@@ -409,6 +410,64 @@ Result<std::vector<uint8_t>> evaluate_truth(const BoundExpr& cond, const engine:
   return truth_bytes(v);
 }
 
+namespace {
+
+// Which dictionary entries of a string column are one value.
+struct MatchingCodes {
+  std::vector<uint8_t> matches;  // per entry: 1 when it is the value
+  size_t count = 0;
+  uint32_t last = 0;  // the last entry that is
+};
+
+MatchingCodes matching_codes(const storage::Column& col, std::string_view value) {
+  MatchingCodes out;
+  out.matches.resize(col.dictionary.size());
+  for (size_t c = 0; c < col.dictionary.size(); ++c) {
+    out.matches[c] = col.dictionary[c] == value;
+    if (out.matches[c]) {
+      ++out.count;
+      out.last = static_cast<uint32_t>(c);
+    }
+  }
+  return out;
+}
+
+Status bad_code_error(const std::string& column) {
+  return make_error(ErrorCode::kCorruption,
+                    "column \"" + column + "\": a dictionary code is out of range");
+}
+
+}  // namespace
+
+Status select_rows_equal(const engine::LoadedBlock& block, const std::string& column,
+                         std::string_view value, std::vector<uint32_t>& sel) {
+  const size_t n = block.row_count();
+  const storage::Column* col = block.find(column);
+  if (col != nullptr && col->type == storage::ColumnType::kString && col->valid.empty() &&
+      col->codes.size() >= n) {
+    const MatchingCodes codes = matching_codes(*col, value);
+    if (codes.count == 0) {
+      sel.clear();
+      return Status::ok();
+    }
+    if (codes.count == 1) {
+      // Counted first, so that only the kept rows (and the eight lanes the last
+      // compaction step may store past them) are ever written.
+      const uint32_t* c = col->codes.data();
+      size_t kept = 0;
+      for (size_t i = 0; i < n; ++i) kept += c[i] == codes.last;
+      sel.resize(kept + 8);
+      bool has_bad_code = false;
+      const uint32_t dict = static_cast<uint32_t>(col->dictionary.size());
+      sel.resize(keep_all_rows_with_code(c, n, codes.last, dict, sel.data(), &has_bad_code));
+      return has_bad_code ? bad_code_error(column) : Status::ok();
+    }
+  }
+  sel.resize(n);
+  std::iota(sel.begin(), sel.end(), uint32_t{0});
+  return keep_rows_equal(block, column, value, sel);
+}
+
 Status keep_rows_equal(const engine::LoadedBlock& block, const std::string& column,
                        std::string_view value, std::vector<uint32_t>& sel) {
   const storage::Column* col = block.find(column);
@@ -421,16 +480,10 @@ Status keep_rows_equal(const engine::LoadedBlock& block, const std::string& colu
     return make_error(ErrorCode::kCorruption,
                       "column \"" + column + "\" is shorter than its block");
   }
-  std::vector<uint8_t> code_matches(col->dictionary.size());
-  size_t matching_codes = 0;
-  uint32_t match = 0;
-  for (size_t c = 0; c < col->dictionary.size(); ++c) {
-    code_matches[c] = col->dictionary[c] == value;
-    if (code_matches[c]) {
-      ++matching_codes;
-      match = static_cast<uint32_t>(c);
-    }
-  }
+  const MatchingCodes matching = matching_codes(*col, value);
+  const std::vector<uint8_t>& code_matches = matching.matches;
+  const size_t matching_codes = matching.count;
+  const uint32_t match = matching.last;
   if (matching_codes == 0) {
     sel.clear();
     return Status::ok();
@@ -462,10 +515,7 @@ Status keep_rows_equal(const engine::LoadedBlock& block, const std::string& colu
       has_bad_code |= is_valid && !in_range;
     }
   }
-  if (has_bad_code) {
-    return make_error(ErrorCode::kCorruption,
-                      "column \"" + column + "\": a dictionary code is out of range");
-  }
+  if (has_bad_code) return bad_code_error(column);
   sel.resize(kept);
   return Status::ok();
 }

@@ -68,4 +68,11 @@ Result<bool> truth_ranges(const BoundExpr& cond, const engine::LoadedBlock& bloc
 Status keep_rows_equal(const engine::LoadedBlock& block, const std::string& column,
                        std::string_view value, std::vector<uint32_t>& sel);
 
+// Sets `sel` to the rows of `block` whose string column `column` is `value`: what
+// keep_rows_equal leaves of every row, without writing every row's number first (a
+// tenant's run is often a small part of a block shared with others). `sel`'s
+// contents are ignored, its capacity reused. Errors: as keep_rows_equal.
+Status select_rows_equal(const engine::LoadedBlock& block, const std::string& column,
+                         std::string_view value, std::vector<uint32_t>& sel);
+
 }  // namespace tessera::query::detail

@@ -1,7 +1,7 @@
-// keep_rows_equal, the filter behind the tenant scope and `column = 'value'`
-// conjuncts, and evaluate_truth, which FILTER and count_if read: against row-by-row
-// references over random blocks (NULLs, dictionaries that lack or repeat the value,
-// partial selections), and on damaged columns.
+// keep_rows_equal and select_rows_equal, the filters behind the tenant scope and
+// `column = 'value'` conjuncts, and evaluate_truth, which FILTER and count_if read:
+// against row-by-row references over random blocks (NULLs, dictionaries that lack
+// or repeat the value, partial selections), and on damaged columns.
 #include "query/row_selection.h"
 
 #include <gtest/gtest.h>
@@ -95,6 +95,52 @@ TEST(RowSelectionTest, KeepRowsEqualOverEveryRowMatchesRowByRowComparison) {
     ASSERT_TRUE(keep_rows_equal(loaded(tag, rows), "tag", value, sel).is_ok());
     EXPECT_EQ(sel, expected);
   }
+}
+
+// select_rows_equal writes the rows of a whole block whose tag is the value,
+// whatever `sel` held before: compared row by row, on codes in runs and scattered,
+// with NULLs and repeated dictionary entries, and with stale contents of every size.
+TEST(RowSelectionTest, SelectRowsEqualMatchesRowByRowComparison) {
+  std::mt19937 rng(13);
+  std::vector<uint32_t> sel;  // reused from round to round, as the scan reuses it
+  for (int round = 0; round < 400; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    const size_t rows = rng() % 300;
+    Column tag;
+    if (round % 3 == 0) {
+      tag = random_tag(rng, rows, 5);
+    } else {
+      tag.type = ColumnType::kString;
+      tag.dictionary = {"v0", "v1", "v2", "v3"};
+      uint32_t code = 0;
+      for (size_t r = 0; r < rows; ++r) {
+        if (round % 3 == 2 || rng() % 20 == 0) code = static_cast<uint32_t>(rng() % 4);
+        tag.codes.push_back(code);
+      }
+    }
+    const std::string value = "v" + std::to_string(rng() % 5);  // "v4" is never present
+    std::vector<uint32_t> expected;
+    for (uint32_t r = 0; r < rows; ++r) {
+      if (tag.is_valid(r) && tag.string_at(r) == value) expected.push_back(r);
+    }
+    ASSERT_TRUE(select_rows_equal(loaded(tag, rows), "tag", value, sel).is_ok());
+    EXPECT_EQ(sel, expected);
+  }
+  // A missing column keeps no row; a code past the dictionary is corruption.
+  Column ints;
+  ints.type = ColumnType::kInt64;
+  ints.ints = {1, 2};
+  sel = {0, 1};
+  ASSERT_TRUE(select_rows_equal(loaded(ints, 2), "tag", "1", sel).is_ok());
+  EXPECT_TRUE(sel.empty());
+  Column bad;
+  bad.type = ColumnType::kString;
+  bad.dictionary = {"a", "b"};
+  bad.codes.assign(18, 0);
+  bad.codes[9] = 2;
+  EXPECT_EQ(select_rows_equal(loaded(bad, 18), "tag", "a", sel).code(), ErrorCode::kCorruption);
+  bad.codes.resize(17);  // shorter than its block
+  EXPECT_EQ(select_rows_equal(loaded(bad, 18), "tag", "a", sel).code(), ErrorCode::kCorruption);
 }
 
 TEST(RowSelectionTest, KeepRowsEqualDropsEveryRowOfAMissingOrNonStringColumn) {
