@@ -171,7 +171,7 @@ awaitable<std::string> QuerySession::answer(std::string_view raw_statement) {
   query_context.scan_workers = &context_.scan_workers;
   query_context.background_workers = &context_.background_workers;
   query_context.background_scan_rows = context_.options.background_scan_rows;
-  // Run here, on the session's own thread (Server: query_io_).
+  // Run here, on the session's own thread (QueryThreads).
   Result<query::ResultSet> result = query::run_query(context_.engine, statement, query_context);
   if (!result.is_ok()) co_return fail(result.error().code, result.error().message);
   co_return format_result(*result, elapsed_us_since(start));

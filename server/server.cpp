@@ -40,7 +40,7 @@ Server::Server(engine::Engine& engine, ServerOptions options)
       options_(std::move(options)),
       registry_(options_.limits.max_connections),
       control_(asio::make_strand(io_)),
-      query_work_(asio::make_work_guard(query_io_)),
+      query_threads_(static_cast<size_t>(std::max(1, options_.query_threads))),
       scan_workers_(scan_thread_count(options_.scan_threads)),
       background_workers_(background_thread_count(options_.background_scan_rows),
                           kBackgroundNiceIncrement),
@@ -70,11 +70,15 @@ Result<std::unique_ptr<Server>> Server::start(engine::Engine& engine, ServerOpti
   TESSERA_RETURN_IF_ERROR(server->listen(server->query_acceptor_, server->options_.query_port,
                                          &server->query_endpoint_));
   Server* self = server.get();
+  // Ingest sessions share the io threads, each on a strand of its own; their engine
+  // calls run on the write pool anyway.
+  auto ingest_place = [self] { return QueryThreads::Place{asio::make_strand(self->io_), nullptr}; };
+  auto query_place = [self] { return self->query_threads_.place(); };
   asio::co_spawn(self->control_,
-                 self->accept_loop<IngestSession>(self->ingest_acceptor_, self->io_),
+                 self->accept_loop<IngestSession>(self->ingest_acceptor_, ingest_place),
                  asio::detached);
   asio::co_spawn(self->control_,
-                 self->accept_loop<QuerySession>(self->query_acceptor_, self->query_io_),
+                 self->accept_loop<QuerySession>(self->query_acceptor_, query_place),
                  asio::detached);
   if (self->options_.handle_signals) {
     self->signals_.add(SIGINT);
@@ -85,9 +89,6 @@ Result<std::unique_ptr<Server>> Server::start(engine::Engine& engine, ServerOpti
   }
   const int threads = std::max(1, self->options_.io_threads);
   for (int i = 0; i < threads; ++i) self->threads_.emplace_back([self] { self->io_.run(); });
-  const int query_threads = std::max(1, self->options_.query_threads);
-  for (int i = 0; i < query_threads; ++i)
-    self->query_threads_.emplace_back([self] { self->query_io_.run(); });
   return server;
 }
 
@@ -108,13 +109,15 @@ Status Server::listen(tcp::acceptor& acceptor, uint16_t port, tcp::endpoint* bou
   return Status::ok();
 }
 
-template <typename SessionType>
-awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, asio::io_context& sessions_io) {
+template <typename SessionType, typename PlaceFn>
+awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, PlaceFn place) {
   while (true) {
     boost::system::error_code ec;
-    // Each connection gets its own strand: its handlers never run concurrently.
+    // A connection's handlers never run concurrently: its executor is a strand, or
+    // an io_context that one thread runs.
+    QueryThreads::Place where = place();
     tcp::socket socket = co_await acceptor.async_accept(
-        asio::make_strand(sessions_io), asio::redirect_error(asio::use_awaitable, ec));
+        where.executor, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
       // Out of file descriptors and the like: keep serving existing sessions.
@@ -125,6 +128,7 @@ awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, asio::io_context& s
     socket.set_option(tcp::no_delay(true), ec);
     const auto executor = socket.get_executor();
     auto session = std::make_shared<SessionType>(std::move(socket), context_);
+    session->hold_while_alive(std::move(where.lease));
     if (!registry_.add(session)) {
       ++stats_.connections_refused;
       // The session was never started: take its socket back to say why.
@@ -177,9 +181,7 @@ void Server::wait() {
   // what was left); the query threads then have no session left to serve.
   for (auto& thread : threads_) thread.join();
   threads_.clear();
-  query_work_.reset();
-  for (auto& thread : query_threads_) thread.join();
-  query_threads_.clear();
+  query_threads_.finish();
   write_pool_.join();
   is_joined_ = true;
 }

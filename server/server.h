@@ -1,8 +1,8 @@
 // Server: the TCP front of an Engine. Owns two io_contexts: one (options.io_threads
 // threads) for the acceptors, the optional SIGINT/SIGTERM handler and the ingest
 // sessions, whose blocking engine calls (parse, apply, fsync) run on a write pool;
-// and one (options.query_threads threads) for the query sessions, which run each
-// query on the thread that read it.
+// and QueryThreads (options.query_threads threads, an io_context each) for the
+// query sessions, which run each query on the thread that read it.
 //
 //   auto server = Server::start(engine, options);   // listening on return
 //   std::puts((*server)->listening_line().c_str());
@@ -22,6 +22,7 @@
 
 #include "engine/engine.h"
 #include "server/asio.h"
+#include "server/query_threads.h"
 #include "server/server_context.h"
 #include "server/server_options.h"
 #include "server/server_stats.h"
@@ -62,9 +63,10 @@ class Server {
  private:
   Server(engine::Engine& engine, ServerOptions options);
   Status listen(tcp::acceptor& acceptor, uint16_t port, tcp::endpoint* bound);
-  // Accepts connections of `acceptor` as SessionType sessions served on `sessions_io`.
-  template <typename SessionType>
-  awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::io_context& sessions_io);
+  // Accepts connections of `acceptor` as SessionType sessions, each run where
+  // `place()` says (a QueryThreads::Place).
+  template <typename SessionType, typename PlaceFn>
+  awaitable<void> accept_loop(tcp::acceptor& acceptor, PlaceFn place);
   awaitable<void> refuse_connection(std::shared_ptr<Session> session);
   void begin_stop();  // on control_
 
@@ -78,11 +80,8 @@ class Server {
   asio::strand<asio::io_context::executor_type> control_;
   // Query sessions read, run and answer a statement on one thread: a short query
   // crosses no thread, since a hand-off and a hand-back cost two wake-ups, more
-  // than the query itself. A thread blocked in a long query holds up none of the
-  // others, which go on serving their sessions.
-  asio::io_context query_io_;
-  // Keeps the query threads running while no query session exists.
-  asio::executor_work_guard<asio::io_context::executor_type> query_work_;
+  // than the query itself.
+  QueryThreads query_threads_;
   query::ScanWorkers scan_workers_;        // outlives the query threads, whose queries use it
   query::ScanWorkers background_workers_;  // likewise
   asio::thread_pool write_pool_;
@@ -93,7 +92,6 @@ class Server {
   asio::steady_timer grace_timer_;
   tcp::endpoint ingest_endpoint_, query_endpoint_;
   std::vector<std::thread> threads_;  // running io_
-  std::vector<std::thread> query_threads_;
   std::atomic<bool> is_stopping_{false};
   bool is_joined_ = false;
 };

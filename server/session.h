@@ -1,4 +1,5 @@
-// Session: one client connection, run as a coroutine on its own strand. The base
+// Session: one client connection, run as a coroutine whose handlers never run
+// concurrently (on a strand, or on an io_context one thread runs). The base
 // owns the socket, the idle and authentication deadlines and the single catch
 // boundary; IngestSession and QuerySession implement serve().
 #pragma once
@@ -17,8 +18,8 @@ namespace tessera::server {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  // Requires: `socket` is open and its executor is a strand (one session's
-  // handlers never run concurrently).
+  // Requires: `socket` is open and its executor runs one handler at a time (a
+  // strand, or an io_context run by one thread).
   Session(tcp::socket socket, ServerContext& context);
   virtual ~Session() = default;
   Session(const Session&) = delete;
@@ -31,6 +32,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void stop_reading();
   // Forced stop: closes the socket. Thread-safe.
   void close();
+  // Keeps `lease` (QueryThreads::Place) until the session is destroyed.
+  void hold_while_alive(std::shared_ptr<const void> lease) { lease_ = std::move(lease); }
   // For a session that was never started (refused): sends `bytes`, then closes.
   awaitable<void> write_and_close(std::string bytes);
 
@@ -73,6 +76,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void disarm_deadline();
   void arm_auth_deadline();
 
+  std::shared_ptr<const void> lease_;
   asio::steady_timer deadline_;
   asio::steady_timer auth_deadline_;
   uint64_t auth_deadline_generation_ = 0;
