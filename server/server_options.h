@@ -59,10 +59,11 @@ struct ServerOptions {
   // Threads running ingest's engine calls (parse, apply, fsync): a pool of their
   // own, so that acknowledgements never wait for a free query thread.
   int write_threads = 2;
-  // Threads serving query sessions, each running the queries it reads. More than
+  // Threads serving query sessions (QueryThreads), each running the queries its
+  // sessions read; a new session goes to the thread serving the fewest. More than
   // cores: a query whose scan runs on the background scan threads waits on its
-  // thread meanwhile, and short queries must still find a free one (with 4, eight
-  // dashboard clients in big scans left none).
+  // thread meanwhile, holding up that thread's other sessions, so eight dashboard
+  // clients should each find a thread of their own.
   // Not many more: each thread's malloc arena grows on its first big query, and 16
   // threads made that first-run cost show in the p95 of Q5b (docs/performance.md).
   int query_threads = 8;
