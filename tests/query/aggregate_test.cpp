@@ -376,14 +376,35 @@ AggregateSpec sla_spec(double target) {
 // count by binary search and are selected across, offset by the input's first block
 // row and cut by FILTER's kept ranges; they join values gathered elsewhere, and a
 // span that is not whole runs is an internal error.
+// Block rows 0-11 in runs [0, 3), [3, 7), [7, 12), a NULL row in the second run;
+// input() reads block rows 3-11, group 0 the second run and group 1 the third.
+struct ThreeSortedRuns {
+  ThreeSortedRuns() {
+    sorted->run_starts = {0, 3, 7, 12};
+    sorted->value_starts = {0, 3, 6, 11};
+    sorted->values = {1, 4, 9, -0.0, 2, 6, 3, 5, 5, 8, 10};
+    // Sums as the rows gave them; deliberately not what the values add up to in
+    // run 2 (31), so that a reader of values instead of sums fails.
+    sorted->run_sums = {14, 8, 32};
+    sorted->fences = {1, -0.0, 3};  // each run's first value: runs are below the stride
+    sorted->fence_starts = {0, 1, 2, 3};
+  }
+  AggregateInput input() const {
+    AggregateInput in;
+    in.row_count = 9;
+    in.run_starts = &run_starts;
+    in.run_groups = &run_groups;
+    in.sorted_runs = sorted;
+    in.first_row = 3;
+    return in;
+  }
+  std::shared_ptr<storage::SortedRunValues> sorted = std::make_shared<storage::SortedRunValues>();
+  const std::vector<uint32_t> run_starts = {0, 4, 9};
+  const std::vector<uint32_t> run_groups = {0, 1};
+};
+
 TEST(AggregateTest, SortedRunValuesAreReadByWholeRuns) {
-  // Block rows 0-11 in runs [0, 3), [3, 7), [7, 12); a NULL row in the second run.
-  auto sorted = std::make_shared<storage::SortedRunValues>();
-  sorted->run_starts = {0, 3, 7, 12};
-  sorted->value_starts = {0, 3, 6, 11};
-  sorted->values = {1, 4, 9, -0.0, 2, 6, 3, 5, 5, 8, 10};
-  sorted->fences = {1, -0.0, 3};  // each run's first value: runs are below the stride
-  sorted->fence_starts = {0, 1, 2, 3};
+  const ThreeSortedRuns runs;
   AggregateSpec median = spec_of(AggregateFn::kPercentile, ValueType::kFloat);
   median.fraction = 0.5;
   const AggregateSpec sla = sla_spec(5);
@@ -392,15 +413,7 @@ TEST(AggregateTest, SortedRunValuesAreReadByWholeRuns) {
   EXPECT_FALSE(reads_sorted_runs(spec_of(AggregateFn::kSum, ValueType::kFloat)));
   EXPECT_FALSE(reads_sorted_runs(spec_of(AggregateFn::kPercentile, ValueType::kInt)));
 
-  // The input's rows are block rows 3-11: group 0 the second run, group 1 the third.
-  const std::vector<uint32_t> run_starts = {0, 4, 9};
-  const std::vector<uint32_t> run_groups = {0, 1};
-  AggregateInput input;
-  input.row_count = 9;
-  input.run_starts = &run_starts;
-  input.run_groups = &run_groups;
-  input.sorted_runs = sorted;
-  input.first_row = 3;
+  AggregateInput input = runs.input();
   size_t memory = 0;
   Aggregator m(median), s(sla);
   m.resize(2);
@@ -454,15 +467,7 @@ TEST(AggregateTest, SortedRunValuesAreReadByWholeRuns) {
 // count, sum and avg of a float column riding beside a percentile read each whole
 // run's value count and sum, cut by FILTER's kept ranges like the percentile.
 TEST(AggregateTest, CountSumAndAvgReadSortedRunsByTheirSums) {
-  auto sorted = std::make_shared<storage::SortedRunValues>();
-  sorted->run_starts = {0, 3, 7, 12};
-  sorted->value_starts = {0, 3, 6, 11};
-  sorted->values = {1, 4, 9, -0.0, 2, 6, 3, 5, 5, 8, 10};
-  // Sums as the rows gave them; deliberately not what the values add up to in run
-  // 2 (31), so that a test reading values instead of the sums fails.
-  sorted->run_sums = {14, 8, 32};
-  sorted->fences = {1, -0.0, 3};
-  sorted->fence_starts = {0, 1, 2, 3};
+  const ThreeSortedRuns runs;
   for (const AggregateFn fn : {AggregateFn::kCount, AggregateFn::kSum, AggregateFn::kAvg}) {
     EXPECT_TRUE(sums_sorted_runs(spec_of(fn, ValueType::kFloat)));
     EXPECT_FALSE(sums_sorted_runs(spec_of(fn, ValueType::kInt)));
@@ -470,15 +475,7 @@ TEST(AggregateTest, CountSumAndAvgReadSortedRunsByTheirSums) {
   EXPECT_FALSE(sums_sorted_runs(spec_of(AggregateFn::kMin, ValueType::kFloat)));
   EXPECT_FALSE(sums_sorted_runs(spec_of(AggregateFn::kCountStar, ValueType::kNull)));
 
-  // Rows are block rows 3-11: group 0 the second run, group 1 the third.
-  const std::vector<uint32_t> run_starts = {0, 4, 9};
-  const std::vector<uint32_t> run_groups = {0, 1};
-  AggregateInput input;
-  input.row_count = 9;
-  input.run_starts = &run_starts;
-  input.run_groups = &run_groups;
-  input.sorted_runs = sorted;
-  input.first_row = 3;
+  AggregateInput input = runs.input();
   size_t memory = 0;
   const AggregateSpec count = spec_of(AggregateFn::kCount, ValueType::kFloat);
   const AggregateSpec sum = spec_of(AggregateFn::kSum, ValueType::kFloat);
@@ -509,7 +506,7 @@ TEST(AggregateTest, CountSumAndAvgReadSortedRunsByTheirSums) {
   EXPECT_EQ(std::get<double>(fs.finalize(1)), 32.0);
 
   // Sorted runs without their sums are refused, never read as zeros.
-  auto unsummed = std::make_shared<storage::SortedRunValues>(*sorted);
+  auto unsummed = std::make_shared<storage::SortedRunValues>(*runs.sorted);
   unsummed->run_sums.clear();
   input.sorted_runs = unsummed;
   input.filter_ranges = nullptr;
