@@ -75,6 +75,26 @@ class RankFinder {
     }
   }
 
+  // The value at rank k + 1, given `v`, the value at rank k: v again while values
+  // equal to it remain, else the least value above it, found by one binary search
+  // per run instead of value_at's rounds (percentile_cont's two neighbouring ranks).
+  // Requires: k + 1 < the runs' count.
+  double value_after(size_t k, double v) const {
+    size_t at_most = 0;
+    const double* least_above = nullptr;
+    for (std::span<const double> run : runs_) {
+      const double* above =
+          std::upper_bound(run.data(), run.data() + run.size(), v, float_order_less);
+      at_most += static_cast<size_t>(above - run.data());
+      if (above != run.data() + run.size() &&
+          (least_above == nullptr || float_order_less(*above, *least_above))) {
+        least_above = above;
+      }
+    }
+    if (k + 1 < at_most || least_above == nullptr) return v;
+    return *least_above;
+  }
+
  private:
   double select_directly(size_t k) {
     scratch_.clear();
@@ -119,7 +139,8 @@ void percentile_cont_of_sorted_runs(std::span<const std::span<const double>> run
   for (size_t f = 0; f < fractions.size(); ++f) {
     const detail::PercentileRows rows = detail::percentile_rows(n, fractions[f]);
     const double lo = finder.value_at(rows.first);
-    const double hi = rows.second == rows.first ? lo : finder.value_at(rows.second);
+    assert(rows.second == rows.first || rows.second == rows.first + 1);
+    const double hi = rows.second == rows.first ? lo : finder.value_after(rows.first, lo);
     out[f] = detail::interpolate(rows, lo, hi);
   }
 }

@@ -17,7 +17,11 @@ namespace tessera::query {
 // run, or 512 values. percentile_bench (p50 and p95, us, selected across /
 // copied): 2 x 4,096 values 4.3 / 25.4, 8 x 256 6.3 / 9.2, 16 x 256 12.7 / 13.0,
 // 16 x 64 10.9 / 4.7, 45 x 340 (Q5b's tenants) 51.9 / 42.8, 45 x 512 56.2 / 63.6,
-// 49 x 4,800 (Q5a) 150 / 848.
+// 49 x 4,800 (Q5a) 150 / 848. Since the upper of two neighbouring ranks takes one
+// binary search per run, selecting across halved in percentile_bench (45 x 340:
+// 24-31 us); but lowering the bound to 4 values per run made Q5b slower in
+// dashboard_query_bench (six alternated rounds, 4,546 -> 4,881 us; not explained:
+// the engine's runs lie in many blocks, the benchmark's in cache). The bounds stay.
 inline constexpr size_t kMinRunLengthPerRunToSelectAcross = 16;
 inline constexpr size_t kMinRunLengthToSelectAcross = 512;
 inline bool selects_across_runs(size_t run_count, size_t value_count) {
@@ -29,7 +33,7 @@ inline bool selects_across_runs(size_t run_count, size_t value_count) {
 // percentile_cont (query/percentile.h) over the values of `runs`, each ascending in
 // PostgreSQL's order of doubles (NaN above every number, -0.0 equal to 0.0): out[i]
 // is the percentile fractions[i], nullopt over no values. Each rank takes O(log n)
-// rounds of two binary searches per run.
+// rounds of two binary searches per run; its neighbour, one binary search per run.
 // Requires: `out` has fractions.size() entries; 0 <= fractions[i] <= 1.
 void percentile_cont_of_sorted_runs(std::span<const std::span<const double>> runs,
                                     std::span<const double> fractions,
