@@ -283,9 +283,10 @@ class RangeScanner {
       }
     }
     // Each run's group; Aggregator::kNoRunGroup for the runs a kept value passes over.
-    std::vector<uint32_t> run_groups(runs->run_count(), Aggregator::kNoRunGroup);
+    std::vector<uint32_t> run_groups;
     uint64_t rows_matched = 0;
     if (fold.kept_value) {
+      run_groups.assign(runs->run_count(), Aggregator::kNoRunGroup);
       const auto& names = runs->dictionary;
       const auto kept = std::find(names.begin(), names.end(), *fold.kept_value);
       const uint32_t gid = intern_group(plan_, out_.groups, bucket, {}, &out_.memory_bytes);
@@ -353,10 +354,7 @@ class RangeScanner {
     out.run_starts = runs->run_starts;
     if (row_group_ids_wanted_) {
       out.gids.reserve(sel.size());
-      for (size_t r = 0; r < out.run_groups.size(); ++r) {
-        out.gids.insert(out.gids.end(), out.run_starts[r + 1] - out.run_starts[r],
-                        out.run_groups[r]);
-      }
+      append_run_ids(out.run_starts, out.run_groups, sel.size(), out.gids);
     }
     return Grouped(std::move(out));
   }

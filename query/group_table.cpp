@@ -186,6 +186,15 @@ void find_runs(GroupedRows& out, size_t min_average_run) {
 
 }  // namespace
 
+void append_run_ids(const std::vector<uint32_t>& run_starts,
+                    const std::vector<uint32_t>& run_groups, size_t rows_end,
+                    std::vector<uint32_t>& gids) {
+  for (size_t r = 0; r < run_groups.size(); ++r) {
+    const size_t run_end = r + 1 < run_groups.size() ? run_starts[r + 1] : rows_end;
+    gids.insert(gids.end(), run_end - run_starts[r], run_groups[r]);
+  }
+}
+
 Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::LoadedBlock& block,
                                      const std::vector<uint32_t>& sel,
                                      std::optional<int64_t> uniform_bucket, size_t min_average_run,
@@ -237,10 +246,7 @@ Result<GroupedRows> assign_group_ids(const BoundSelect& plan, const engine::Load
       // Writes the ids of the runs found so far, the last ending at `rows_end`.
       auto write_run_ids = [&](size_t rows_end) {
         out.gids.reserve(n);
-        for (size_t r = 0; r < out.run_groups.size(); ++r) {
-          const size_t run_end = r + 1 < out.run_groups.size() ? out.run_starts[r + 1] : rows_end;
-          out.gids.insert(out.gids.end(), run_end - out.run_starts[r], out.run_groups[r]);
-        }
+        append_run_ids(out.run_starts, out.run_groups, rows_end, out.gids);
       };
       bool long_runs = true;
       uint32_t gid = kUnset;

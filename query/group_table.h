@@ -160,6 +160,13 @@ struct GroupedRows {
   std::vector<uint32_t> run_groups;
 };
 
+// Appends to `gids` each row's group, given as runs: run r begins at run_starts[r]
+// and ends where run r + 1 begins, the last one at `rows_end` (run_starts may hold
+// the end too); its group is run_groups[r].
+void append_run_ids(const std::vector<uint32_t>& run_starts,
+                    const std::vector<uint32_t>& run_groups, size_t rows_end,
+                    std::vector<uint32_t>& gids);
+
 // The group of each row sel[i] of `block`, grouped by plan's time bucket and
 // tags, adding groups to `groups` as they appear. `uniform_bucket`, when set, is
 // the bucket of every row of the block (known from its time range), which spares
