@@ -37,7 +37,7 @@ void BlockBuilder::pad_to(Column& column, size_t rows) {
   }
 }
 
-size_t BlockBuilder::find_or_add_slot(std::string_view name, ColumnType type) {
+size_t BlockBuilder::slot_of(std::string_view name, ColumnType type) {
   if (auto it = index_.find(name); it != index_.end()) return it->second;
   const size_t slot = columns_.size();
   index_.emplace(std::string(name), slot);
@@ -47,14 +47,13 @@ size_t BlockBuilder::find_or_add_slot(std::string_view name, ColumnType type) {
   return slot;
 }
 
-BlockBuilder::ColumnBuilder& BlockBuilder::column_for_append(std::string_view name,
-                                                             ColumnType type) {
+size_t BlockBuilder::hinted_slot(std::string_view name, ColumnType type) {
   // Column names are unique, so a hint whose name matches is the column's one slot.
   size_t slot;
   if (row_position_ < row_slots_.size() && names_[row_slots_[row_position_]] == name) {
     slot = row_slots_[row_position_];
   } else {
-    slot = find_or_add_slot(name, type);
+    slot = slot_of(name, type);
     if (row_position_ < row_slots_.size()) {
       row_slots_[row_position_] = slot;
     } else {
@@ -62,6 +61,11 @@ BlockBuilder::ColumnBuilder& BlockBuilder::column_for_append(std::string_view na
     }
   }
   ++row_position_;
+  return slot;
+}
+
+BlockBuilder::ColumnBuilder& BlockBuilder::column_for_append(size_t slot,
+                                                             [[maybe_unused]] ColumnType type) {
   Column& column = columns_[slot].column;
   // Requires: the engine's schema check made the value's type match the column's.
   assert(column.type == type);
@@ -71,8 +75,36 @@ BlockBuilder::ColumnBuilder& BlockBuilder::column_for_append(std::string_view na
 }
 
 void BlockBuilder::set_string(std::string_view name, std::string_view value) {
-  ColumnBuilder& builder = column_for_append(name, ColumnType::kString);
+  set_string_at(hinted_slot(name, ColumnType::kString), value);
+}
+
+void BlockBuilder::set_int(std::string_view name, int64_t value) {
+  set_int_at(hinted_slot(name, ColumnType::kInt64), value);
+}
+
+void BlockBuilder::set_float(std::string_view name, double value) {
+  set_float_at(hinted_slot(name, ColumnType::kFloat64), value);
+}
+
+void BlockBuilder::set_bool(std::string_view name, bool value) {
+  set_bool_at(hinted_slot(name, ColumnType::kBool), value);
+}
+
+void BlockBuilder::set_string_at(size_t slot, std::string_view value) {
+  ColumnBuilder& builder = column_for_append(slot, ColumnType::kString);
   builder.column.codes.push_back(code_for(builder, value));
+}
+
+void BlockBuilder::set_int_at(size_t slot, int64_t value) {
+  column_for_append(slot, ColumnType::kInt64).column.ints.push_back(value);
+}
+
+void BlockBuilder::set_float_at(size_t slot, double value) {
+  column_for_append(slot, ColumnType::kFloat64).column.floats.push_back(value);
+}
+
+void BlockBuilder::set_bool_at(size_t slot, bool value) {
+  column_for_append(slot, ColumnType::kBool).column.bools.push_back(value ? 1 : 0);
 }
 
 uint32_t BlockBuilder::code_for(ColumnBuilder& builder, std::string_view value) {
@@ -85,18 +117,6 @@ uint32_t BlockBuilder::code_for(ColumnBuilder& builder, std::string_view value) 
   return code;
 }
 
-void BlockBuilder::set_int(std::string_view name, int64_t value) {
-  column_for_append(name, ColumnType::kInt64).column.ints.push_back(value);
-}
-
-void BlockBuilder::set_float(std::string_view name, double value) {
-  column_for_append(name, ColumnType::kFloat64).column.floats.push_back(value);
-}
-
-void BlockBuilder::set_bool(std::string_view name, bool value) {
-  column_for_append(name, ColumnType::kBool).column.bools.push_back(value ? 1 : 0);
-}
-
 void BlockBuilder::append_rows(const storage::Block& rows, size_t begin, size_t end) {
   time_ns_.insert(time_ns_.end(), rows.time_ns.begin() + static_cast<ptrdiff_t>(begin),
                   rows.time_ns.begin() + static_cast<ptrdiff_t>(end));
@@ -107,7 +127,7 @@ void BlockBuilder::append_rows(const storage::Block& rows, size_t begin, size_t 
                                             [](uint8_t v) { return v != 0; })) {
       continue;
     }
-    append_column(columns_[find_or_add_slot(rows.column_names[c], from.type)], from, begin, end);
+    append_column(columns_[slot_of(rows.column_names[c], from.type)], from, begin, end);
   }
   // The per-row hints describe the rows set one by one; appended rows say nothing.
   row_slots_.clear();

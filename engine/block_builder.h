@@ -28,6 +28,14 @@ class BlockBuilder {
   void set_int(std::string_view column, int64_t value);
   void set_float(std::string_view column, double value);
   void set_bool(std::string_view column, bool value);
+  // The slot of column `name` (added, NULL in every earlier row, when new), for the
+  // set_*_at() calls below: they fill the current row without a name lookup. A slot
+  // stays valid until take(). Requires: `type` is the column's type if it exists.
+  size_t slot_of(std::string_view name, storage::ColumnType type);
+  void set_string_at(size_t slot, std::string_view value);
+  void set_int_at(size_t slot, int64_t value);
+  void set_float_at(size_t slot, double value);
+  void set_bool_at(size_t slot, bool value);
   // Appends rows [begin, end) of `rows`, a block built by another BlockBuilder (every
   // column padded to its row count), as if each row had been set here in turn: the
   // same values, NULLs and dictionaries (codes in order of first use), without a name
@@ -58,10 +66,12 @@ class BlockBuilder {
     // often repeat a tag value.
     uint32_t last_code = kNoCode;
   };
-  // The builder of column `name`, padded with NULLs up to the current row and
-  // marked valid there, ready for the current row's value to be pushed.
-  ColumnBuilder& column_for_append(std::string_view name, storage::ColumnType type);
-  size_t find_or_add_slot(std::string_view name, storage::ColumnType type);
+  // The slot of column `name`, found through the previous row's slot at this
+  // position in the row when the names match.
+  size_t hinted_slot(std::string_view name, storage::ColumnType type);
+  // The builder in `slot`, padded with NULLs up to the current row and marked valid
+  // there, ready for the current row's value to be pushed.
+  ColumnBuilder& column_for_append(size_t slot, storage::ColumnType type);
   // kString: the code of `value` in `builder`'s dictionary, added if new.
   static uint32_t code_for(ColumnBuilder& builder, std::string_view value);
   static void pad_to(storage::Column& column, size_t rows);

@@ -1,50 +1,43 @@
 #include "engine/cardinality_guard.h"
 
-#include <algorithm>
 #include <cstring>
 
 namespace tessera::engine {
 namespace {
 
-// A 64-bit hash of the series: its (key, value) pairs in sorted order, each string
-// mixed eight bytes at a time (multiply, xor-shift) and closed with its length, so
-// that "ab","c" and "a","bc" differ. Deterministic across runs (unlike
-// std::hash), which keeps tests reproducible; byte-at-a-time FNV-1a was 2.7% of
-// an ingest profile.
+// A 64-bit hash of the series, the same for its tags in any order: each (key, value)
+// pair is hashed on its own (strings mixed eight bytes at a time, multiply and
+// xor-shift, each closed with its length so that "ab","c" and "a","bc" differ) and
+// the pair hashes are added. Adding needs no sorting (sorting each line's tags was
+// 5% of an ingest profile) and, unlike xor, two equal pairs do not cancel.
+// Deterministic across runs (unlike std::hash), which keeps tests reproducible.
 uint64_t series_hash(const std::vector<std::pair<std::string, std::string>>& tags) {
   constexpr uint64_t kMultiplier = 0x9e3779b97f4a7c15ull;
-  uint64_t h = 0x243f6a8885a308d3ull;
-  auto mix_word = [&h](uint64_t word) {
-    h = (h ^ word) * kMultiplier;
-    h ^= h >> 29;
-  };
-  auto mix = [&](std::string_view bytes) {
-    size_t i = 0;
-    for (; i + 8 <= bytes.size(); i += 8) {
-      uint64_t word;
-      std::memcpy(&word, bytes.data() + i, 8);
-      mix_word(word);
-    }
-    uint64_t tail = 0;
-    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-    mix_word(tail);
-    mix_word(bytes.size());
-  };
-  auto mix_tag = [&mix](const std::pair<std::string, std::string>& tag) {
-    mix(tag.first);
-    mix(tag.second);
-  };
-  // Writers usually send tags sorted already: then they are hashed in place.
-  if (std::is_sorted(tags.begin(), tags.end())) {
-    for (const auto& tag : tags) mix_tag(tag);
-    return h;
+  uint64_t sum = 0;
+  for (const auto& [key, value] : tags) {
+    uint64_t h = 0x243f6a8885a308d3ull;
+    auto mix_word = [&h](uint64_t word) {
+      h = (h ^ word) * kMultiplier;
+      h ^= h >> 29;
+    };
+    auto mix = [&](std::string_view bytes) {
+      size_t i = 0;
+      for (; i + 8 <= bytes.size(); i += 8) {
+        uint64_t word;
+        std::memcpy(&word, bytes.data() + i, 8);
+        mix_word(word);
+      }
+      uint64_t tail = 0;
+      std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+      mix_word(tail);
+      mix_word(bytes.size());
+    };
+    mix(key);
+    mix(value);
+    // A last multiply spreads the pair's hash over all 64 bits before it is added.
+    sum += h * kMultiplier;
   }
-  std::vector<const std::pair<std::string, std::string>*> sorted;
-  sorted.reserve(tags.size());
-  for (const auto& tag : tags) sorted.push_back(&tag);
-  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return *a < *b; });
-  for (const auto* tag : sorted) mix_tag(*tag);
-  return h;
+  return sum;
 }
 
 }  // namespace

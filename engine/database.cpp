@@ -202,15 +202,26 @@ Status Database::stage_line(const ParsedLine& line, const std::optional<std::str
     staged.last_table = line.measurement;
     staged.last_schema = current;
   }
-  TESSERA_ASSIGN_OR_RETURN(
-      std::vector<ColumnDef> added,
-      admit_line(*current, line, tenant_scope,
-                 is_replay ? SIZE_MAX : options_.max_columns_per_table, staged.column_hints));
+  // A line shaped like the previous admitted one, in the same table, fits as that one
+  // did (its columns exist now, with its kinds and types): only its tenant can differ.
+  const StagedWrite::Row* previous = staged.rows.empty() ? nullptr : &staged.rows.back();
+  const bool is_same_shape =
+      previous != nullptr && has_same_shape(line, *staged.shapes[previous->shape].example);
+  std::vector<ColumnDef> added;
+  if (is_same_shape) {
+    TESSERA_RETURN_IF_ERROR(check_tenant_scope(*current, line, tenant_scope));
+  } else {
+    TESSERA_ASSIGN_OR_RETURN(
+        added,
+        admit_line(*current, line, tenant_scope,
+                   is_replay ? SIZE_MAX : options_.max_columns_per_table, staged.column_hints));
+  }
   // A row for a partition retention has dropped (or would drop) is refused rather than
   // accepted and silently dropped again; replayed lines were accepted in their time.
   const int64_t row_partition = partition_start(*line.timestamp_ns, current->options.partition_ns);
-  if (!is_replay && is_partition_expired(row_partition, current->options.partition_ns,
-                                         current->options.retention_ns, clock_now_ns())) {
+  if (!is_replay && current->options.retention_ns &&
+      is_partition_expired(row_partition, current->options.partition_ns,
+                           current->options.retention_ns, clock_now_ns())) {
     return make_error(ErrorCode::kInvalidInput,
                       "timestamp " + std::to_string(*line.timestamp_ns) + " is older than the " +
                           std::to_string(*current->options.retention_ns / kNanosPerSecond) +
@@ -226,14 +237,17 @@ Status Database::stage_line(const ParsedLine& line, const std::optional<std::str
     staged.last_table = line.measurement;
     staged.last_schema = &next;
   }
-  staged.rows.push_back(&line);
+  if (!is_same_shape) staged.shapes.push_back(shape_of(line, *staged.last_schema));
+  staged.rows.push_back({&line, static_cast<uint32_t>(staged.shapes.size() - 1)});
   return Status::ok();
 }
 
 void Database::build_rows(StagedWrite& staged) const {
+  static constexpr size_t kNoSlot = SIZE_MAX;
   struct Target {
     const TableSchema* schema = nullptr;
     BlockBuilder rows;
+    std::vector<size_t> slots;  // the builder's slot of each schema column, or kNoSlot
   };
   std::vector<Target> targets;
   std::map<std::pair<std::string_view, int64_t>, size_t> target_of;  // (table, partition)
@@ -241,8 +255,8 @@ void Database::build_rows(StagedWrite& staged) const {
   const std::string* last_table = nullptr;
   int64_t last_start = 0;
   Target* target = nullptr;
-  std::vector<size_t> field_hints;
-  for (const ParsedLine* line : staged.rows) {
+  for (const StagedWrite::Row& row : staged.rows) {
+    const ParsedLine* line = row.line;
     const int64_t t = *line->timestamp_ns;
     if (target == nullptr || *last_table != line->measurement ||
         partition_start(t, target->schema->options.partition_ns) != last_start) {
@@ -253,29 +267,41 @@ void Database::build_rows(StagedWrite& staged) const {
       last_table = &line->measurement;
       last_start = partition_start(t, schema.options.partition_ns);
       auto [at, is_new] = target_of.try_emplace({line->measurement, last_start}, targets.size());
-      if (is_new) targets.push_back({&schema, {}});
+      if (is_new)
+        targets.push_back({&schema, {}, std::vector<size_t>(schema.columns.size(), kNoSlot)});
       target = &targets[at->second];
     }
     BlockBuilder& rows = target->rows;
+    auto slot = [target](uint32_t column) {
+      size_t& slot = target->slots[column];
+      if (slot == kNoSlot) {
+        const ColumnDef& def = target->schema->columns[column];
+        slot = target->rows.slot_of(def.name, def.type);
+      }
+      return slot;
+    };
+    // The shape's columns are those of the table's staged schema (columns are only
+    // ever appended), so they index `target->schema` and its slots.
+    const std::vector<uint32_t>& columns = staged.shapes[row.shape].columns;
     rows.begin_row(t);
-    for (const auto& [key, value] : line->tags) rows.set_string(key, value);
-    if (field_hints.size() < line->fields.size()) field_hints.resize(line->fields.size(), 0);
-    for (size_t i = 0; i < line->fields.size(); ++i) {
-      const ParsedField& field = line->fields[i];
-      switch (target->schema->find(field.key, field_hints[i])->type) {
+    size_t position = 0;
+    for (const auto& tag : line->tags) rows.set_string_at(slot(columns[position++]), tag.second);
+    for (const ParsedField& field : line->fields) {
+      const uint32_t column = columns[position++];
+      switch (target->schema->columns[column].type) {
         case storage::ColumnType::kInt64:
-          rows.set_int(field.key, field.int_value);
+          rows.set_int_at(slot(column), field.int_value);
           break;
         case storage::ColumnType::kFloat64:
-          rows.set_float(field.key, field.type == storage::ColumnType::kInt64
-                                        ? static_cast<double>(field.int_value)
-                                        : field.float_value);
+          rows.set_float_at(slot(column), field.type == storage::ColumnType::kInt64
+                                              ? static_cast<double>(field.int_value)
+                                              : field.float_value);
           break;
         case storage::ColumnType::kBool:
-          rows.set_bool(field.key, field.bool_value);
+          rows.set_bool_at(slot(column), field.bool_value);
           break;
         case storage::ColumnType::kString:
-          rows.set_string(field.key, field.string_value);
+          rows.set_string_at(slot(column), field.string_value);
           break;
       }
     }

@@ -32,6 +32,7 @@
 #include "engine/dedup.h"
 #include "engine/engine.h"
 #include "engine/group_commit.h"
+#include "engine/line_shape.h"
 #include "engine/manifest.h"
 #include "engine/partition_sort.h"
 #include "engine/tag_value_ids.h"
@@ -116,7 +117,14 @@ class Database final : public Engine {
     // Tables the batch creates or adds columns to, as they will be.
     std::map<std::string, TableSchema, std::less<>> schemas;
     CardinalityGuard::Pending series;
-    std::vector<const ParsedLine*> rows;  // admitted lines, in order; not owned
+    // The shapes of the admitted lines: a line shaped like the previous admitted
+    // line reuses its shape (engine/line_shape.h).
+    std::vector<LineShape> shapes;
+    struct Row {
+      const ParsedLine* line;  // not owned
+      uint32_t shape;          // index in `shapes`
+    };
+    std::vector<Row> rows;  // admitted lines, in order
     // The previous line's table (its name, and its schema as staged: in `schemas`
     // or in tables_, both node-based so the pointer stays valid), so that a batch of
     // one table's lines looks the table up once. Reset when `schemas` changes.

@@ -20,8 +20,17 @@ std::string describe(const ColumnDef& def) {
   return "a " + std::string(storage::column_type_name(def.type)) + " field";
 }
 
-Status check_tenant(const TableSchema& schema, const ParsedLine& line,
-                    const std::optional<std::string>& tenant_scope) {
+// The tenant column and the dedup key are tags even before a line creates them.
+bool is_key_tag(const TableSchema& schema, const std::string& column) {
+  const TableOptions& o = schema.options;
+  return (o.tenant_column && *o.tenant_column == column) ||
+         std::find(o.dedup_columns.begin(), o.dedup_columns.end(), column) != o.dedup_columns.end();
+}
+
+}  // namespace
+
+Status check_tenant_scope(const TableSchema& schema, const ParsedLine& line,
+                          const std::optional<std::string>& tenant_scope) {
   if (!tenant_scope) return Status::ok();
   if (!schema.options.tenant_column) {
     return make_error(ErrorCode::kPermissionDenied,
@@ -42,15 +51,6 @@ Status check_tenant(const TableSchema& schema, const ParsedLine& line,
   return Status::ok();
 }
 
-// The tenant column and the dedup key are tags even before a line creates them.
-bool is_key_tag(const TableSchema& schema, const std::string& column) {
-  const TableOptions& o = schema.options;
-  return (o.tenant_column && *o.tenant_column == column) ||
-         std::find(o.dedup_columns.begin(), o.dedup_columns.end(), column) != o.dedup_columns.end();
-}
-
-}  // namespace
-
 Result<std::vector<ColumnDef>> admit_line(const TableSchema& schema, const ParsedLine& line,
                                           const std::optional<std::string>& tenant_scope,
                                           size_t max_columns) {
@@ -61,7 +61,7 @@ Result<std::vector<ColumnDef>> admit_line(const TableSchema& schema, const Parse
 Result<std::vector<ColumnDef>> admit_line(const TableSchema& schema, const ParsedLine& line,
                                           const std::optional<std::string>& tenant_scope,
                                           size_t max_columns, std::vector<size_t>& hints) {
-  TESSERA_RETURN_IF_ERROR(check_tenant(schema, line, tenant_scope));
+  TESSERA_RETURN_IF_ERROR(check_tenant_scope(schema, line, tenant_scope));
   if (hints.size() < line.tags.size() + line.fields.size()) {
     hints.resize(line.tags.size() + line.fields.size(), 0);
   }

@@ -16,6 +16,12 @@ namespace tessera::engine {
 // The schema a table gets when its first line creates it: time plus default options.
 TableSchema default_schema(const std::string& table);
 
+// kPermissionDenied unless `line` is the writer's tenant's: without a scope every line
+// is; with one, the table must have a tenant column and the line's tag there must
+// equal the scope. Part of admit_line(), for lines admitted by shape.
+Status check_tenant_scope(const TableSchema& schema, const ParsedLine& line,
+                          const std::optional<std::string>& tenant_scope);
+
 // Checks `line` against `schema` (types, tag/field kinds, the writer's tenant scope,
 // the column limits) and returns the columns it would add, in line order.
 // kTypeMismatch for a type conflict (an integer into a FLOAT field is allowed),

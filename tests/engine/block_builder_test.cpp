@@ -95,6 +95,29 @@ TEST(BlockBuilderTest, RowsWithChangingColumnOrderAndSetsLandInTheirColumns) {
                   "7 host=\"a\" cpu=4.5 n=7i up=NULL"));
 }
 
+TEST(BlockBuilderTest, SlotsFillTheirColumnsAlongsideSettersByName) {
+  BlockBuilder builder;
+  builder.begin_row(1);
+  builder.set_string("host", "a");
+  const size_t host = builder.slot_of("host", ColumnType::kString);
+  const size_t cpu = builder.slot_of("cpu", ColumnType::kFloat64);  // new: NULL in row 1
+  EXPECT_EQ(builder.slot_of("host", ColumnType::kString), host);
+  builder.begin_row(2);
+  builder.set_float_at(cpu, 0.5);
+  builder.set_string_at(host, "b");
+  builder.begin_row(3);  // a slot left out, then one taken mid-block
+  const size_t n = builder.slot_of("n", ColumnType::kInt64);
+  const size_t up = builder.slot_of("up", ColumnType::kBool);
+  builder.set_int_at(n, 3);
+  builder.set_bool_at(up, false);
+  builder.set_string("host", "a");
+  builder.begin_row(4);  // nothing set
+  EXPECT_THAT(
+      render_rows(builder.take()),
+      ElementsAre("1 host=\"a\" cpu=NULL n=NULL up=NULL", "2 host=\"b\" cpu=0.5 n=NULL up=NULL",
+                  "3 host=\"a\" cpu=NULL n=3i up=false", "4 host=NULL cpu=NULL n=NULL up=NULL"));
+}
+
 TEST(BlockBuilderTest, RepeatedAndChangingStringValuesShareDictionaryCodes) {
   BlockBuilder builder;
   const char* values[] = {"x", "x", "y", "x", "y", "y", "z", "", "", "x"};

@@ -48,7 +48,11 @@ TEST(CardinalityGuardTest, KeyValueBoundariesMatter) {
   EXPECT_TRUE(guard.admit("t", {{"ab", "c"}}, true).is_ok());
   EXPECT_TRUE(guard.admit("t", {{"a", "bc"}}, true).is_ok());
   EXPECT_TRUE(guard.admit("t", {{"a", "b"}, {"c", ""}}, true).is_ok());
-  EXPECT_EQ(guard.series_count("t"), 3u);
+  // Values swapped between keys: another series, whatever the tags' order.
+  EXPECT_TRUE(guard.admit("t", {{"a", "x"}, {"b", "y"}}, true).is_ok());
+  EXPECT_TRUE(guard.admit("t", {{"a", "y"}, {"b", "x"}}, true).is_ok());
+  EXPECT_TRUE(guard.admit("t", {{"b", "x"}, {"a", "y"}}, true).is_ok());
+  EXPECT_EQ(guard.series_count("t"), 5u);
 }
 
 // Series that differ in one byte anywhere (strings of 1..24 bytes, across the hash's

@@ -267,6 +267,38 @@ TEST(DatabaseTest, LinesThatChangeShapeWithinABatchStoreEveryValueInItsColumn) {
                                                     "8 tenant=a host=h1 x=8 n=8i up=NULL s=NULL"));
 }
 
+// Admission by shape (engine/line_shape.h) compares a line with the last line
+// admitted, never with a rejected one, and keeps a widened integer a float.
+TEST(DatabaseTest, LinesShapedLikeTheLastAdmittedLineFitAsItDid) {
+  TempDir dir;
+  auto engine = open_engine(dir.path());
+  WriteOptions scoped;
+  scoped.tenant_scope = "a";
+  WriteReport report = write_ok(*engine,
+                                "m,tenant=a n=1i,x=1.5 1\n"
+                                "m,tenant=a n=2.5,x=2.5 2\n"  // float into int: rejected
+                                "m,tenant=a n=3.5,x=3.5 3\n"  // shaped like line 2: rejected too
+                                "m,tenant=a n=4i,x=4i 4\n"    // int into float: widened
+                                "m,tenant=a n=5i,x=5i 5\n"    // shaped like line 4
+                                "m,tenant=b n=6i,x=6i 6\n"    // shaped like line 5, not our tenant
+                                "m,tenant=a n=7i,x=7i 7\n",
+                                scoped);
+  EXPECT_EQ(report.accepted, 4u);
+  ASSERT_EQ(report.rejected.size(), 3u);
+  EXPECT_EQ(report.rejected[0].line_number, 2u);
+  EXPECT_EQ(report.rejected[0].reason,
+            "field \"n\": column is a INT field of table \"m\", got FLOAT");
+  EXPECT_EQ(report.rejected[1].line_number, 3u);
+  EXPECT_EQ(report.rejected[1].reason, report.rejected[0].reason);
+  EXPECT_EQ(report.rejected[2].line_number, 6u);
+  EXPECT_EQ(report.rejected[2].reason, "tenant \"b\" is not this writer's tenant");
+  EXPECT_THAT(table_rows(*engine, "m"), ElementsAre("1 tenant=a n=1i x=1.5", "4 tenant=a n=4i x=4",
+                                                    "5 tenant=a n=5i x=5", "7 tenant=a n=7i x=7"));
+  auto schema = engine->schema("m");
+  ASSERT_TRUE(schema.has_value());
+  EXPECT_EQ(schema->find("x")->type, storage::ColumnType::kFloat64);
+}
+
 TEST(DatabaseTest, ATypeConflictAfterCachedLinesIsRejectedInAnyLaterBatch) {
   TempDir dir;
   auto engine = open_engine(dir.path());
