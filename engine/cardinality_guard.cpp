@@ -63,8 +63,8 @@ Status CardinalityGuard::admit_pending(std::string_view table,
     auto staged = pending->series_by_table.find(pending->last_table);
     pending->last_pending = staged == pending->series_by_table.end() ? nullptr : &staged->second;
   }
-  const std::unordered_set<uint64_t>* recorded = pending->last_recorded;
-  std::unordered_set<uint64_t>* staged = pending->last_pending;
+  const SeriesHashSet* recorded = pending->last_recorded;
+  SeriesHashSet* staged = pending->last_pending;
   const uint64_t hash = series_hash(tags);
   if (recorded != nullptr && recorded->contains(hash)) return Status::ok();
   if (staged != nullptr && staged->contains(hash)) return Status::ok();
@@ -87,11 +87,11 @@ Status CardinalityGuard::admit_pending(std::string_view table,
 
 void CardinalityGuard::commit(Pending&& pending) {
   for (auto& [table, hashes] : pending.series_by_table) {
-    std::unordered_set<uint64_t>& known = series_by_table_[table];
+    SeriesHashSet& known = series_by_table_[table];
     if (known.empty()) {
       known = std::move(hashes);
     } else {
-      known.insert(hashes.begin(), hashes.end());
+      hashes.for_each([&known](uint64_t hash) { known.insert(hash); });
     }
   }
 }

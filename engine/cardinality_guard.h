@@ -17,10 +17,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
+#include "engine/series_hash_set.h"
 #include "storage/base/status.h"
 
 namespace tessera::engine {
@@ -46,14 +46,14 @@ class CardinalityGuard {
   // The new series of a write batch that is not applied yet (its log record is
   // appended first): they count against the limit but are recorded only by commit().
   struct Pending {
-    std::unordered_map<std::string, std::unordered_set<uint64_t>> series_by_table;
+    std::unordered_map<std::string, SeriesHashSet> series_by_table;
     // The table of the previous admit_pending() call and its two sets (recorded:
     // null while the table has none; pending: null until the batch adds one), so a
     // batch of one table's lines looks the table up once, not per line.
     std::string last_table;
     bool has_last_table = false;
-    const std::unordered_set<uint64_t>* last_recorded = nullptr;
-    std::unordered_set<uint64_t>* last_pending = nullptr;
+    const SeriesHashSet* last_recorded = nullptr;
+    SeriesHashSet* last_pending = nullptr;
   };
   // As admit(), but a new series goes to `pending` instead of being recorded; the
   // limit counts recorded plus pending series. Nothing is changed on kLimitExceeded.
@@ -70,7 +70,7 @@ class CardinalityGuard {
 
  private:
   const size_t max_series_per_table_;
-  std::unordered_map<std::string, std::unordered_set<uint64_t>> series_by_table_;
+  std::unordered_map<std::string, SeriesHashSet> series_by_table_;
 };
 
 }  // namespace tessera::engine
