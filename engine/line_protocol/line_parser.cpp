@@ -32,9 +32,9 @@ namespace {
 using detail::quote;
 using storage::ColumnType;
 
-// Up to this many keys, duplicates are found by comparing every pair;
-// beyond it, by sorting (so a line with 100k fields stays O(n log n)).
-constexpr size_t kPairwiseDuplicateCheckLimit = 16;
+// Up to this many keys, duplicates are found through a small hash table; beyond it,
+// by sorting (so a line with 100k fields stays O(n log n)).
+constexpr size_t kSmallKeyCount = 32;
 
 using ByteSet = std::array<bool, 256>;
 
@@ -337,15 +337,28 @@ Status LineParser::check_duplicate_keys(const ParsedLine& out) const {
   };
   size_t first = count;
   size_t repeat = count;
-  if (count <= kPairwiseDuplicateCheckLimit) {
-    for (size_t j = 1; j < count && repeat == count; ++j) {
-      for (size_t i = 0; i < j; ++i) {
-        if (key(i) == key(j)) {
-          first = i;
+  if (count <= kSmallKeyCount) {
+    // A 64-slot table of the keys seen so far, by a hash of their length and first
+    // and last bytes; keys are compared only within a slot chain. Comparing every pair
+    // was 15% of parsing an ad_snapshot line (12 keys, 66 pairs).
+    constexpr uint8_t kEmpty = 0xff;
+    std::array<uint8_t, 64> table;
+    table.fill(kEmpty);
+    for (size_t j = 0; j < count && repeat == count; ++j) {
+      const std::string& k = key(j);
+      const uint32_t print = k.empty() ? 0
+                                       : static_cast<uint32_t>(k.size()) * 0x9e3779b1u ^
+                                             static_cast<unsigned char>(k.front()) * 0x85ebca6bu ^
+                                             static_cast<unsigned char>(k.back()) * 0xc2b2ae35u;
+      size_t at = print >> 26;
+      for (; table[at] != kEmpty; at = (at + 1) % table.size()) {
+        if (key(table[at]) == k) {
+          first = table[at];
           repeat = j;
           break;
         }
       }
+      table[at] = static_cast<uint8_t>(j);
     }
   } else {
     std::vector<size_t> order(count);
