@@ -148,19 +148,23 @@ ExponentFactor choose_exponent_factor(std::span<const double> values) {
       uint64_t exceptions = 0;
       int64_t lo = std::numeric_limits<int64_t>::max();
       int64_t hi = std::numeric_limits<int64_t>::min();
-      for (size_t i = 0; i < sample_count; ++i) {
+      uint64_t cost = 0;
+      for (size_t i = 0; i < sample_count && cost < best_cost; ++i) {
         int64_t n = 0;
         if (alp_encode_value(sample[i], e, f, &n)) {
           lo = std::min(lo, n);
           hi = std::max(hi, n);
-        } else if (++exceptions * kExceptionBits >= best_cost) {
-          break;  // Already no better than the best pair: stop sampling it.
+        } else {
+          ++exceptions;
         }
+        // A bound that only grows: every sample not yet tried costs at least the width
+        // so far (an exception's 80 bits are more than any width), so the pair is
+        // dropped as soon as it cannot beat the best one; the choice is the same as
+        // sampling every value. The last round's bound is the pair's exact cost.
+        const unsigned width =
+            lo > hi ? 0 : bitpack_width(static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo));
+        cost = exceptions * kExceptionBits + (sample_count - exceptions) * width;
       }
-      if (exceptions * kExceptionBits >= best_cost) continue;
-      const unsigned width =
-          lo > hi ? 0 : bitpack_width(static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo));
-      const uint64_t cost = exceptions * kExceptionBits + (sample_count - exceptions) * width;
       if (cost < best_cost) {
         best_cost = cost;
         best = {e, f};

@@ -189,6 +189,65 @@ TEST(AlpTest, RandomMixesMatchAPlainCopy) {
   }
 }
 
+// The documented choice (docs/format/encodings.md): on 32 evenly spaced samples,
+// every (e, f) costs 80 bits per exception plus the packed width of the others, and
+// the cheapest pair, the first on ties, wins. The reference here tries every pair on
+// every sample; the encoder may stop sampling a pair early, never choose otherwise.
+TEST(AlpTest, ChoosesTheCheapestExponentAndFactorOnItsSample) {
+  const uint64_t seed = 77;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  auto encodable = [](double v, unsigned e, unsigned f, int64_t* n) {
+    const double scaled = v * std::pow(10.0, e) / std::pow(10.0, f);
+    if (!(std::fabs(scaled) <= 2251799813685248.0)) return false;
+    *n = static_cast<int64_t>(std::nearbyint(scaled));
+    const double back = static_cast<double>(*n) * std::pow(10.0, f) / std::pow(10.0, e);
+    return std::bit_cast<uint64_t>(back) == std::bit_cast<uint64_t>(v);
+  };
+  for (int iteration = 0; iteration < 300; ++iteration) {
+    SCOPED_TRACE("iteration " + std::to_string(iteration));
+    const size_t n = 1 + rng() % kVectorValues;
+    std::vector<double> values = money(&rng, n);
+    const int decimals = static_cast<int>(rng() % 8);
+    const int mix = static_cast<int>(rng() % 4);
+    for (auto& v : values) {
+      if (mix == 0) v = std::round(v * std::pow(10.0, decimals)) / std::pow(10.0, decimals);
+      if (mix == 1 && rng() % 4 == 0) v = std::bit_cast<double>(rng());
+      if (mix == 2) v = static_cast<double>(static_cast<int64_t>(rng() % 100'000) - 50'000) / 1e3;
+    }
+    const size_t samples = std::min<size_t>(n, 32);
+    uint64_t best_cost = UINT64_MAX;
+    unsigned best_e = 0, best_f = 0;
+    for (unsigned e = 0; e <= 18; ++e) {
+      for (unsigned f = 0; f <= e; ++f) {
+        uint64_t exceptions = 0;
+        int64_t lo = INT64_MAX, hi = INT64_MIN;
+        for (size_t i = 0; i < samples; ++i) {
+          int64_t k = 0;
+          if (encodable(values[i * n / samples], e, f, &k)) {
+            lo = std::min(lo, k);
+            hi = std::max(hi, k);
+          } else {
+            ++exceptions;
+          }
+        }
+        const uint64_t range = lo > hi ? 0 : static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+        const unsigned width = range == 0 ? 0 : 64 - static_cast<unsigned>(std::countl_zero(range));
+        const uint64_t cost = exceptions * 80 + (samples - exceptions) * width;
+        if (cost < best_cost) {
+          best_cost = cost;
+          best_e = e;
+          best_f = f;
+        }
+      }
+    }
+    const std::string encoded = encode(values);
+    ASSERT_EQ(static_cast<uint8_t>(encoded[2]), best_e) << "exponent";
+    ASSERT_EQ(static_cast<uint8_t>(encoded[3]), best_f) << "factor";
+    expect_bit_exact_round_trip(values);
+  }
+}
+
 TEST(AlpTest, RejectsBadHeaders) {
   const std::string good = encode({1.5, -0.0, 2.25});
   std::vector<double> out(3);
