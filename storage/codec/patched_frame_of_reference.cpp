@@ -47,7 +47,13 @@ void append_patched_body(std::span<const int64_t> values, std::string* out) {
   size_t best_lo = 0, best_hi = 0;
   uint64_t best_bits = UINT64_MAX;
   for (size_t lo = 0; lo <= kMaxPatchExceptions && lo < n; ++lo) {
-    for (size_t hi = 0; lo + hi <= kMaxPatchExceptions && lo + hi < n; ++hi) {
+    // No split with `lo` low outliers is narrower than the one with the most high
+    // ones, so n times that width bounds every split from below: splits that cannot
+    // beat the best are skipped, and the choice is the one trying all of them made.
+    const size_t most_hi = std::min(kMaxPatchExceptions - lo, n - 1 - lo);
+    const uint64_t narrowest = n * bitpack_width(u(sorted[n - 1 - most_hi]) - u(sorted[lo]));
+    for (size_t hi = 0; hi <= most_hi; ++hi) {
+      if (narrowest + (lo + hi) * kExceptionBits >= best_bits) break;
       const unsigned width = bitpack_width(u(sorted[n - 1 - hi]) - u(sorted[lo]));
       const uint64_t bits = n * width + (lo + hi) * kExceptionBits;
       if (bits < best_bits) {
