@@ -44,6 +44,26 @@ TEST(LineShapeTest, AnyDifferenceInTableKeysOrderOrTypesChangesTheShape) {
   }
 }
 
+// Keys of every length from 1 to 24 that differ in one byte anywhere (the compare
+// reads short keys through overlapping words) change the shape; equal ones do not.
+TEST(LineShapeTest, KeysDifferingInAnyOneByteChangeTheShape) {
+  auto line = [](const std::string& table, const std::string& tag, const std::string& field) {
+    return parsed(table + "," + tag + "=v " + field + "=1 1");
+  };
+  for (size_t length = 1; length <= 24; ++length) {
+    const std::string key(length, 'k');
+    const ParsedLine example = line(key, key, key + "x");
+    EXPECT_TRUE(has_same_shape(parsed(key + "," + key + "=w " + key + "x=2 2"), example));
+    for (size_t at = 0; at < length; ++at) {
+      std::string other = key;
+      other[at] = 'j';
+      EXPECT_FALSE(has_same_shape(line(other, key, key + "x"), example)) << "table " << other;
+      EXPECT_FALSE(has_same_shape(line(key, other, key + "x"), example)) << "tag " << other;
+      EXPECT_FALSE(has_same_shape(line(key, key, other + "x"), example)) << "field " << other;
+    }
+  }
+}
+
 TEST(LineShapeTest, ShapeNamesTheSchemaColumnOfEveryKeyInLineOrder) {
   TableSchema schema;
   schema.name = "ad";
