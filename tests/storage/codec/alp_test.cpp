@@ -189,7 +189,7 @@ TEST(AlpTest, RandomMixesMatchAPlainCopy) {
   }
 }
 
-// The documented choice (docs/format/encodings.md): on 32 evenly spaced samples,
+// The documented choice (docs/format/codecs.md, "alp"): on 32 evenly spaced samples,
 // every (e, f) costs 80 bits per exception plus the packed width of the others, and
 // the cheapest pair, the first on ties, wins. The reference here tries every pair on
 // every sample; the encoder may stop sampling a pair early, never choose otherwise.
