@@ -267,8 +267,9 @@ void Database::build_rows(StagedWrite& staged) const {
       last_table = &line->measurement;
       last_start = partition_start(t, schema.options.partition_ns);
       auto [at, is_new] = target_of.try_emplace({line->measurement, last_start}, targets.size());
-      if (is_new)
+      if (is_new) {
         targets.push_back({&schema, {}, std::vector<size_t>(schema.columns.size(), kNoSlot)});
+      }
       target = &targets[at->second];
     }
     BlockBuilder& rows = target->rows;
