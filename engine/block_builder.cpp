@@ -8,10 +8,7 @@ namespace tessera::engine {
 using storage::Column;
 using storage::ColumnType;
 
-void BlockBuilder::begin_row(int64_t time_ns) {
-  time_ns_.push_back(time_ns);
-  row_position_ = 0;
-}
+void BlockBuilder::begin_row(int64_t time_ns) { time_ns_.push_back(time_ns); }
 
 void BlockBuilder::pad_to(Column& column, size_t rows) {
   size_t n = column.size();
@@ -47,23 +44,6 @@ size_t BlockBuilder::slot_of(std::string_view name, ColumnType type) {
   return slot;
 }
 
-size_t BlockBuilder::hinted_slot(std::string_view name, ColumnType type) {
-  // Column names are unique, so a hint whose name matches is the column's one slot.
-  size_t slot;
-  if (row_position_ < row_slots_.size() && names_[row_slots_[row_position_]] == name) {
-    slot = row_slots_[row_position_];
-  } else {
-    slot = slot_of(name, type);
-    if (row_position_ < row_slots_.size()) {
-      row_slots_[row_position_] = slot;
-    } else {
-      row_slots_.push_back(slot);
-    }
-  }
-  ++row_position_;
-  return slot;
-}
-
 BlockBuilder::ColumnBuilder& BlockBuilder::column_for_append(size_t slot,
                                                              [[maybe_unused]] ColumnType type) {
   Column& column = columns_[slot].column;
@@ -75,19 +55,19 @@ BlockBuilder::ColumnBuilder& BlockBuilder::column_for_append(size_t slot,
 }
 
 void BlockBuilder::set_string(std::string_view name, std::string_view value) {
-  set_string_at(hinted_slot(name, ColumnType::kString), value);
+  set_string_at(slot_of(name, ColumnType::kString), value);
 }
 
 void BlockBuilder::set_int(std::string_view name, int64_t value) {
-  set_int_at(hinted_slot(name, ColumnType::kInt64), value);
+  set_int_at(slot_of(name, ColumnType::kInt64), value);
 }
 
 void BlockBuilder::set_float(std::string_view name, double value) {
-  set_float_at(hinted_slot(name, ColumnType::kFloat64), value);
+  set_float_at(slot_of(name, ColumnType::kFloat64), value);
 }
 
 void BlockBuilder::set_bool(std::string_view name, bool value) {
-  set_bool_at(hinted_slot(name, ColumnType::kBool), value);
+  set_bool_at(slot_of(name, ColumnType::kBool), value);
 }
 
 void BlockBuilder::set_string_at(size_t slot, std::string_view value) {
@@ -129,9 +109,6 @@ void BlockBuilder::append_rows(const storage::Block& rows, size_t begin, size_t 
     }
     append_column(columns_[slot_of(rows.column_names[c], from.type)], from, begin, end);
   }
-  // The per-row hints describe the rows set one by one; appended rows say nothing.
-  row_slots_.clear();
-  row_position_ = 0;
 }
 
 void BlockBuilder::append_column(ColumnBuilder& to, const Column& from, size_t begin, size_t end) {

@@ -21,8 +21,7 @@ class BlockBuilder {
   size_t row_count() const { return time_ns_.size(); }
 
   // Starts a row at `time_ns`; set_*() calls then fill its columns. Columns not
-  // set for this row read NULL. Rows that set the same columns in the same order as
-  // the row before find them with one name compare each, without hashing.
+  // set for this row read NULL.
   void begin_row(int64_t time_ns);
   void set_string(std::string_view column, std::string_view value);
   void set_int(std::string_view column, int64_t value);
@@ -66,9 +65,6 @@ class BlockBuilder {
     // often repeat a tag value.
     uint32_t last_code = kNoCode;
   };
-  // The slot of column `name`, found through the previous row's slot at this
-  // position in the row when the names match.
-  size_t hinted_slot(std::string_view name, storage::ColumnType type);
   // The builder in `slot`, padded with NULLs up to the current row and marked valid
   // there, ready for the current row's value to be pushed.
   ColumnBuilder& column_for_append(size_t slot, storage::ColumnType type);
@@ -83,10 +79,6 @@ class BlockBuilder {
   std::vector<std::string> names_;
   std::vector<ColumnBuilder> columns_;
   StringMap<size_t> index_;
-  // The slots of the columns the previous rows set, by position in the row (a hint,
-  // checked by name before use), and how many columns the current row has set.
-  std::vector<size_t> row_slots_;
-  size_t row_position_ = 0;
 };
 
 }  // namespace tessera::engine

@@ -1,21 +1,12 @@
 #include "engine/cardinality_guard.h"
 
-#include <cstring>
+#include "storage/base/little_endian.h"
 
 namespace tessera::engine {
 namespace {
 
-uint64_t load_u64(const char* p) {
-  uint64_t word;
-  std::memcpy(&word, p, 8);
-  return word;
-}
-
-uint32_t load_u32(const char* p) {
-  uint32_t word;
-  std::memcpy(&word, p, 4);
-  return word;
-}
+using storage::load_u32;
+using storage::load_u64;
 
 // Mixes `bytes` and its length into `h`. Every byte is read through fixed-size
 // loads (overlapping at the end), which the compiler inlines: a tail copy of

@@ -3,6 +3,8 @@
 #include <cassert>
 #include <cstring>
 
+#include "storage/base/little_endian.h"
+
 namespace tessera::engine {
 
 namespace {
@@ -15,15 +17,11 @@ bool same_key(const std::string& a, const std::string& b) {
   if (n != b.size()) return false;
   const char* x = a.data();
   const char* y = b.data();
-  auto equal = [](const char* p, const char* q, auto word) {
-    decltype(word) u, v;
-    std::memcpy(&u, p, sizeof u);
-    std::memcpy(&v, q, sizeof v);
-    return u == v;
-  };
+  using storage::load_u32;
+  using storage::load_u64;
   if (n > 16) return std::memcmp(x, y, n) == 0;
-  if (n >= 8) return equal(x, y, uint64_t{}) && equal(x + n - 8, y + n - 8, uint64_t{});
-  if (n >= 4) return equal(x, y, uint32_t{}) && equal(x + n - 4, y + n - 4, uint32_t{});
+  if (n >= 8) return load_u64(x) == load_u64(y) && load_u64(x + n - 8) == load_u64(y + n - 8);
+  if (n >= 4) return load_u32(x) == load_u32(y) && load_u32(x + n - 4) == load_u32(y + n - 4);
   for (size_t i = 0; i < n; ++i) {
     if (x[i] != y[i]) return false;
   }

@@ -1,5 +1,5 @@
-// BlockBuilder's fast paths (the previous row's column slots, each string column's
-// last value) must give the block a plain name lookup would. Expected rows are
+// BlockBuilder's fast path (each string column's last value) and its column slots
+// must give the block a plain name lookup would. Expected rows are
 // written out by hand and read back from the block column by column.
 #include "engine/block_builder.h"
 
@@ -68,7 +68,7 @@ TEST(BlockBuilderTest, RowsWithChangingColumnOrderAndSetsLandInTheirColumns) {
   builder.set_string("host", "a");
   builder.set_float("cpu", 0.5);
   builder.set_int("n", 1);
-  builder.begin_row(2);  // same columns, same order: the cached slots
+  builder.begin_row(2);  // same columns, same order
   builder.set_string("host", "b");
   builder.set_float("cpu", 1.5);
   builder.set_int("n", 2);
@@ -80,7 +80,7 @@ TEST(BlockBuilderTest, RowsWithChangingColumnOrderAndSetsLandInTheirColumns) {
   builder.set_string("host", "d");
   builder.set_bool("up", true);
   builder.set_int("n", 4);
-  builder.begin_row(5);  // fewer columns than the cached row
+  builder.begin_row(5);  // fewer columns than the row before
   builder.set_float("cpu", 3.5);
   builder.begin_row(6);  // nothing but the time
   builder.begin_row(7);  // back to the first shape
@@ -166,7 +166,7 @@ TEST(BlockBuilderTest, TakeStartsAFreshBlockWhoseColumnsFollowItsOwnRows) {
   Block first = builder.take();
   EXPECT_THAT(render_rows(first), ElementsAre("1 a=\"1\" b=1i"));
   builder.begin_row(2);
-  builder.set_int("b", 2);  // the cached slot of position 0 was "a": gone with take()
+  builder.set_int("b", 2);  // position 0 was "a" before take(); the new block starts with b
   builder.set_string("a", "1");
   Block second = builder.take();
   EXPECT_THAT(render_rows(second), ElementsAre("2 b=2i a=\"1\""));
