@@ -640,13 +640,20 @@ Result<std::vector<LiveRows>> Database::dedup_partition(
     entry.indexed.clear();
     entry.index = std::make_unique<DedupIndex>(key_columns);
   }
+  if (entry.indexed.size() < stable.size()) {
+    size_t rows = 0;
+    for (const auto& source : stable) rows += source->stats().row_count;
+    entry.index->reserve(rows);
+  }
   for (size_t i = entry.indexed.size(); i < stable.size(); ++i) {
-    TESSERA_ASSIGN_OR_RETURN(auto block, stable[i]->load());
-    entry.index->add(*block);
+    // The key columns and time only, through the block cache: a partition re-indexed
+    // after a flush decodes three columns of its segment blocks, not all of them.
+    TESSERA_ASSIGN_OR_RETURN(LoadedBlock block, stable[i]->load_columns(key_columns));
+    entry.index->add(block);
     entry.indexed.push_back(stable[i]);
   }
-  std::vector<std::shared_ptr<const storage::Block>> tail;
-  if (head) tail.push_back(head);
+  std::vector<LoadedBlock> tail;
+  if (head) tail.push_back(LoadedBlock::project(head, key_columns));
   return entry.index->live_rows(tail);
 }
 

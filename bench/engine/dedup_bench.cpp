@@ -1,0 +1,146 @@
+// Read-time deduplication (engine/dedup.h) of one daily ad_snapshot partition as
+// the medium workload writes it: 2,340 entities of 40 tenants, a snapshot of every
+// entity each 15 minutes, in write order (time-major), 8,192-row blocks, and 0.5% of
+// the rows restating a row of one of the previous four snapshots. Items/s counts rows.
+//
+//   IndexPartition  a fresh index, sized for the partition, adds all 28 blocks: what
+//                   the first query after a flush pays for each partition it touched
+//   HeadSnapshot    live_rows() for a full 8,192-row head over an index of the
+//                   other 27 blocks: what every snapshot of the partition pays
+//
+//   build-release/bench/dedup_bench --benchmark_min_time=1
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/dedup.h"
+
+namespace tessera::engine {
+namespace {
+
+constexpr size_t kTenants = 40;
+constexpr size_t kEntities = 2'340;
+constexpr size_t kSnapshots = 96;  // a day of 15-minute snapshots
+constexpr size_t kBlockRows = 8'192;
+constexpr int64_t kSnapshotNs = int64_t{15} * 60 * 1'000'000'000;
+
+struct Partition {
+  std::vector<LoadedBlock> blocks;
+  size_t rows = 0;
+  size_t restatements = 0;  // rows that replace an earlier row
+};
+
+const std::vector<std::string>& key_columns() {
+  static const std::vector<std::string> columns = {"tenant", "entity_id"};
+  return columns;
+}
+
+// A string column of `values` (ids) named "<prefix><id>", one dictionary entry per
+// distinct id in first-seen order, as the write path builds a block's dictionaries.
+storage::Column string_column(const std::vector<uint32_t>& ids, const char* prefix) {
+  storage::Column column;
+  column.type = storage::ColumnType::kString;
+  std::map<uint32_t, uint32_t> codes;
+  for (uint32_t id : ids) {
+    auto [it, inserted] = codes.try_emplace(id, static_cast<uint32_t>(codes.size()));
+    if (inserted) column.dictionary.push_back(prefix + std::to_string(id));
+    column.codes.push_back(it->second);
+  }
+  return column;
+}
+
+const Partition& partition() {
+  static const Partition* built = [] {
+    auto* out = new Partition;
+    std::mt19937_64 rng(42);
+    std::vector<int64_t> times;
+    std::vector<uint32_t> entities;
+    auto seal = [&] {
+      auto block = std::make_shared<storage::Block>();
+      block->time_ns = times;
+      std::vector<uint32_t> tenants;
+      for (uint32_t entity : entities) tenants.push_back(entity % kTenants);
+      block->column_names = {"tenant", "entity_id"};
+      block->columns = {string_column(tenants, "tenant_"), string_column(entities, "entity_")};
+      out->blocks.push_back(LoadedBlock::project(block, key_columns()));
+      out->rows += times.size();
+      times.clear();
+      entities.clear();
+    };
+    auto add_row = [&](int64_t time_ns, uint32_t entity) {
+      times.push_back(time_ns);
+      entities.push_back(entity);
+      if (times.size() == kBlockRows) seal();
+    };
+    // Restated keys are drawn distinct, so that each one replaces exactly one live row.
+    std::map<std::pair<int64_t, uint32_t>, bool> restated;
+    for (size_t s = 0; s < kSnapshots; ++s) {
+      const auto snapshot_ns = static_cast<int64_t>(s) * kSnapshotNs;
+      for (uint32_t entity = 0; entity < kEntities; ++entity) {
+        add_row(snapshot_ns, entity);
+        if (s == 0 || rng() % 200 != 0) continue;
+        const int64_t earlier_ns =
+            snapshot_ns - static_cast<int64_t>(1 + rng() % std::min<size_t>(s, 4)) * kSnapshotNs;
+        const auto other = static_cast<uint32_t>(rng() % kEntities);
+        if (!restated.try_emplace({earlier_ns, other}, true).second) continue;
+        add_row(earlier_ns, other);
+        ++out->restatements;
+      }
+    }
+    if (!times.empty()) seal();
+    return out;
+  }();
+  return *built;
+}
+
+// The rows `masks` mark as replaced.
+size_t replaced_rows(const std::vector<LiveRows>& masks) {
+  size_t replaced = 0;
+  for (const LiveRows& mask : masks) {
+    if (!mask) continue;
+    for (uint8_t live : *mask) replaced += live == 0 ? 1 : 0;
+  }
+  return replaced;
+}
+
+void BM_IndexPartition(benchmark::State& state) {
+  const Partition& input = partition();
+  size_t replaced = 0;
+  for (auto _ : state) {
+    DedupIndex index(key_columns());
+    index.reserve(input.rows);  // as Database::dedup_partition does
+    for (const LoadedBlock& block : input.blocks) index.add(block);
+    state.PauseTiming();
+    replaced = replaced_rows(index.live_rows({}));
+    state.ResumeTiming();
+  }
+  if (replaced != input.restatements) state.SkipWithError("the masks miss restatements");
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(input.rows));
+}
+BENCHMARK(BM_IndexPartition)->Unit(benchmark::kMillisecond);
+
+void BM_HeadSnapshot(benchmark::State& state) {
+  const Partition& input = partition();
+  DedupIndex index(key_columns());
+  for (size_t b = 0; b + 1 < input.blocks.size(); ++b) index.add(input.blocks[b]);
+  const std::vector<LoadedBlock> head = {input.blocks.back()};
+  size_t replaced = 0;
+  for (auto _ : state) {
+    std::vector<LiveRows> masks = index.live_rows(head);
+    benchmark::DoNotOptimize(masks);
+    state.PauseTiming();
+    replaced = replaced_rows(masks);
+    state.ResumeTiming();
+  }
+  if (replaced != input.restatements) state.SkipWithError("the masks miss restatements");
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(head.front().row_count()));
+}
+BENCHMARK(BM_HeadSnapshot)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace tessera::engine
