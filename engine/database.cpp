@@ -652,9 +652,9 @@ Result<std::vector<LiveRows>> Database::dedup_partition(
     entry.index->add(block);
     entry.indexed.push_back(stable[i]);
   }
-  std::vector<LoadedBlock> tail;
-  if (head) tail.push_back(LoadedBlock::project(head, key_columns));
-  return entry.index->live_rows(tail);
+  if (!head) return entry.index->live_rows(nullptr);
+  const LoadedBlock loaded_head = LoadedBlock::project(head, key_columns);
+  return entry.index->live_rows(&loaded_head);
 }
 
 EngineStats Database::stats() const {

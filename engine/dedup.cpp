@@ -17,6 +17,20 @@ uint64_t mix(uint64_t x) {
 // as many lookups as a core keeps memory loads in flight.
 constexpr size_t kPrefetchRows = 16;
 
+// `mask`, ready to be modified: made from `base` (null: every one of `rows` rows
+// live) when it is null, cloned when a snapshot holds it, which must keep seeing the
+// rows it saw.
+std::vector<uint8_t>& writable(std::shared_ptr<std::vector<uint8_t>>& mask,
+                               const std::vector<uint8_t>* base, size_t rows) {
+  if (!mask) {
+    mask = std::make_shared<std::vector<uint8_t>>(base != nullptr ? *base
+                                                                  : std::vector<uint8_t>(rows, 1));
+  } else if (mask.use_count() > 1) {
+    mask = std::make_shared<std::vector<uint8_t>>(*mask);
+  }
+  return *mask;
+}
+
 }  // namespace
 
 size_t DedupIndex::KeyHash::operator()(const Key& key) const {
@@ -28,52 +42,58 @@ size_t DedupIndex::PairHash::operator()(uint64_t pair) const {
   return static_cast<size_t>(mix(pair));
 }
 
-std::vector<uint32_t> DedupIndex::series_of_rows(const LoadedBlock& block) {
-  const size_t rows = block.row_count();
-  std::vector<uint32_t> series(rows, 0);
-  for (size_t k = 0; k < key_columns_.size(); ++k) {
-    const storage::Column* column = block.find(key_columns_[k]);
-    if (column != nullptr && column->type != storage::ColumnType::kString) column = nullptr;
-    // Each dictionary code's interned id, computed once per block.
-    std::vector<uint32_t> code_ids;
-    if (column != nullptr) {
-      for (const std::string& value : column->dictionary) {
-        auto [it, inserted] =
-            tag_ids_[k].try_emplace(value, static_cast<uint32_t>(tag_ids_[k].size() + 1));
-        code_ids.push_back(it->second);
-      }
-    }
+std::vector<const storage::Column*> DedupIndex::key_columns_of(const LoadedBlock& block) const {
+  std::vector<const storage::Column*> columns;
+  for (const std::string& name : key_columns_) {
+    const storage::Column* column = block.find(name);
+    columns.push_back(column != nullptr && column->type == storage::ColumnType::kString ? column
+                                                                                        : nullptr);
+  }
+  return columns;
+}
+
+void DedupIndex::intern_dictionary(size_t k, const storage::Column& column,
+                                   std::vector<uint32_t>& code_ids) {
+  for (size_t code = code_ids.size(); code < column.dictionary.size(); ++code) {
+    auto [it, inserted] = tag_ids_[k].try_emplace(column.dictionary[code],
+                                                  static_cast<uint32_t>(tag_ids_[k].size() + 1));
+    code_ids.push_back(it->second);
+  }
+}
+
+std::vector<uint32_t> DedupIndex::series_of_rows(
+    const LoadedBlock& block, size_t begin, const std::vector<const storage::Column*>& columns,
+    const std::vector<std::vector<uint32_t>>& code_ids) {
+  std::vector<uint32_t> series(block.row_count() - begin, 0);
+  for (size_t k = 0; k < columns.size(); ++k) {
+    const storage::Column* column = columns[k];
     auto id_at = [&](size_t row) -> uint32_t {
-      return column == nullptr || !column->is_valid(row) ? 0 : code_ids[column->codes[row]];
+      return column == nullptr || !column->is_valid(row) ? 0 : code_ids[k][column->codes[row]];
     };
-    if (k == 0) {
-      for (size_t row = 0; row < rows; ++row) series[row] = id_at(row);
-      continue;
-    }
-    for (size_t row = 0; row < rows; ++row) {
-      const uint64_t pair = static_cast<uint64_t>(series[row]) << 32 | id_at(row);
-      series[row] = *series_ids_.try_emplace(pair, static_cast<uint32_t>(series_ids_.size())).first;
+    for (size_t i = 0; i < series.size(); ++i) {
+      const uint32_t id = id_at(begin + i);
+      if (k == 0) {
+        series[i] = id;
+        continue;
+      }
+      const uint64_t pair = static_cast<uint64_t>(series[i]) << 32 | id;
+      series[i] = *series_ids_.try_emplace(pair, static_cast<uint32_t>(series_ids_.size())).first;
     }
   }
   return series;
 }
 
-std::vector<uint8_t>& DedupIndex::writable_mask(uint32_t b) {
-  std::shared_ptr<std::vector<uint8_t>>& mask = masks_[b];
-  if (!mask) {
-    mask = std::make_shared<std::vector<uint8_t>>(row_counts_[b], 1);
-  } else if (mask.use_count() > 1) {
-    // A snapshot holds this mask: it must keep seeing the rows it saw.
-    mask = std::make_shared<std::vector<uint8_t>>(*mask);
-  }
-  return *mask;
-}
-
 void DedupIndex::add(const LoadedBlock& block) {
+  head_ = HeadState{};  // the rows of the head so far are this block's
   const auto b = static_cast<uint32_t>(masks_.size());
   masks_.emplace_back();
   row_counts_.push_back(block.row_count());
-  std::vector<uint32_t> series = series_of_rows(block);
+  const std::vector<const storage::Column*> columns = key_columns_of(block);
+  std::vector<std::vector<uint32_t>> code_ids(columns.size());
+  for (size_t k = 0; k < columns.size(); ++k) {
+    if (columns[k] != nullptr) intern_dictionary(k, *columns[k], code_ids[k]);
+  }
+  const std::vector<uint32_t> series = series_of_rows(block, 0, columns, code_ids);
   // The map grows to powers of two, so reserving per block rehashes amortized
   // constant work per row.
   latest_.reserve(latest_.size() + block.row_count());
@@ -85,54 +105,71 @@ void DedupIndex::add(const LoadedBlock& block) {
     Location here{b, static_cast<uint32_t>(row)};
     auto [location, inserted] = latest_.try_emplace(Key{times[row], series[row]}, here);
     if (inserted) continue;
-    writable_mask(location->block)[location->row] = 0;
+    writable(masks_[location->block], nullptr, row_counts_[location->block])[location->row] = 0;
     *location = here;
   }
 }
 
-std::vector<LiveRows> DedupIndex::live_rows(const std::vector<LoadedBlock>& tail) {
-  const size_t added = masks_.size();
-  std::vector<LiveRows> result(masks_.begin(), masks_.end());
-  result.resize(added + tail.size());
-  auto rows_of = [&](size_t b) { return b < added ? row_counts_[b] : tail[b - added].row_count(); };
-  // Rows the tail replaces are marked in this snapshot's copies, never in the index.
-  std::unordered_map<size_t, std::vector<uint8_t>> changed;
-  auto kill = [&](size_t b, size_t row) {
-    auto [it, inserted] = changed.try_emplace(b);
-    if (inserted) it->second = result[b] ? *result[b] : std::vector<uint8_t>(rows_of(b), 1);
-    it->second[row] = 0;
-  };
-  // Sized once for the whole tail: growing it row by row would rehash it a dozen
-  // times for a full head block, on every snapshot.
-  KeyMap tail_latest = make_key_map();
-  size_t tail_rows = 0;
-  for (const LoadedBlock& block : tail) tail_rows += block.row_count();
-  tail_latest.reserve(tail_rows);
-  for (size_t t = 0; t < tail.size(); ++t) {
-    const LoadedBlock& block = tail[t];
-    const auto b = static_cast<uint32_t>(added + t);
-    // Interning the tail's tags grows the id tables, which is harmless: ids are only names.
-    std::vector<uint32_t> series = series_of_rows(block);
-    const std::vector<int64_t>& times = block.time_ns();
-    for (size_t row = 0; row < block.row_count(); ++row) {
-      if (row + kPrefetchRows < block.row_count()) {
-        latest_.prefetch(Key{times[row + kPrefetchRows], series[row + kPrefetchRows]});
-      }
-      Key key{times[row], series[row]};
-      Location here{b, static_cast<uint32_t>(row)};
-      auto [location, inserted] = tail_latest.try_emplace(key, here);
-      if (!inserted) {
-        kill(location->block, location->row);
-        *location = here;
-      } else if (const Location* old = latest_.find(key)) {
-        kill(old->block, old->row);
-      }
+bool DedupIndex::extend(HeadState& state, const LoadedBlock& head) {
+  const size_t rows = head.row_count();
+  const std::vector<const storage::Column*> columns = key_columns_of(head);
+  state.code_ids.resize(columns.size());
+  state.last_values.resize(columns.size());
+  for (size_t k = 0; k < columns.size(); ++k) {
+    const std::vector<uint32_t>& known = state.code_ids[k];
+    if (known.empty()) continue;
+    if (columns[k] == nullptr || columns[k]->dictionary.size() < known.size() ||
+        columns[k]->dictionary[known.size() - 1] != state.last_values[k]) {
+      return false;
     }
   }
-  for (auto& [b, mask] : changed) {
-    result[b] = std::make_shared<const std::vector<uint8_t>>(std::move(mask));
+  if (rows < state.rows) return false;
+  if (rows == state.rows) return true;
+  for (size_t k = 0; k < columns.size(); ++k) {
+    if (columns[k] == nullptr) continue;
+    intern_dictionary(k, *columns[k], state.code_ids[k]);
+    if (!columns[k]->dictionary.empty()) state.last_values[k] = columns[k]->dictionary.back();
   }
+  const std::vector<uint32_t> series = series_of_rows(head, state.rows, columns, state.code_ids);
+  const auto head_block = static_cast<uint32_t>(masks_.size());
+  state.overlay.resize(masks_.size());
+  if (state.mask) writable(state.mask, nullptr, 0).resize(rows, 1);
+  state.latest.reserve(rows);
+  const std::vector<int64_t>& times = head.time_ns();
+  for (size_t i = 0; i < series.size(); ++i) {
+    if (i + kPrefetchRows < series.size()) {
+      latest_.prefetch(Key{times[state.rows + i + kPrefetchRows], series[i + kPrefetchRows]});
+    }
+    const Key key{times[state.rows + i], series[i]};
+    const Location here{head_block, static_cast<uint32_t>(state.rows + i)};
+    auto [location, inserted] = state.latest.try_emplace(key, here);
+    if (!inserted) {
+      writable(state.mask, nullptr, rows)[location->row] = 0;
+      *location = here;
+    } else if (const Location* old = latest_.find(key)) {
+      writable(state.overlay[old->block], masks_[old->block].get(),
+               row_counts_[old->block])[old->row] = 0;
+    }
+  }
+  state.rows = rows;
+  return true;
+}
+
+std::vector<LiveRows> DedupIndex::masks_with(const HeadState& state, bool with_head) const {
+  std::vector<LiveRows> result(masks_.begin(), masks_.end());
+  for (size_t b = 0; b < state.overlay.size(); ++b) {
+    if (state.overlay[b]) result[b] = state.overlay[b];
+  }
+  if (with_head) result.push_back(state.mask);
   return result;
+}
+
+std::vector<LiveRows> DedupIndex::live_rows(const LoadedBlock* head) {
+  if (head == nullptr) return masks_with(HeadState{}, /*with_head=*/false);
+  if (extend(head_, *head)) return masks_with(head_, /*with_head=*/true);
+  HeadState apart;
+  extend(apart, *head);
+  return masks_with(apart, /*with_head=*/true);
 }
 
 }  // namespace tessera::engine

@@ -58,21 +58,38 @@ std::vector<std::string> reference_masks(const std::vector<std::vector<Row>>& bl
   return masks;
 }
 
+const std::vector<std::string>& key_names() {
+  static const std::vector<std::string> keys = {"tenant", "entity"};
+  return keys;
+}
+
+LoadedBlock loaded(const std::vector<Row>& rows) {
+  return LoadedBlock::project(make_block(rows), key_names());
+}
+
+// The masks of `blocks` with the first `added` added to an index and the rows of
+// the others written after them as its head, split back per block.
 std::vector<std::string> index_masks(const std::vector<std::vector<Row>>& blocks, size_t added) {
-  const std::vector<std::string> keys = {"tenant", "entity"};
-  DedupIndex index(keys);
-  std::vector<LoadedBlock> tail;
+  DedupIndex index(key_names());
+  std::vector<Row> head;
   for (size_t b = 0; b < blocks.size(); ++b) {
-    LoadedBlock block = LoadedBlock::project(make_block(blocks[b]), keys);
     if (b < added) {
-      index.add(block);
+      index.add(loaded(blocks[b]));
     } else {
-      tail.push_back(std::move(block));
+      head.insert(head.end(), blocks[b].begin(), blocks[b].end());
     }
   }
-  std::vector<LiveRows> live = index.live_rows(tail);
+  const LoadedBlock head_block = loaded(head);
+  std::vector<LiveRows> live = index.live_rows(added < blocks.size() ? &head_block : nullptr);
+  EXPECT_EQ(live.size(), std::min(blocks.size(), added + 1));
   std::vector<std::string> masks;
-  for (size_t b = 0; b < live.size(); ++b) masks.push_back(render(live[b], blocks[b].size()));
+  for (size_t b = 0; b < added; ++b) masks.push_back(render(live[b], blocks[b].size()));
+  if (added < blocks.size()) {
+    const std::string rendered = render(live.back(), head.size());
+    for (size_t b = added, at = 0; b < blocks.size(); at += blocks[b].size(), ++b) {
+      masks.push_back(rendered.substr(at, blocks[b].size()));
+    }
+  }
   return masks;
 }
 
@@ -112,6 +129,65 @@ TEST(DedupTest, ManyBlocksMatchABruteForceReference) {
   }
 }
 
+// Snapshots of a head as it grows, as a partition's readers take them: each sees the
+// masks brute force gives for the blocks added and the head's rows so far, whether
+// the head grew, stayed, or is an older, shorter copy arriving late. Masks handed
+// out never change afterwards, and a block added (the head sealed) starts a new head.
+TEST(DedupTest, AGrowingHeadMatchesABruteForceReferenceAtEverySnapshot) {
+  const uint32_t seed = std::random_device{}();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  auto random_rows = [&](size_t count) {
+    std::vector<Row> rows;
+    for (size_t r = 0; r < count; ++r) {
+      Tag tenant = rng() % 9 == 0 ? std::nullopt : Tag("t" + std::to_string(rng() % 3));
+      rows.push_back({tenant, "e" + std::to_string(rng() % 30), static_cast<int64_t>(rng() % 300)});
+    }
+    return rows;
+  };
+  DedupIndex index(key_names());
+  std::vector<std::vector<Row>> added;
+  struct Handed {
+    LiveRows mask;
+    std::string rendered;
+  };
+  std::vector<Handed> handed;  // every mask handed out, as it was then
+  for (int generation = 0; generation < 6; ++generation) {
+    const std::vector<Row> head = random_rows(1 + rng() % 400);
+    size_t seen = 0;  // the longest prefix shown to the index in this generation
+    for (int snapshot = 0; snapshot < 25; ++snapshot) {
+      size_t rows = seen;
+      switch (rng() % 4) {
+        case 0:  // an older copy, taken before the last one
+          rows = seen == 0 ? 0 : rng() % seen;
+          break;
+        case 1:  // no new rows
+          break;
+        default:
+          rows = std::min(head.size(), seen + rng() % 60);
+          break;
+      }
+      if (rows == 0) continue;
+      seen = std::max(seen, rows);
+      const std::vector<Row> prefix(head.begin(), head.begin() + static_cast<ptrdiff_t>(rows));
+      std::vector<std::vector<Row>> all = added;
+      all.push_back(prefix);
+      const std::vector<std::string> expected = reference_masks(all);
+      const LoadedBlock head_block = loaded(prefix);
+      const std::vector<LiveRows> live = index.live_rows(&head_block);
+      ASSERT_EQ(live.size(), all.size());
+      for (size_t b = 0; b < all.size(); ++b) {
+        ASSERT_EQ(render(live[b], all[b].size()), expected[b])
+            << "generation " << generation << ", head rows " << rows << ", block " << b;
+        handed.push_back({live[b], expected[b]});
+      }
+    }
+    added.push_back(head);
+    index.add(loaded(head));
+  }
+  for (const Handed& h : handed) EXPECT_EQ(render(h.mask, h.rendered.size()), h.rendered);
+}
+
 // Three key columns: the series is interned pair by pair, and every column must count
 // (tuples that share ids at different positions, (1, 2, x) and (2, 1, x), stay apart).
 // Some blocks lack the third column, whose rows then match rows where it is NULL.
@@ -122,10 +198,10 @@ TEST(DedupTest, ThreeKeyColumnsMatchABruteForceReference) {
   using Key = std::tuple<Tag, Tag, Tag, int64_t>;
   const std::vector<std::string> keys = {"a", "b", "c"};
   DedupIndex index(keys);
-  std::vector<LoadedBlock> tail;
+  std::optional<LoadedBlock> head;
   std::map<Key, std::pair<size_t, size_t>> last;
   std::vector<std::string> expected;
-  const size_t block_count = 30, added = 20;
+  const size_t block_count = 30, added = 29;
   auto tag = [&] { return rng() % 9 == 0 ? Tag() : Tag(std::to_string(rng() % 4)); };
   for (size_t b = 0; b < block_count; ++b) {
     const bool has_c = rng() % 4 != 0;
@@ -150,14 +226,13 @@ TEST(DedupTest, ThreeKeyColumnsMatchABruteForceReference) {
       block->column_names.push_back("c");
       block->columns.push_back(tessera::testing::string_column(c));
     }
-    LoadedBlock loaded = LoadedBlock::project(block, keys);
     if (b < added) {
-      index.add(loaded);
+      index.add(LoadedBlock::project(block, keys));
     } else {
-      tail.push_back(std::move(loaded));
+      head = LoadedBlock::project(block, keys);
     }
   }
-  std::vector<LiveRows> live = index.live_rows(tail);
+  std::vector<LiveRows> live = index.live_rows(&*head);
   ASSERT_EQ(live.size(), block_count);
   for (size_t b = 0; b < block_count; ++b) {
     EXPECT_EQ(render(live[b], expected[b].size()), expected[b]) << "block " << b;
