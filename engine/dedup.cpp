@@ -20,13 +20,11 @@ constexpr size_t kPrefetchRows = 16;
 // `mask`, ready to be modified: made from `base` (null: every one of `rows` rows
 // live) when it is null, cloned when a snapshot holds it, which must keep seeing the
 // rows it saw.
-std::vector<uint8_t>& writable(std::shared_ptr<std::vector<uint8_t>>& mask,
-                               const std::vector<uint8_t>* base, size_t rows) {
+LiveMask& writable(std::shared_ptr<LiveMask>& mask, const LiveMask* base, size_t rows) {
   if (!mask) {
-    mask = std::make_shared<std::vector<uint8_t>>(base != nullptr ? *base
-                                                                  : std::vector<uint8_t>(rows, 1));
+    mask = base != nullptr ? std::make_shared<LiveMask>(*base) : std::make_shared<LiveMask>(rows);
   } else if (mask.use_count() > 1) {
-    mask = std::make_shared<std::vector<uint8_t>>(*mask);
+    mask = std::make_shared<LiveMask>(*mask);
   }
   return *mask;
 }
@@ -105,7 +103,7 @@ void DedupIndex::add(const LoadedBlock& block) {
     Location here{b, static_cast<uint32_t>(row)};
     auto [location, inserted] = latest_.try_emplace(Key{times[row], series[row]}, here);
     if (inserted) continue;
-    writable(masks_[location->block], nullptr, row_counts_[location->block])[location->row] = 0;
+    writable(masks_[location->block], nullptr, row_counts_[location->block]).kill(location->row);
     *location = here;
   }
 }
@@ -133,7 +131,10 @@ bool DedupIndex::extend(HeadState& state, const LoadedBlock& head) {
   const std::vector<uint32_t> series = series_of_rows(head, state.rows, columns, state.code_ids);
   const auto head_block = static_cast<uint32_t>(masks_.size());
   state.overlay.resize(masks_.size());
-  if (state.mask) writable(state.mask, nullptr, 0).resize(rows, 1);
+  if (state.mask) {
+    LiveMask& mask = writable(state.mask, nullptr, 0);
+    mask.append_live(rows - mask.rows().size());
+  }
   state.latest.reserve(rows);
   const std::vector<int64_t>& times = head.time_ns();
   for (size_t i = 0; i < series.size(); ++i) {
@@ -144,11 +145,11 @@ bool DedupIndex::extend(HeadState& state, const LoadedBlock& head) {
     const Location here{head_block, static_cast<uint32_t>(state.rows + i)};
     auto [location, inserted] = state.latest.try_emplace(key, here);
     if (!inserted) {
-      writable(state.mask, nullptr, rows)[location->row] = 0;
+      writable(state.mask, nullptr, rows).kill(location->row);
       *location = here;
     } else if (const Location* old = latest_.find(key)) {
-      writable(state.overlay[old->block], masks_[old->block].get(),
-               row_counts_[old->block])[old->row] = 0;
+      writable(state.overlay[old->block], masks_[old->block].get(), row_counts_[old->block])
+          .kill(old->row);
     }
   }
   state.rows = rows;

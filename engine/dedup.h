@@ -7,12 +7,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/live_mask.h"
 #include "engine/loaded_block.h"
 #include "engine/open_addressing_map.h"
 
 namespace tessera::engine {
-
-using LiveRows = std::shared_ptr<const std::vector<uint8_t>>;
 
 // An index of one partition's keys, built incrementally as blocks are sealed, so a
 // snapshot only has to probe the rows written since (the head). What the head's rows
@@ -33,7 +32,7 @@ class DedupIndex {
   void add(const LoadedBlock& block);
   // Masks for the added blocks followed, when `head` is given, by one for it: the
   // rows written after the added blocks, which only grow by appending until the next
-  // add(). One mask per block, mask[i] == 0 when a later row has the same key, or
+  // add(). One mask per block, rows()[i] == 0 when a later row has the same key, or
   // null when every row of that block is live. A mask handed out is never modified
   // afterwards. A head shorter than the last one seen (a snapshot taken before the
   // last one, arriving after it) is answered without the kept state.
@@ -76,7 +75,7 @@ class DedupIndex {
                                        const std::vector<std::vector<uint32_t>>& code_ids);
   // The string key columns of `block` (null where absent or of another type).
   std::vector<const storage::Column*> key_columns_of(const LoadedBlock& block) const;
-  using Mask = std::shared_ptr<std::vector<uint8_t>>;
+  using Mask = std::shared_ptr<LiveMask>;
   // What the head's first `rows` rows replace: their keys, and copies of the masks
   // of the added blocks they change (null: as in masks_) and of the head's own.
   struct HeadState {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "engine/line_protocol/parsed_line.h"
+#include "engine/live_mask.h"
 #include "engine/loaded_block.h"
 #include "engine/table_schema.h"
 #include "storage/base/status.h"
@@ -158,9 +159,9 @@ struct BlockView {
   // snapshot of a month of a table views thousands of blocks, and taking a reference
   // on each one's source, then dropping it, was a third of a small query's time.
   const BlockSource* source = nullptr;
-  // For tables with a dedup key: live_rows[i] == 0 when row i was replaced by a later
-  // write. Null when every row is live.
-  std::shared_ptr<const std::vector<uint8_t>> live_rows;
+  // For tables with a dedup key: live_rows->rows()[i] == 0 when row i was replaced by
+  // a later write. Null when every row is live.
+  LiveRows live_rows;
 };
 
 // Inclusive bounds on the row times a reader wants.
@@ -191,8 +192,7 @@ struct TableSnapshot {
   std::vector<std::shared_ptr<const void>> owners;
 
   // Appends a view of `source`, which the snapshot then keeps alive.
-  void add_block(std::shared_ptr<const BlockSource> source,
-                 std::shared_ptr<const std::vector<uint8_t>> live_rows = nullptr) {
+  void add_block(std::shared_ptr<const BlockSource> source, LiveRows live_rows = nullptr) {
     blocks.push_back({source.get(), std::move(live_rows)});
     owners.push_back(std::move(source));
   }

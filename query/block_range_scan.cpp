@@ -88,6 +88,11 @@ class RangeScanner {
         case BlockAction::kFromStats:
           TESSERA_RETURN_IF_ERROR(fold_block_stats(*scan_.keys[b], view.source->stats()));
           continue;
+        case BlockAction::kFromLiveStats: {
+          TESSERA_ASSIGN_OR_RETURN(const bool folded, fold_live_stats(view, *scan_.keys[b]));
+          if (folded) continue;
+          break;  // the live rows' statistics lack what an aggregate needs
+        }
         case BlockAction::kFromRunStats: {
           TESSERA_ASSIGN_OR_RETURN(const bool folded,
                                    fold_run_stats(*view.source, scan_.keys[b]->bucket));
@@ -104,7 +109,8 @@ class RangeScanner {
       const bool with_time = needs_time(view.source->stats());
       TESSERA_ASSIGN_OR_RETURN(engine::LoadedBlock block,
                                view.source->load_columns(scan_.columns, with_time));
-      TESSERA_RETURN_IF_ERROR(scan_block(*view.source, block, view.live_rows.get()));
+      TESSERA_RETURN_IF_ERROR(
+          scan_block(*view.source, block, view.live_rows ? &view.live_rows->rows() : nullptr));
       TESSERA_RETURN_IF_ERROR(charge_memory());
     }
     return Status::ok();
@@ -232,6 +238,50 @@ class RangeScanner {
     ++out_.blocks_from_stats;
     out_.rows_matched += block_stats.row_count;
     return Status::ok();
+  }
+
+  // Aggregates a masked block whose live rows all pass and share `key` from those
+  // rows' statistics: kept on the mask by an earlier query, or computed here from
+  // the columns the aggregates read and kept for the next. False, with nothing
+  // folded, when they lack what an aggregate needs (an integer sum past int64).
+  Result<bool> fold_live_stats(const engine::BlockView& view, const ConstantGroupKey& key) {
+    const engine::LiveMask& mask = *view.live_rows;
+    const storage::BlockStats& block_stats = view.source->stats();
+    storage::BlockStats live;
+    live.row_count = mask.live_count();
+    live.min_time_ns = block_stats.min_time_ns;
+    live.max_time_ns = block_stats.max_time_ns;
+    std::vector<std::string> missing;
+    for (const AggregateSpec& spec : plan_.aggregates) {
+      if (!spec.arg || live.find(spec.arg->name) >= 0) continue;
+      const int i = block_stats.find(spec.arg->name);
+      if (i < 0) continue;  // not in this block: NULL in every row
+      live.column_names.push_back(spec.arg->name);
+      live.column_types.push_back(block_stats.column_types[static_cast<size_t>(i)]);
+      std::shared_ptr<const storage::ColumnStats> kept = mask.find_stats(spec.arg->name);
+      if (!kept) missing.push_back(spec.arg->name);
+      live.columns.push_back(kept ? *kept : storage::ColumnStats{});
+    }
+    if (!missing.empty()) {
+      TESSERA_ASSIGN_OR_RETURN(engine::LoadedBlock block,
+                               view.source->load_columns(missing, /*with_time=*/false));
+      if (block.row_count() != mask.rows().size()) {
+        return make_error(ErrorCode::kInternal, "dedup mask does not match its block");
+      }
+      for (const std::string& name : missing) {
+        const storage::Column* column = block.find(name);
+        if (column == nullptr) {
+          return make_error(ErrorCode::kInternal, "column " + name + " missing from its block");
+        }
+        auto stats = std::make_shared<const storage::ColumnStats>(
+            storage::stats_of_live(*column, mask.rows()));
+        live.columns[static_cast<size_t>(live.find(name))] = *stats;
+        mask.keep_stats(name, std::move(stats));
+      }
+    }
+    if (!block_stats_cover(plan_, live)) return false;
+    TESSERA_RETURN_IF_ERROR(fold_block_stats(key, live));
+    return true;
   }
 
   // Aggregates a block in time bucket `bucket` from the statistics of each run of

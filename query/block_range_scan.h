@@ -34,6 +34,10 @@ enum class BlockAction : uint8_t {
   // Folded from the statistics of each run of one tag's values (RunStatsFold), or
   // scanned when the runs are short.
   kFromRunStats,
+  // As kFromStats, for a block with a dedup mask: folded from the statistics of its
+  // live rows, which the mask keeps once a query computed them (engine/live_mask.h),
+  // or scanned when those statistics lack what an aggregate needs.
+  kFromLiveStats,
   kScan,  // loaded and filtered row by row
 };
 
@@ -46,7 +50,7 @@ struct RangeScanPlan {
   const QueryContext* context = nullptr;
   std::chrono::steady_clock::time_point deadline;
   std::vector<BlockAction> actions;  // per snapshot block
-  // Per block, set for kFromStats; for kFromRunStats, the bucket alone.
+  // Per block, set for kFromStats and kFromLiveStats; for kFromRunStats, the bucket alone.
   std::vector<std::optional<ConstantGroupKey>> keys;
   std::optional<RunStatsFold> run_stats_fold;            // how kFromRunStats blocks fold
   std::vector<std::string> columns;                      // the columns a scanned block loads

@@ -140,9 +140,13 @@ class Executor {
         ++stats_.blocks_pruned;
         continue;
       }
-      if (use_stats && view.live_rows == nullptr) {
+      if (use_stats) {
+        // The live rows of a masked block pass as every row does, in the same group.
         scan_.keys[b] = block_stats_answer(plan_, rule, block_stats);
-        if (scan_.keys[b]) scan_.actions[b] = BlockAction::kFromStats;
+        if (scan_.keys[b]) {
+          scan_.actions[b] =
+              view.live_rows == nullptr ? BlockAction::kFromStats : BlockAction::kFromLiveStats;
+        }
       }
       if (scan_.run_stats_fold && view.live_rows == nullptr && !scan_.keys[b]) {
         if (const std::optional<int64_t> bucket =

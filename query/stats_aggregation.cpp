@@ -95,6 +95,8 @@ std::optional<int64_t> passing_bucket(const BoundSelect& plan, const PruneRule& 
   return uniform_bucket(plan, stats);
 }
 
+}  // namespace
+
 // Whether the statistics of each aggregate's argument column in a block with
 // `stats` hold what it needs (an absent column: NULL in every row, nothing to add).
 bool block_stats_cover(const BoundSelect& plan, const storage::BlockStats& stats) {
@@ -109,8 +111,6 @@ bool block_stats_cover(const BoundSelect& plan, const storage::BlockStats& stats
   }
   return true;
 }
-
-}  // namespace
 
 std::optional<ConstantGroupKey> block_stats_answer(const BoundSelect& plan, const PruneRule& rule,
                                                    const storage::BlockStats& stats) {

@@ -33,6 +33,11 @@ std::optional<int64_t> uniform_bucket(const BoundSelect& plan, const storage::Bl
 // of the query alone; each block is then checked by block_stats_answer).
 bool plan_allows_stats_answers(const BoundSelect& plan, const PruneRule& rule);
 
+// True when the statistics in `stats` hold what each of the plan's aggregates needs
+// (block_stats_answer checks it too): for the live rows of a masked block, whose
+// statistics are computed apart.
+bool block_stats_cover(const BoundSelect& plan, const storage::BlockStats& stats);
+
 // The group key under which every row of a block with `stats` falls, when every
 // row passes `rule` (which must be exact: PruneRule::is_exact) and the statistics
 // hold what each aggregate needs; nullopt when the block must be scanned.

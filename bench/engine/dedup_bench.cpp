@@ -110,7 +110,7 @@ size_t replaced_rows(const std::vector<LiveRows>& masks) {
   size_t replaced = 0;
   for (const LiveRows& mask : masks) {
     if (!mask) continue;
-    for (uint8_t live : *mask) replaced += live == 0 ? 1 : 0;
+    replaced += mask->rows().size() - mask->live_count();
   }
   return replaced;
 }

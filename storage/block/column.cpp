@@ -61,16 +61,20 @@ int BlockStats::find(std::string_view name, int hint) const {
 // One pass per type, over the valid rows. Strings take their bounds from the
 // dictionary entries the valid rows use: one comparison per distinct value, not two
 // per row.
-ColumnStats stats_of(const Column& column, size_t begin, size_t end) {
+namespace {
+
+// The statistics of the rows of `column` that `for_each_row(visit)` passes to `visit`.
+template <typename ForEachRow>
+ColumnStats stats_of_rows(const Column& column, ForEachRow&& for_each_row) {
   ColumnStats stats;
   auto for_valid_rows = [&](auto&& visit) {
-    for (size_t row = begin; row < end; ++row) {
+    for_each_row([&](size_t row) {
       if (column.is_valid(row)) {
         visit(row);
       } else {
         ++stats.null_count;
       }
-    }
+    });
   };
   switch (column.type) {
     case ColumnType::kInt64:
@@ -124,6 +128,22 @@ ColumnStats stats_of(const Column& column, size_t begin, size_t end) {
     }
   }
   return stats;
+}
+
+}  // namespace
+
+ColumnStats stats_of(const Column& column, size_t begin, size_t end) {
+  return stats_of_rows(column, [&](auto&& visit) {
+    for (size_t row = begin; row < end; ++row) visit(row);
+  });
+}
+
+ColumnStats stats_of_live(const Column& column, std::span<const uint8_t> live) {
+  return stats_of_rows(column, [&](auto&& visit) {
+    for (size_t row = 0; row < live.size(); ++row) {
+      if (live[row] != 0) visit(row);
+    }
+  });
 }
 
 std::pair<int64_t, int64_t> min_max(std::span<const int64_t> values) {

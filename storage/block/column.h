@@ -93,6 +93,10 @@ BlockStats compute_stats(const Block& block);
 // The statistics of rows [begin, end) of `column` (no quantile sketch), as
 // compute_stats gives them for a whole column. Requires: end <= column.size().
 ColumnStats stats_of(const Column& column, size_t begin, size_t end);
+// The statistics of the rows of `column` where live[row] != 0 (read-time dedup's
+// live rows), as stats_of gives them for those rows alone.
+// Requires: live.size() == column.size().
+ColumnStats stats_of_live(const Column& column, std::span<const uint8_t> live);
 // The smallest and largest of `values`, in one pass the compiler vectorises
 // (std::minmax_element's iterator bookkeeping keeps it scalar): a block's time
 // range, computed at every flush and checked at every read. Requires: non-empty.

@@ -62,7 +62,7 @@ std::vector<std::string> live_rows(const Engine& engine, const std::string& tabl
     const storage::Block& b = **block;
     const storage::Column* v = b.find("v");
     for (size_t i = 0; i < b.row_count(); ++i) {
-      if (view.live_rows && (*view.live_rows)[i] == 0) continue;
+      if (view.live_rows && view.live_rows->rows()[i] == 0) continue;
       rows.push_back(tag(b, "tenant", i) + " " + tag(b, "entity", i) + " " +
                      std::to_string(b.time_ns[i]) + " " + tag(b, "provider", i) + " " +
                      (v != nullptr && v->is_valid(i) ? std::to_string(v->ints[i]) : "NULL"));

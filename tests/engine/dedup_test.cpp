@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <random>
@@ -35,7 +36,11 @@ std::shared_ptr<const storage::Block> make_block(const std::vector<Row>& rows) {
 // A mask as text, "1" per live row: null (every row live) prints as all ones.
 std::string render(const LiveRows& mask, size_t rows) {
   std::string out;
-  for (size_t r = 0; r < rows; ++r) out += !mask || (*mask)[r] != 0 ? '1' : '0';
+  for (size_t r = 0; r < rows; ++r) out += !mask || mask->rows()[r] != 0 ? '1' : '0';
+  if (mask) {
+    EXPECT_EQ(mask->rows().size(), rows);
+    EXPECT_EQ(mask->live_count(), static_cast<size_t>(std::count(out.begin(), out.end(), '1')));
+  }
   return out;
 }
 

@@ -381,7 +381,8 @@ std::vector<Row> make_table(Generator& gen, tessera::testing::MemoryEngine& engi
     const int rows = sorted ? 40 + gen.pick(200) : gen.pick(25);
     std::vector<Row> block_rows(static_cast<size_t>(rows));
     std::vector<uint8_t> mask;
-    const bool has_mask = !clustered && gen.chance(30);
+    // Clustered blocks with a mask fold from their live rows' statistics.
+    const bool has_mask = gen.chance(30);
     const int64_t bucket = gen.pick(6) * 10;
     std::optional<std::string> block_tenant;
     if (!gen.chance(15)) block_tenant = std::string(1, static_cast<char>('a' + gen.pick(3)));

@@ -175,24 +175,77 @@ TEST(StatsAggregationTest, ScansForAggregatesStatisticsCannotAnswer) {
   }
 }
 
-TEST(StatsAggregationTest, ScansMaskedBlocksAndBlocksWithNaN) {
+// A block with a dedup mask folds from the statistics of its live rows, which the
+// first query computes and keeps on the mask for the next ones.
+TEST(StatsAggregationTest, FoldsMaskedBlocksFromTheirLiveRowsStatistics) {
   tessera::testing::MemoryEngine engine;
   engine.put_table(table_schema());
   std::vector<uint8_t> mask(24, 1);
-  mask[5] = 0;  // a later write replaced row 5 (clicks 5, spend 6.0)
+  mask[5] = 0;   // a later write replaced row 5 (clicks 5, spend 6.0)
+  mask[23] = 0;  // and row 23 (clicks 23, spend 24.0), the block's largest
   engine.add_block("t", block_of(0, "a", "e1", 1.0, 24), mask);
+  engine.add_block("t", block_of(1, "a", "e1", 1.0, 3));
+
+  // By hand over the live rows: clicks 276 - 5 - 23 = 248 over 22 rows; spend
+  // 24 * 1.0 + 276 - 6 - 24 = 270, from 1.0 up to 23.0. Day 1: clicks 0+1+2, spend
+  // 1+2+3.
+  const std::string sql =
+      "SELECT sum(clicks), count(*), count(spend), sum(spend), min(spend), max(spend), "
+      "avg(clicks) FROM t GROUP BY time(1d)";
+  const std::string expected =
+      "2025-01-16T00:00:00Z|248|22|22|270.0|1.0|23.0|11.272727272727273\n"
+      "2025-01-17T00:00:00Z|3|3|3|6.0|1.0|3.0|1.0\n";
+  for (int pass = 0; pass < 2; ++pass) {
+    SCOPED_TRACE("pass " + std::to_string(pass));
+    QueryRun r = run(engine, sql);
+    EXPECT_EQ(r.stats.blocks_from_stats, 2u);
+    EXPECT_EQ(r.stats.blocks_scanned, 0u);
+    EXPECT_EQ(rows_of(r.result), expected);
+  }
+  Result<engine::TableSnapshot> snapshot = engine.snapshot("t");
+  ASSERT_TRUE(snapshot.is_ok());
+  const engine::LiveRows& kept = snapshot->blocks[0].live_rows;
+  ASSERT_NE(kept, nullptr);
+  ASSERT_NE(kept->find_stats("clicks"), nullptr);
+  EXPECT_EQ(kept->find_stats("clicks")->sum_int, 248);
+  ASSERT_NE(kept->find_stats("spend"), nullptr);
+  EXPECT_EQ(kept->find_stats("spend")->max_float, 23.0);
+
+  // Rows that do not all pass keep the block scanned, mask applied.
+  QueryRun part = run(engine, "SELECT sum(clicks), count(*) FROM t WHERE clicks > 3");
+  EXPECT_EQ(part.stats.blocks_from_stats, 0u);
+  EXPECT_EQ(rows_of(part.result), "242|18\n");  // 4..22 without 5
+}
+
+TEST(StatsAggregationTest, ScansBlocksWithNaN) {
+  tessera::testing::MemoryEngine engine;
+  engine.put_table(table_schema());
   storage::Block with_nan = block_of(1, "a", "e1", 1.0, 3);
   with_nan.columns[2].floats[1] = std::nan("");
   engine.add_block("t", std::move(with_nan));
-
-  QueryRun sum = run(engine, "SELECT sum(clicks), count(*) FROM t WHERE time < '2025-01-17'");
-  EXPECT_EQ(sum.stats.blocks_from_stats, 0u);
-  EXPECT_EQ(rows_of(sum.result), "271|23\n");
 
   // PostgreSQL orders NaN above every number, so max is NaN; statistics skip NaN.
   QueryRun max = run(engine, "SELECT max(spend) FROM t WHERE time >= '2025-01-17'");
   EXPECT_EQ(max.stats.blocks_from_stats, 0u);
   EXPECT_EQ(rows_of(max.result), "nan\n");
+}
+
+// The whole block's integer sum fits in int64 (max, -max, max), its live rows' does
+// not (max, max): the block is scanned, which reports the overflow as PostgreSQL does.
+TEST(StatsAggregationTest, ScansAMaskedBlockWhoseLiveRowsOverflowASum) {
+  tessera::testing::MemoryEngine engine;
+  engine.put_table(table_schema());
+  storage::Block block = block_of(0, "a", "e1", 1.0, 3);
+  block.columns[3].ints = {std::numeric_limits<int64_t>::max(),
+                           -std::numeric_limits<int64_t>::max(),
+                           std::numeric_limits<int64_t>::max()};
+  engine.add_block("t", std::move(block), {1, 0, 1});
+  ScanStats stats;
+  Result<ResultSet> result = try_run(engine, "SELECT sum(clicks) FROM t", &stats);
+  ASSERT_FALSE(result.is_ok());
+  EXPECT_NE(result.error().message.find("integer overflow in sum(clicks)"), std::string::npos);
+  EXPECT_EQ(stats.blocks_scanned, 1u);
+  EXPECT_EQ(stats.blocks_from_stats, 0u);
 }
 
 TEST(StatsAggregationTest, ReportsIntegerOverflowLikeTheScan) {

@@ -48,7 +48,7 @@ void MemoryEngine::add_block(const std::string& table, storage::Block block,
   stored.source = std::make_shared<engine::MemoryBlockSource>(
       std::make_shared<const storage::Block>(std::move(block)));
   if (!live_rows.empty()) {
-    stored.live_rows = std::make_shared<const std::vector<uint8_t>>(std::move(live_rows));
+    stored.live_rows = std::make_shared<const engine::LiveMask>(std::move(live_rows));
   }
   tables_.at(table).blocks.push_back(std::move(stored));
 }

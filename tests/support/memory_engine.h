@@ -44,7 +44,7 @@ class MemoryEngine final : public engine::Engine {
  private:
   struct StoredBlock {
     std::shared_ptr<const engine::BlockSource> source;
-    std::shared_ptr<const std::vector<uint8_t>> live_rows;
+    engine::LiveRows live_rows;
   };
   struct Table {
     engine::TableSchema schema;

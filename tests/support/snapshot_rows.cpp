@@ -11,7 +11,7 @@ std::vector<std::string> snapshot_rows(const engine::TableSnapshot& snapshot) {
     if (!loaded) return {"error: " + loaded.error().message};
     const storage::Block& block = **loaded;
     for (size_t row = 0; row < block.row_count(); ++row) {
-      if (view.live_rows && (*view.live_rows)[row] == 0) continue;
+      if (view.live_rows && view.live_rows->rows()[row] == 0) continue;
       std::string text = std::to_string(block.time_ns[row]);
       for (const engine::ColumnDef& def : snapshot.schema.columns) {
         if (def.kind == engine::ColumnKind::kTime) continue;
