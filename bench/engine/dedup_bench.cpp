@@ -138,22 +138,31 @@ DedupIndex index_but_last(const Partition& input) {
   return index;
 }
 
-void BM_HeadSnapshot(benchmark::State& state) {
+// Times `snapshots(index)` on a fresh copy of the index of every block but the last,
+// copied and freed outside the timing, and checks that its masks mark every
+// restatement. Items/s counts the last block's rows.
+template <typename Snapshots>
+void time_head_snapshots(benchmark::State& state, Snapshots&& snapshots) {
   const Partition& input = partition();
   const DedupIndex indexed = index_but_last(input);
-  const LoadedBlock& head = input.blocks.back();
   size_t replaced = 0;
-  std::optional<DedupIndex> index;  // copied and freed outside the timing
+  std::optional<DedupIndex> index;
   for (auto _ : state) {
     index.emplace(indexed);
     const auto start = std::chrono::steady_clock::now();
-    std::vector<LiveRows> masks = index->live_rows(&head);
+    std::vector<LiveRows> masks = snapshots(*index);
     state.SetIterationTime(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     replaced = replaced_rows(masks);
   }
   if (replaced != input.restatements) state.SkipWithError("the masks miss restatements");
-  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(head.row_count()));
+  state.SetItemsProcessed(state.iterations() *
+                          static_cast<int64_t>(input.blocks.back().row_count()));
+}
+
+void BM_HeadSnapshot(benchmark::State& state) {
+  const LoadedBlock& head = partition().blocks.back();
+  time_head_snapshots(state, [&](DedupIndex& index) { return index.live_rows(&head); });
 }
 BENCHMARK(BM_HeadSnapshot)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
@@ -177,26 +186,16 @@ LoadedBlock head_prefix(const storage::Block& block, size_t rows) {
 
 void BM_GrowingHead(benchmark::State& state) {
   constexpr size_t kStep = 512;
-  const Partition& input = partition();
-  const DedupIndex indexed = index_but_last(input);
-  const storage::Block& last = *input.raw.back();
+  const storage::Block& last = *partition().raw.back();
   std::vector<LoadedBlock> prefixes;
   for (size_t rows = kStep; rows < last.row_count() + kStep; rows += kStep) {
     prefixes.push_back(head_prefix(last, std::min(rows, last.row_count())));
   }
-  size_t replaced = 0;
-  std::optional<DedupIndex> index;  // copied and freed outside the timing
-  for (auto _ : state) {
-    index.emplace(indexed);
-    const auto start = std::chrono::steady_clock::now();
+  time_head_snapshots(state, [&](DedupIndex& index) {
     std::vector<LiveRows> masks;
-    for (const LoadedBlock& prefix : prefixes) masks = index->live_rows(&prefix);
-    state.SetIterationTime(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    replaced = replaced_rows(masks);
-  }
-  if (replaced != input.restatements) state.SkipWithError("the masks miss restatements");
-  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(last.row_count()));
+    for (const LoadedBlock& prefix : prefixes) masks = index.live_rows(&prefix);
+    return masks;
+  });
 }
 BENCHMARK(BM_GrowingHead)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
