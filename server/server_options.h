@@ -68,8 +68,12 @@ struct ServerOptions {
   // threads made that first-run cost show in the p95 of Q5b (docs/performance.md).
   int query_threads = 8;
   // Threads that help one query scan its blocks on more cores (query::ScanWorkers),
-  // shared by all queries; -1: one fewer than the machine's hardware threads.
-  int scan_threads = -1;
+  // shared by all queries; -1: one fewer than the machine's hardware threads. None by
+  // default: with eight dashboard clients and ingest on two cores, a query waited for
+  // the range a preempted helper had started, and one-tenant queries' p95 was 1.4-1.8
+  // ms with one helper against 0.56-0.59 ms without (docs/performance.md). Scans big
+  // enough for the background threads still use every core.
+  int scan_threads = 0;
   // A query scanning at least this many rows runs its scan on the background scan
   // threads (one per hardware thread, at nice +10: short queries and ingest go
   // first), its query thread waiting; 0: no background scans.

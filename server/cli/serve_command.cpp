@@ -35,7 +35,8 @@ constexpr const char* kHelp =
     "--shutdown-timeout <s>: after SIGTERM, how long draining, flushing and fsyncing\n"
     "  may take (default 30); past it the server exits with status 3.\n"
     "--scan-threads <n>: threads that help a big query scan its blocks on more cores,\n"
-    "  shared by all queries (default: one fewer than the hardware threads; 0: none).\n"
+    "  shared by all queries (default 0: each query below --background-scan-rows\n"
+    "  scans on its own thread).\n"
     "--background-scan-rows <n>: a query scanning at least n rows runs its scan on\n"
     "  background threads at a lower priority (nice +10), so that short queries and\n"
     "  ingest go first (default 500000; 0: never).\n";
