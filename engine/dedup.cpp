@@ -156,21 +156,21 @@ bool DedupIndex::extend(HeadState& state, const LoadedBlock& head) {
   return true;
 }
 
-std::vector<LiveRows> DedupIndex::masks_with(const HeadState& state, bool with_head) const {
+std::vector<LiveRows> DedupIndex::masks_with(const HeadState& state) const {
   std::vector<LiveRows> result(masks_.begin(), masks_.end());
   for (size_t b = 0; b < state.overlay.size(); ++b) {
     if (state.overlay[b]) result[b] = state.overlay[b];
   }
-  if (with_head) result.push_back(state.mask);
+  result.push_back(state.mask);
   return result;
 }
 
 std::vector<LiveRows> DedupIndex::live_rows(const LoadedBlock* head) {
-  if (head == nullptr) return masks_with(HeadState{}, /*with_head=*/false);
-  if (extend(head_, *head)) return masks_with(head_, /*with_head=*/true);
+  if (head == nullptr) return {masks_.begin(), masks_.end()};  // no head: nothing it replaces
+  if (extend(head_, *head)) return masks_with(head_);
   HeadState apart;
   extend(apart, *head);
-  return masks_with(apart, /*with_head=*/true);
+  return masks_with(apart);
 }
 
 }  // namespace tessera::engine

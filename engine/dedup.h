@@ -23,7 +23,6 @@ class DedupIndex {
   explicit DedupIndex(std::vector<std::string> key_columns)
       : key_columns_(std::move(key_columns)), tag_ids_(key_columns_.size()) {}
 
-  size_t block_count() const { return masks_.size(); }
   // Room for keys of `rows` rows in all, so that adding up to that many grows nothing.
   void reserve(size_t rows) { latest_.reserve(rows); }
   // Adds the next block in write order; rows with a key seen before replace the
@@ -91,7 +90,8 @@ class DedupIndex {
   // Probes the head's rows from state.rows on and marks what they replace. False,
   // with nothing changed, when `head` does not extend the head `state` describes.
   bool extend(HeadState& state, const LoadedBlock& head);
-  std::vector<LiveRows> masks_with(const HeadState& state, bool with_head) const;
+  // The masks of the added blocks as `state` leaves them, then the head's.
+  std::vector<LiveRows> masks_with(const HeadState& state) const;
 
   std::vector<std::string> key_columns_;
   std::vector<std::unordered_map<std::string, uint32_t>> tag_ids_;  // per key column
