@@ -45,6 +45,7 @@ class SegmentBlockSource final : public BlockSource {
         cache_key_(cache_key),
         tag_value_ids_(std::move(tag_value_ids)) {}
   const storage::BlockStats& stats() const override { return segment_->block_stats(index_); }
+  const storage::BlockStats* segment_totals() const override { return segment_->totals(); }
   // The whole block, decoded afresh (not cached): for compaction and dedup
   // indexing, which read each block once.
   Result<std::shared_ptr<const storage::Block>> load() const override;

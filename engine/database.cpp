@@ -609,8 +609,9 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name, TimeRange 
                                 view.head));
     }
     if (view.is_sorted && !persisted.empty() && snapshot.schema.options.tenant_column) {
-      snapshot.sorted_runs.push_back(
-          {snapshot.blocks.size(), snapshot.blocks.size() + persisted.size()});
+      snapshot.sorted_runs.push_back({snapshot.blocks.size(),
+                                      snapshot.blocks.size() + persisted.size(),
+                                      persisted.front()->segment_totals()});
     }
     // The persisted blocks are viewed through one reference to their list.
     for (size_t i = 0; i < persisted.size(); ++i) {

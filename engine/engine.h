@@ -109,6 +109,9 @@ class BlockSource {
  public:
   virtual ~BlockSource() = default;
   virtual const storage::BlockStats& stats() const = 0;
+  // For a block of a segment file: the statistics of all the segment's blocks
+  // together (storage::total_of), null when unknown. Null for a block in memory.
+  virtual const storage::BlockStats* segment_totals() const { return nullptr; }
   // Decodes (or returns the in-memory) block. kCorruption names the file on bad bytes.
   virtual Result<std::shared_ptr<const storage::Block>> load() const = 0;
   // The columns named in `names` (others read as NULL) and, unless `with_time` is
@@ -185,6 +188,9 @@ struct TableSnapshot {
   struct SortedRun {
     size_t begin = 0;
     size_t end = 0;
+    // The statistics of the run's blocks together (the segment's totals), or null:
+    // a query folds the whole run in one step when they show every row in one group.
+    const storage::BlockStats* totals = nullptr;
   };
   std::vector<SortedRun> sorted_runs;
   // What the views of `blocks` point to: the partitions' block lists, shared with

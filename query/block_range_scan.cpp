@@ -87,6 +87,14 @@ class RangeScanner {
           continue;
         case BlockAction::kFromStats:
           TESSERA_RETURN_IF_ERROR(fold_block_stats(*scan_.keys[b], view.source->stats()));
+          ++out_.blocks_from_stats;
+          continue;
+        case BlockAction::kFromRunTotals:
+          TESSERA_RETURN_IF_ERROR(fold_block_stats(*scan_.keys[b], *run_starting_at(b).totals));
+          [[fallthrough]];
+        case BlockAction::kInRunTotals:
+          ++out_.blocks_from_stats;
+          ++out_.blocks_from_segment_totals;
           continue;
         case BlockAction::kFromLiveStats: {
           TESSERA_ASSIGN_OR_RETURN(const bool folded, fold_live_stats(view, *scan_.keys[b]));
@@ -218,7 +226,16 @@ class RangeScanner {
                : gather_raw(sel, leaves, block);
   }
 
-  // Aggregates a block whose rows all pass and share `key` from its statistics.
+  // The sorted run whose first block is `b` (one exists: the executor marked b
+  // kFromRunTotals).
+  const engine::TableSnapshot::SortedRun& run_starting_at(size_t b) const {
+    const auto& runs = scan_.snapshot->sorted_runs;
+    return *std::lower_bound(runs.begin(), runs.end(), b,
+                             [](const auto& run, size_t block) { return run.begin < block; });
+  }
+
+  // Aggregates rows that all pass and share `key` from their statistics (a block's,
+  // or a sorted run's totals).
   Status fold_block_stats(const ConstantGroupKey& key, const storage::BlockStats& block_stats) {
     std::vector<uint32_t> tag_ids(key.tags.size(), kNullTagId);
     for (size_t k = 0; k < key.tags.size(); ++k) {
@@ -235,7 +252,6 @@ class RangeScanner {
       out_.aggregators[a].resize(out_.groups.count);
       TESSERA_RETURN_IF_ERROR(out_.aggregators[a].fold_stats(gid, block_stats.row_count, column));
     }
-    ++out_.blocks_from_stats;
     out_.rows_matched += block_stats.row_count;
     return Status::ok();
   }
@@ -281,6 +297,7 @@ class RangeScanner {
     }
     if (!block_stats_cover(plan_, live)) return false;
     TESSERA_RETURN_IF_ERROR(fold_block_stats(key, live));
+    ++out_.blocks_from_stats;
     return true;
   }
 

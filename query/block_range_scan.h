@@ -38,7 +38,11 @@ enum class BlockAction : uint8_t {
   // live rows, which the mask keeps once a query computed them (engine/live_mask.h),
   // or scanned when those statistics lack what an aggregate needs.
   kFromLiveStats,
-  kScan,  // loaded and filtered row by row
+  // The first block of a sorted run whose blocks all fold as kFromStats would, into
+  // one group: folds the run's totals (TableSnapshot::SortedRun::totals) for them all.
+  kFromRunTotals,
+  kInRunTotals,  // another block of such a run: folded with its first
+  kScan,         // loaded and filtered row by row
 };
 
 // What every range of one query reads; shared by the ranges, which only read it
@@ -50,7 +54,8 @@ struct RangeScanPlan {
   const QueryContext* context = nullptr;
   std::chrono::steady_clock::time_point deadline;
   std::vector<BlockAction> actions;  // per snapshot block
-  // Per block, set for kFromStats and kFromLiveStats; for kFromRunStats, the bucket alone.
+  // Per block, set for kFromStats, kFromLiveStats and kFromRunTotals; for
+  // kFromRunStats, the bucket alone.
   std::vector<std::optional<ConstantGroupKey>> keys;
   std::optional<RunStatsFold> run_stats_fold;            // how kFromRunStats blocks fold
   std::vector<std::string> columns;                      // the columns a scanned block loads
@@ -74,6 +79,7 @@ struct PartialResult {
   size_t charged_bytes = 0;             // of memory_bytes + raw_bytes, added to the plan's total
   uint64_t blocks_scanned = 0;
   uint64_t blocks_from_stats = 0;
+  uint64_t blocks_from_segment_totals = 0;  // of blocks_from_stats, folded with their whole run
   uint64_t blocks_from_run_stats = 0;
   uint64_t blocks_from_sorted_runs = 0;  // scanned, an aggregate reading sorted run values
   uint64_t rows_scanned = 0;

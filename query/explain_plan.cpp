@@ -28,6 +28,7 @@ ResultSet render_explain(const std::string& table, const BoundSelect& plan, cons
     lines.push_back(plan_line("blocks scanned: ", stats.blocks_scanned));
     lines.push_back(plan_line("blocks pruned: ", stats.blocks_pruned));
     lines.push_back(plan_line("blocks from statistics: ", stats.blocks_from_stats));
+    lines.push_back(plan_line("blocks from segment totals: ", stats.blocks_from_segment_totals));
     lines.push_back(plan_line("blocks from run statistics: ", stats.blocks_from_run_stats));
     lines.push_back(plan_line("blocks from sorted runs: ", stats.blocks_from_sorted_runs));
     lines.push_back(plan_line("rows scanned: ", stats.rows_scanned));

@@ -123,6 +123,7 @@ class Executor {
     scan_.keys.assign(n, std::nullopt);
     costs_.assign(n, 0);
     prune_sorted_runs(rule);
+    if (use_stats) fold_whole_runs(rule);
     uint64_t total = 0;
     for (size_t b = 0; b < n; ++b) {
       // Classifying a block takes nanoseconds: the clock is read once per 64.
@@ -133,6 +134,12 @@ class Executor {
         ++stats_.blocks_pruned;
         continue;
       }
+      if (scan_.actions[b] == BlockAction::kFromRunTotals) {
+        costs_[b] = kStatsFoldCost;
+        total += kStatsFoldCost;
+        continue;
+      }
+      if (scan_.actions[b] == BlockAction::kInRunTotals) continue;
       const engine::BlockView& view = snapshot.blocks[b];
       const storage::BlockStats& block_stats = view.source->stats();
       if (can_skip(rule, block_stats)) {
@@ -159,6 +166,34 @@ class Executor {
       total += costs_[b];
     }
     return total;
+  }
+
+  // Marks each sorted run that the rule leaves whole, without a masked block, whose
+  // totals show every row passing in one group: its first block kFromRunTotals, the
+  // others kInRunTotals. Runs the totals show no row can pass are pruned.
+  void fold_whole_runs(const PruneRule& rule) {
+    const engine::TableSnapshot& snapshot = *scan_.snapshot;
+    for (const engine::TableSnapshot::SortedRun& run : snapshot.sorted_runs) {
+      if (run.totals == nullptr || run.begin == run.end) continue;
+      const auto first = scan_.actions.begin() + static_cast<ptrdiff_t>(run.begin);
+      const auto last = scan_.actions.begin() + static_cast<ptrdiff_t>(run.end);
+      const bool is_whole =
+          std::all_of(first, last, [](BlockAction a) { return a == BlockAction::kScan; });
+      const bool is_masked =
+          std::any_of(snapshot.blocks.begin() + static_cast<ptrdiff_t>(run.begin),
+                      snapshot.blocks.begin() + static_cast<ptrdiff_t>(run.end),
+                      [](const engine::BlockView& view) { return view.live_rows != nullptr; });
+      if (!is_whole || is_masked) continue;
+      if (can_skip(rule, *run.totals)) {
+        std::fill(first, last, BlockAction::kPrune);
+        continue;
+      }
+      std::optional<detail::ConstantGroupKey> key = block_stats_answer(plan_, rule, *run.totals);
+      if (!key) continue;
+      scan_.keys[run.begin] = std::move(key);
+      *first = BlockAction::kFromRunTotals;
+      std::fill(first + 1, last, BlockAction::kInRunTotals);
+    }
   }
 
   // Marks kPrune the blocks of the snapshot's sorted runs that cannot hold the
@@ -230,6 +265,7 @@ class Executor {
     for (const PartialResult& p : partials) {
       stats_.blocks_scanned += p.blocks_scanned;
       stats_.blocks_from_stats += p.blocks_from_stats;
+      stats_.blocks_from_segment_totals += p.blocks_from_segment_totals;
       stats_.blocks_from_run_stats += p.blocks_from_run_stats;
       stats_.blocks_from_sorted_runs += p.blocks_from_sorted_runs;
       stats_.rows_scanned += p.rows_scanned;

@@ -26,8 +26,9 @@ struct ScanStats {
   uint64_t blocks_total = 0;
   uint64_t blocks_pruned = 0;
   uint64_t blocks_scanned = 0;
-  uint64_t blocks_from_stats = 0;      // aggregated from their statistics, not loaded
-  uint64_t blocks_from_run_stats = 0;  // from the statistics of their tag runs
+  uint64_t blocks_from_stats = 0;           // aggregated from their statistics, not loaded
+  uint64_t blocks_from_segment_totals = 0;  // of blocks_from_stats, folded with their whole run
+  uint64_t blocks_from_run_stats = 0;       // from the statistics of their tag runs
   // Scanned blocks whose percentiles or sla_pct read sorted run values, not rows.
   uint64_t blocks_from_sorted_runs = 0;
   uint64_t rows_scanned = 0;   // rows of the blocks loaded

@@ -23,6 +23,7 @@
 #include "storage/base/crc32c.h"
 #include "storage/base/little_endian.h"
 #include "storage/base/scratch_buffer.h"
+#include "storage/block/stats_total.h"
 #include "storage/segment/plain_chunk.h"
 #include "storage/segment/segment_footer_generated.h"
 #include "storage/segment/segment_format.h"
@@ -375,6 +376,10 @@ Result<std::shared_ptr<const SegmentReader>> SegmentReader::open(
     }
   }
   TESSERA_RETURN_IF_ERROR(check_tiling(path, std::move(all_chunks), trailer.footer_offset));
+  std::vector<const BlockStats*> block_stats;
+  block_stats.reserve(block_count);
+  for (const BlockEntry& entry : reader->blocks_) block_stats.push_back(&entry.stats);
+  reader->totals_ = total_of(block_stats);
   return std::shared_ptr<const SegmentReader>(std::move(reader));
 }
 

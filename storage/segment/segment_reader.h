@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -31,6 +32,10 @@ class SegmentReader {
   // The stats of block `i` as stored in the footer; no I/O.
   // Requires: i < block_count(). The reference lives as long as the reader.
   const BlockStats& block_stats(size_t i) const { return blocks_[i].stats; }
+
+  // The statistics of all its blocks together (storage::total_of); null when its
+  // blocks disagree on a column's type. No I/O; lives as long as the reader.
+  const BlockStats* totals() const { return totals_ ? &*totals_ : nullptr; }
 
   // Reads block `i`: each chunk's crc32c is verified, then it is decompressed and
   // validated (lengths equal to the row count, codes below the dictionary size,
@@ -105,6 +110,7 @@ class SegmentReader {
 
   std::unique_ptr<RandomAccessFile> file_;
   std::vector<BlockEntry> blocks_;
+  std::optional<BlockStats> totals_;
   uint32_t version_ = 0;
 };
 
