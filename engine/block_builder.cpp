@@ -192,7 +192,9 @@ storage::Block BlockBuilder::take() {
     block.columns.push_back(std::move(builder.column));
     pad_to(block.columns.back(), block.time_ns.size());
   }
+  const uint64_t takes = takes_ + 1;
   *this = BlockBuilder();
+  takes_ = takes;
   return block;
 }
 

@@ -19,6 +19,10 @@ namespace tessera::engine {
 class BlockBuilder {
  public:
   size_t row_count() const { return time_ns_.size(); }
+  // How many times take() emptied the builder. Rows are only appended in between, so
+  // (takes(), row_count()) names the rows it holds: a copy taken at the same pair
+  // holds the same rows.
+  uint64_t takes() const { return takes_; }
 
   // Starts a row at `time_ns`; set_*() calls then fill its columns. Columns not
   // set for this row read NULL.
@@ -79,6 +83,7 @@ class BlockBuilder {
   std::vector<std::string> names_;
   std::vector<ColumnBuilder> columns_;
   StringMap<size_t> index_;
+  uint64_t takes_ = 0;
 };
 
 }  // namespace tessera::engine

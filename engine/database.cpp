@@ -556,7 +556,7 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name, TimeRange 
     int64_t start;
     std::shared_ptr<const SourceList> persisted;
     std::vector<std::shared_ptr<const MemoryBlockSource>> sealed;
-    std::shared_ptr<const storage::Block> head;  // copy of the unsealed rows, or null
+    std::shared_ptr<const MemoryBlockSource> head;  // copy of the unsealed rows, or null
     bool is_duplicate_free;  // one sorted segment and nothing else: no dedup index needed
     bool is_sorted;          // `persisted` is one sorted segment
   };
@@ -588,9 +588,7 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name, TimeRange 
       PartitionView& view = partitions.emplace_back(
           PartitionView{start, partition.persisted, partition.sealed, nullptr, is_duplicate_free,
                         partition.is_single_sorted_segment});
-      if (partition.head.row_count() > 0) {
-        view.head = std::make_shared<const storage::Block>(partition.head.snapshot());
-      }
+      view.head = partition.head_copy->of(partition.head);
     }
   }
   size_t block_count = 0;
@@ -606,7 +604,7 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name, TimeRange 
       stable.insert(stable.end(), view.sealed.begin(), view.sealed.end());
       TESSERA_ASSIGN_OR_RETURN(
           live, dedup_partition(*dedup, view.start, snapshot.schema.options.dedup_columns, stable,
-                                view.head));
+                                view.head ? view.head->block() : nullptr));
     }
     if (view.is_sorted && !persisted.empty() && snapshot.schema.options.tenant_column) {
       snapshot.sorted_runs.push_back({snapshot.blocks.size(),
@@ -622,7 +620,7 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name, TimeRange 
       snapshot.add_block(std::move(view.sealed[i]), std::move(live[persisted.size() + i]));
     }
     if (view.head) {
-      snapshot.add_block(std::make_shared<MemoryBlockSource>(view.head), std::move(live.back()));
+      snapshot.add_block(std::move(view.head), std::move(live.back()));
     }
   }
   return snapshot;

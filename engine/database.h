@@ -32,6 +32,7 @@
 #include "engine/dedup.h"
 #include "engine/engine.h"
 #include "engine/group_commit.h"
+#include "engine/head_copy.h"
 #include "engine/line_shape.h"
 #include "engine/manifest.h"
 #include "engine/partition_sort.h"
@@ -78,6 +79,8 @@ class Database final : public Engine {
     std::shared_ptr<const SourceList> persisted = std::make_shared<const SourceList>();
     std::vector<std::shared_ptr<const MemoryBlockSource>> sealed;  // full, in memory
     BlockBuilder head;                                             // being filled
+    // The copy of `head` snapshots share until it changes.
+    std::unique_ptr<HeadCopy> head_copy = std::make_unique<HeadCopy>();
     // `persisted` is exactly one sorted (duplicate-free) segment: with no rows in
     // memory, reads need no dedup index.
     bool is_single_sorted_segment = false;
