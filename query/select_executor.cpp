@@ -162,10 +162,23 @@ class Executor {
           scan_.actions[b] = BlockAction::kFromRunStats;
         }
       }
-      costs_[b] = block_cost(scan_.actions[b], block_stats.row_count);
+      costs_[b] =
+          scan_.actions[b] == BlockAction::kFromLiveStats && keeps_live_stats(*view.live_rows)
+              ? kStatsFoldCost
+              : block_cost(scan_.actions[b], block_stats.row_count);
       total += costs_[b];
     }
     return total;
+  }
+
+  // Whether `mask` keeps its live rows' statistics of every column the aggregates
+  // read (a query computed them since the mask last changed): its block then folds as
+  // cheaply as one without a mask, where computing them reads the block's rows.
+  bool keeps_live_stats(const engine::LiveMask& mask) const {
+    return std::all_of(plan_.aggregates.begin(), plan_.aggregates.end(),
+                       [&](const AggregateSpec& spec) {
+                         return !spec.arg || mask.find_stats(spec.arg->name) != nullptr;
+                       });
   }
 
   // Marks each sorted run that the rule leaves whole, without a masked block, whose

@@ -9,6 +9,7 @@
 
 #include "query/binder.h"
 #include "query/parser.h"
+#include "query/scan_workers.h"
 #include "query/select_executor.h"
 #include "tests/query/query_test_util.h"
 #include "tests/support/memory_engine.h"
@@ -215,6 +216,41 @@ TEST(StatsAggregationTest, FoldsMaskedBlocksFromTheirLiveRowsStatistics) {
   QueryRun part = run(engine, "SELECT sum(clicks), count(*) FROM t WHERE clicks > 3");
   EXPECT_EQ(part.stats.blocks_from_stats, 0u);
   EXPECT_EQ(rows_of(part.result), "242|18\n");  // 4..22 without 5
+}
+
+TEST(StatsAggregationTest, AMaskedBlockWhoseLiveStatisticsAreKeptCostsAFold) {
+  // 200 rows, one replaced: until a query keeps its live rows' statistics the block
+  // costs its rows (computing them reads the rows), a background scan past 100 rows;
+  // afterwards a fold, as a block without a mask does.
+  tessera::testing::MemoryEngine engine;
+  engine.put_table(table_schema());
+  std::vector<uint8_t> mask(200, 1);
+  mask[7] = 0;
+  engine.add_block("t", block_of(0, "a", "e1", 1.0, 200), mask);
+  ScanWorkers background(1, 1);
+  auto run_in_background_past_100_rows = [&] {
+    Result<Statement> statement = parse_statement("SELECT sum(spend) FROM t");
+    EXPECT_TRUE(statement.is_ok());
+    QueryContext context;
+    context.background_workers = &background;
+    context.background_scan_rows = 100;
+    Result<BoundSelect> plan =
+        bind_select(std::get<SelectStmt>(*statement), *engine.schema("t"), context);
+    EXPECT_TRUE(plan.is_ok());
+    Result<engine::TableSnapshot> snapshot = engine.snapshot("t");
+    EXPECT_TRUE(snapshot.is_ok());
+    ScanStats stats;
+    Result<ResultSet> result = execute_select(*plan, *snapshot, std::nullopt, context, &stats);
+    EXPECT_TRUE(result.is_ok());
+    // 200 * 1.0 + (0 + ... + 199) - (1.0 + 7) = 20092.
+    if (result.is_ok()) {
+      EXPECT_EQ(rows_of(*result), "20092.0\n");
+    }
+    EXPECT_EQ(stats.blocks_from_stats, 1u);
+    return stats.in_background;
+  };
+  EXPECT_TRUE(run_in_background_past_100_rows());
+  EXPECT_FALSE(run_in_background_past_100_rows());
 }
 
 TEST(StatsAggregationTest, ScansBlocksWithNaN) {
