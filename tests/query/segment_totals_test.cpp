@@ -84,7 +84,7 @@ class SegmentTotalsTest : public ::testing::Test {
         }
       }
     }
-    tessera::testing::write_ok(*engine_, lines);
+    ASSERT_TRUE(tessera::testing::write_ok(*engine_, lines).rejected.empty());
     ASSERT_TRUE(engine_->flush().is_ok());
   }
 
@@ -201,7 +201,7 @@ TEST_F(SegmentTotalsTest, ARestatedDayFoldsBlockByBlockUntilCompacted) {
     row.f = 1.25;
     lines += line_of(row);
   }
-  tessera::testing::write_ok(*engine_, lines);
+  ASSERT_TRUE(tessera::testing::write_ok(*engine_, lines).rejected.empty());
   const std::map<int64_t, Day> want = expected_days([](const Row&) { return true; });
   const int64_t blocks = explain(kDaily, "blocks total");
   const int64_t from_totals = explain(kDaily, "blocks from segment totals");
@@ -224,7 +224,7 @@ TEST_F(SegmentTotalsTest, ASumThatOverflowsOnlyAcrossBlocksFailsAsTheScanDoes) {
              " i=" + std::to_string(int64_t{1} << 58) + "i " + std::to_string(kDay0 + k * kMinute) +
              "\n";
   }
-  tessera::testing::write_ok(*engine_, lines);
+  ASSERT_TRUE(tessera::testing::write_ok(*engine_, lines).rejected.empty());
   ASSERT_TRUE(engine_->flush().is_ok());
   Result<ResultSet> sum = run("SELECT sum(i) FROM big");
   ASSERT_FALSE(sum.is_ok());
