@@ -252,6 +252,25 @@ TEST(SortedRunPercentileTest, MatchesFullSortReferenceOnRandomRuns) {
   }
 }
 
+TEST(SortedRunPercentileTest, RunsInDisjointRangesOfSkewedLengths) {
+  // Where a run's values at the same relative rank say least about the others':
+  // each run above the last, lengths from 1 to thousands, so a pivot guessed from
+  // them can land far from the rank sought.
+  std::mt19937 rng(20261207);
+  for (int round = 0; round < 40; ++round) {
+    Runs runs(2 + rng() % 30);
+    double base = 0;
+    for (std::vector<double>& run : runs) {
+      run.resize(rng() % 4 == 0 ? 1 + rng() % 3 : rng() % 3000);
+      for (double& v : run) v = base + static_cast<double>(rng() % 1000);
+      base += round % 2 == 0 ? 1000 : -1000;  // ascending or descending from run to run
+    }
+    SCOPED_TRACE(::testing::Message() << "round " << round);
+    expect_matches_reference(sorted_runs(runs), kFractions);
+    if (::testing::Test::HasFailure()) return;
+  }
+}
+
 TEST(SortedRunPercentileTest, SelectsAcrossRunsLongForTheirNumber) {
   // One run or none: always (a run is its own order).
   EXPECT_TRUE(selects_across_runs(0, 0));
