@@ -22,6 +22,10 @@ namespace tessera::query {
 // 24-31 us); but lowering the bound to 4 values per run made Q5b slower in
 // dashboard_query_bench (six alternated rounds, 4,546 -> 4,881 us; not explained:
 // the engine's runs lie in many blocks, the benchmark's in cache). The bounds stay.
+// After 890fcae's guessed bands (45 x 340: 9-11 us across, 34 copied) they were
+// tried again at 4 values per run or 64: Q5b's groups then selected across, and
+// Q5b went from 4,291 to 4,988 us (dashboard_query_bench, median of three
+// alternated rounds; Q5a, Q3 and Q4b unchanged). They stay.
 inline constexpr size_t kMinRunLengthPerRunToSelectAcross = 16;
 inline constexpr size_t kMinRunLengthToSelectAcross = 512;
 inline bool selects_across_runs(size_t run_count, size_t value_count) {
