@@ -21,13 +21,13 @@ constexpr size_t kSelectDirectlyBelow = 64;
 // band, 8 runs of 256 2.4-3.0 -> 1.3-1.9 us).
 constexpr size_t kGuessFromWindows = 8;
 
-// What is left of one run: the candidates [begin, end), and where the pivot of the
-// current round cuts them.
+// What is left of one run: the candidates [begin, end), and where the current
+// round's cuts (keep_part_holding's lo and hi) fall in them.
 struct Window {
   const double* begin = nullptr;
   const double* end = nullptr;
-  const double* below_end = nullptr;    // end of the values below the pivot
-  const double* at_most_end = nullptr;  // end of the values at most the pivot
+  const double* below_end = nullptr;    // end of the values below lo
+  const double* at_most_end = nullptr;  // end of the values at most hi
   size_t size() const { return static_cast<size_t>(end - begin); }
 };
 
@@ -63,29 +63,8 @@ class RankFinder {
       // of each of those is at most the pivot, so a round drops a quarter of them
       // or finds the rank.
       const double pivot = median_of_medians(left);
-      size_t below = 0, at_most = 0;
-      for (Window& w : windows_) {
-        w.below_end = std::lower_bound(w.begin, w.end, pivot, float_order_less);
-        w.at_most_end = std::upper_bound(w.below_end, w.end, pivot, float_order_less);
-        below += static_cast<size_t>(w.below_end - w.begin);
-        at_most += static_cast<size_t>(w.at_most_end - w.begin);
-      }
-      if (k >= below && k < at_most) return pivot;  // equal to the pivot in this order
-      const bool keep_below = k < below;
-      if (!keep_below) k -= at_most;
-      left = 0;
-      size_t kept = 0;
-      for (Window& w : windows_) {
-        if (keep_below) {
-          w.end = w.below_end;
-        } else {
-          w.begin = w.at_most_end;
-        }
-        if (w.size() == 0) continue;
-        left += w.size();
-        windows_[kept++] = w;
-      }
-      windows_.resize(kept);
+      // Values in [pivot, pivot] equal the pivot in this order.
+      if (keep_part_holding(pivot, pivot, k, left)) return pivot;
     }
   }
 
@@ -129,6 +108,13 @@ class RankFinder {
     // Guesses grow with the rank, so lo <= hi.
     const double lo = pivot_near_rank(k > margin ? k - margin : 0, left);
     const double hi = pivot_near_rank(std::min(left - 1, k + margin), left);
+    keep_part_holding(lo, hi, k, left);
+  }
+
+  // Cuts the windows at `lo` and `hi` (lo <= hi) and keeps the part holding rank k:
+  // the values below lo, those above hi, or those from lo to hi (then true); k and
+  // `left` become the rank and count within the part kept.
+  bool keep_part_holding(double lo, double hi, size_t& k, size_t& left) {
     size_t below_lo = 0, at_most_hi = 0;
     for (Window& w : windows_) {
       w.below_end = std::lower_bound(w.begin, w.end, lo, float_order_less);
@@ -155,6 +141,7 @@ class RankFinder {
       windows_[kept++] = w;
     }
     windows_.resize(kept);
+    return !keep_below && !keep_above;
   }
 
   // Each window's value at `rank`'s relative rank among the `left` candidates,
