@@ -46,6 +46,12 @@ class PerText {
   std::deque<std::pair<const std::string*, T>> entries_;  // deque: push_back keeps addresses
 };
 
+// A dedup mask has one entry per row of its block; anything else is a bug upstream.
+Status check_mask_fits(const std::vector<uint8_t>& live, size_t rows) {
+  if (live.size() == rows) return Status::ok();
+  return make_error(ErrorCode::kInternal, "dedup mask does not match its block");
+}
+
 class RangeScanner {
  public:
   // The rules are copied: their column hints are written as blocks are checked.
@@ -171,9 +177,7 @@ class RangeScanner {
     const storage::BlockStats& block_stats = source.stats();
     const size_t rows = block.row_count();
     out_.rows_scanned += rows;
-    if (live != nullptr && live->size() != rows) {
-      return make_error(ErrorCode::kInternal, "dedup mask does not match its block");
-    }
+    if (live != nullptr) TESSERA_RETURN_IF_ERROR(check_mask_fits(*live, rows));
     // The selected rows. Until a condition narrows them, every row of a block
     // without a dedup mask is selected and not yet written: an equality on a tag
     // (the tenant scope, WHERE tenant = '...') then writes only the rows it keeps.
@@ -281,9 +285,7 @@ class RangeScanner {
     if (!missing.empty()) {
       TESSERA_ASSIGN_OR_RETURN(engine::LoadedBlock block,
                                view.source->load_columns(missing, /*with_time=*/false));
-      if (block.row_count() != mask.rows().size()) {
-        return make_error(ErrorCode::kInternal, "dedup mask does not match its block");
-      }
+      TESSERA_RETURN_IF_ERROR(check_mask_fits(mask.rows(), block.row_count()));
       for (const std::string& name : missing) {
         const storage::Column* column = block.find(name);
         if (column == nullptr) {
