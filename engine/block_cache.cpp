@@ -19,9 +19,9 @@ std::shared_ptr<const storage::Block> BlockCache::find(CacheKey key) const {
 }
 
 const BlockCache::Entry* BlockCache::find_locked(CacheKey key) const {
-  const auto it = index_.find(key);
-  if (it == index_.end()) return nullptr;
-  const Entry& entry = *slots_[it->second];
+  Entry* const* found = index_.find(key);
+  if (found == nullptr) return nullptr;
+  const Entry& entry = **found;
   // Read first: a hot entry's flag is already set, and a store would take its
   // cache line away from the other scan thread each time.
   if (!entry.used.load(std::memory_order_relaxed)) {
@@ -76,15 +76,15 @@ void BlockCache::insert(CacheKey key, std::shared_ptr<const storage::SortedRunVa
 void BlockCache::insert_value(CacheKey key, Value value, size_t bytes) {
   if (bytes > capacity_bytes_) return;
   std::unique_lock lock(mu_);
-  size_t slot = slots_.size();
-  if (const auto it = index_.find(key); it != index_.end()) {
-    slot = it->second;
-    Entry& entry = *slots_[slot];
-    size_bytes_ = size_bytes_ - entry.bytes + bytes;
-    entry.value = std::move(value);
-    entry.bytes = bytes;
-    entry.used.store(true, std::memory_order_relaxed);
+  Entry* entry = nullptr;
+  if (Entry** found = index_.find(key); found != nullptr) {
+    entry = *found;
+    size_bytes_ = size_bytes_ - entry->bytes + bytes;
+    entry->value = std::move(value);
+    entry->bytes = bytes;
+    entry->used.store(true, std::memory_order_relaxed);
   } else {
+    size_t slot = slots_.size();
     if (free_slots_.empty()) {
       slots_.emplace_back();
     } else {
@@ -92,20 +92,21 @@ void BlockCache::insert_value(CacheKey key, Value value, size_t bytes) {
       free_slots_.pop_back();
     }
     slots_[slot].reset(new Entry{key, std::move(value), bytes, true});
-    index_.emplace(key, slot);
+    entry = slots_[slot].get();
+    index_.try_emplace(key, entry);
     size_bytes_ += bytes;
   }
-  evict_to_budget(slot);
+  evict_to_budget(entry);
 }
 
-void BlockCache::evict_to_budget(size_t keep_slot) {
+void BlockCache::evict_to_budget(const Entry* keep) {
   // Ends: each step clears a flag or removes an entry (finds, which set flags, wait
   // for the exclusive lock), and the kept entry fits the budget alone, so a second
   // turn of the hand at most removes every other one.
   while (size_bytes_ > capacity_bytes_) {
     if (hand_ >= slots_.size()) hand_ = 0;
     std::unique_ptr<Entry>& entry = slots_[hand_];
-    if (hand_ != keep_slot && entry != nullptr &&
+    if (entry != nullptr && entry.get() != keep &&
         !entry->used.exchange(false, std::memory_order_relaxed)) {
       size_bytes_ -= entry->bytes;
       index_.erase(entry->key);

@@ -3,8 +3,10 @@
 // stores (`empty`) marks a free slot. Against std::unordered_map it allocates once per
 // growth instead of once per entry, a lookup reads one cache line instead of
 // following a list, and freeing it frees one array: the read-time dedup index
-// (engine/dedup.h) inserts and probes a few hundred thousand keys per partition.
-// No erase: its users only add.
+// (engine/dedup.h) inserts and probes a few hundred thousand keys per partition,
+// and the block cache (engine/block_cache.h) looks up every column a query reads.
+// erase() shifts the rest of the probe run back instead of leaving a tombstone, so a
+// map that churns (the cache evicts as it inserts) never fills up with them.
 #pragma once
 
 #include <bit>
@@ -32,24 +34,25 @@ class OpenAddressingMap {
   // Always inlined: GCC 12 finds a function whose only effect is a prefetch free of
   // side effects, and drops the calls to it.
   [[gnu::always_inline]] void prefetch(const Key& key) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[Hash{}(key)&mask()]);
+    if (!slots_.empty()) __builtin_prefetch(&slots_[home_of(key)]);
   }
 
   // The value stored for `key`, or nullptr.
-  Value* find(const Key& key) {
+  const Value* find(const Key& key) const {
     if (slots_.empty()) return nullptr;
-    for (size_t i = Hash{}(key)&mask();; i = (i + 1) & mask()) {
-      Slot& slot = slots_[i];
+    for (size_t i = home_of(key);; i = (i + 1) & mask()) {
+      const Slot& slot = slots_[i];
       if (slot.value == empty_) return nullptr;
       if (slot.key == key) return &slot.value;
     }
   }
+  Value* find(const Key& key) { return const_cast<Value*>(std::as_const(*this).find(key)); }
 
   // The value stored for `key` and false, or `value` stored for it and true.
   // Requires: value != empty.
   std::pair<Value*, bool> try_emplace(const Key& key, Value value) {
     if (size_ + 1 > capacity_limit()) rehash(slots_.empty() ? 16 : 2 * slots_.size());
-    for (size_t i = Hash{}(key)&mask();; i = (i + 1) & mask()) {
+    for (size_t i = home_of(key);; i = (i + 1) & mask()) {
       Slot& slot = slots_[i];
       if (slot.value == empty_) {
         slot = {key, value};
@@ -60,12 +63,36 @@ class OpenAddressingMap {
     }
   }
 
+  // Removes `key`; false when it was not stored. Pointers from find() and
+  // try_emplace() may then point at another key's value.
+  bool erase(const Key& key) {
+    if (slots_.empty()) return false;
+    size_t hole = home_of(key);
+    for (;; hole = (hole + 1) & mask()) {
+      if (slots_[hole].value == empty_) return false;
+      if (slots_[hole].key == key) break;
+    }
+    // A later slot of the same run moves into the hole when the hole lies between
+    // its home and itself: a lookup of its key then still reaches it before a free
+    // slot. The run ends at the first free slot.
+    for (size_t i = (hole + 1) & mask(); !(slots_[i].value == empty_); i = (i + 1) & mask()) {
+      if (((i - home_of(slots_[i].key)) & mask()) >= ((i - hole) & mask())) {
+        slots_[hole] = slots_[i];
+        hole = i;
+      }
+    }
+    slots_[hole] = Slot{Key{}, empty_};
+    --size_;
+    return true;
+  }
+
  private:
   struct Slot {
     Key key;
     Value value;
   };
   size_t mask() const { return slots_.size() - 1; }
+  size_t home_of(const Key& key) const { return Hash{}(key)&mask(); }
   // At most half the slots are used, which keeps probe runs short.
   size_t capacity_limit() const { return slots_.size() / 2; }
 
@@ -74,7 +101,7 @@ class OpenAddressingMap {
     old.swap(slots_);
     for (const Slot& slot : old) {
       if (slot.value == empty_) continue;
-      size_t i = Hash{}(slot.key) & mask();
+      size_t i = home_of(slot.key);
       while (!(slots_[i].value == empty_)) i = (i + 1) & mask();
       slots_[i] = slot;
     }
