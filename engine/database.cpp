@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <utility>
 
 #include "engine/data_dir_layout.h"
 #include "engine/dedup.h"
@@ -343,6 +344,7 @@ void Database::seal_if_full(Partition& partition) {
   if (partition.head.row_count() < options_.block_rows) return;
   partition.sealed.push_back(std::make_shared<MemoryBlockSource>(
       std::make_shared<const storage::Block>(partition.head.take())));
+  partition.blocks_version = ++last_blocks_version_;
 }
 
 Status Database::apply_create_table(const TableSchema& schema) {
@@ -552,6 +554,18 @@ std::optional<TableSchema> Database::schema(std::string_view table) const {
 }
 
 Result<TableSnapshot> Database::snapshot(std::string_view table_name, TimeRange range) const {
+  // A retry sees blocks at least as new as the index that turned the last try away;
+  // only a flush, compaction or sealed block in between can turn it away again.
+  constexpr int kTries = 3;
+  for (int attempt = 1;; ++attempt) {
+    TESSERA_ASSIGN_OR_RETURN(std::optional<TableSnapshot> snapshot,
+                             try_snapshot(table_name, range, attempt == kTries));
+    if (snapshot) return std::move(*snapshot);
+  }
+}
+
+Result<std::optional<TableSnapshot>> Database::try_snapshot(std::string_view table_name,
+                                                            TimeRange range, bool last_try) const {
   struct PartitionView {
     int64_t start;
     std::shared_ptr<const SourceList> persisted;
@@ -559,6 +573,7 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name, TimeRange 
     std::shared_ptr<const MemoryBlockSource> head;  // copy of the unsealed rows, or null
     bool is_duplicate_free;  // one sorted segment and nothing else: no dedup index needed
     bool is_sorted;          // `persisted` is one sorted segment
+    uint64_t blocks_version;
   };
   TableSnapshot snapshot;
   std::vector<PartitionView> partitions;
@@ -587,7 +602,7 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name, TimeRange 
                                      partition.sealed.empty() && partition.head.row_count() == 0;
       PartitionView& view = partitions.emplace_back(
           PartitionView{start, partition.persisted, partition.sealed, nullptr, is_duplicate_free,
-                        partition.is_single_sorted_segment});
+                        partition.is_single_sorted_segment, partition.blocks_version});
       view.head = partition.head_copy->of(partition.head);
     }
   }
@@ -602,9 +617,12 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name, TimeRange 
     if (snapshot.schema.has_dedup() && !view.is_duplicate_free) {
       SourceList stable = persisted;
       stable.insert(stable.end(), view.sealed.begin(), view.sealed.end());
-      TESSERA_ASSIGN_OR_RETURN(
-          live, dedup_partition(*dedup, view.start, snapshot.schema.options.dedup_columns, stable,
-                                view.head ? view.head->block() : nullptr));
+      TESSERA_ASSIGN_OR_RETURN(std::optional<std::vector<LiveRows>> masks,
+                               dedup_partition(*dedup, view.start, view.blocks_version,
+                                               snapshot.schema.options.dedup_columns, stable,
+                                               view.head ? view.head->block() : nullptr, last_try));
+      if (!masks) return std::optional<TableSnapshot>();
+      live = std::move(*masks);
     }
     if (view.is_sorted && !persisted.empty() && snapshot.schema.options.tenant_column) {
       snapshot.sorted_runs.push_back({snapshot.blocks.size(),
@@ -623,22 +641,40 @@ Result<TableSnapshot> Database::snapshot(std::string_view table_name, TimeRange 
       snapshot.add_block(std::move(view.head), std::move(live.back()));
     }
   }
-  return snapshot;
+  return std::optional(std::move(snapshot));
 }
 
-Result<std::vector<LiveRows>> Database::dedup_partition(
-    DedupCache& cache, int64_t partition_start, const std::vector<std::string>& key_columns,
+Result<std::optional<std::vector<LiveRows>>> Database::dedup_partition(
+    DedupCache& cache, int64_t partition_start, uint64_t blocks_version,
+    const std::vector<std::string>& key_columns,
     const std::vector<std::shared_ptr<const BlockSource>>& stable,
-    const std::shared_ptr<const storage::Block>& head) {
+    const std::shared_ptr<const storage::Block>& head, bool last_try) {
+  // The index of a snapshot older than the kept one, on its last try; freed after
+  // the lock is released.
+  PartitionDedup own;
   std::lock_guard lock(cache.mu);
-  PartitionDedup& entry = cache.partitions[partition_start];
+  PartitionDedup& kept = cache.partitions[partition_start];
+  const bool is_older = kept.index && kept.blocks_version > blocks_version;
+  if (is_older && !last_try) return std::optional<std::vector<LiveRows>>();
+  PartitionDedup& entry = is_older ? own : kept;
+  entry.blocks_version = blocks_version;
   bool is_prefix = entry.index && entry.indexed.size() <= stable.size() &&
                    std::equal(entry.indexed.begin(), entry.indexed.end(), stable.begin());
   if (!is_prefix) {
-    // A flush replaced in-memory blocks by segment blocks: index the partition anew.
+    // A flush or compaction replaced blocks and had no index ready, or the snapshot is
+    // older than the kept index: index anew.
+    if (entry.index || is_older) cache.reindexes.fetch_add(1, std::memory_order_relaxed);
     entry.indexed.clear();
     entry.index = std::make_unique<DedupIndex>(key_columns);
   }
+  TESSERA_RETURN_IF_ERROR(index_blocks(entry, key_columns, stable));
+  if (!head) return std::optional(entry.index->live_rows(nullptr));
+  const LoadedBlock loaded_head = LoadedBlock::project(head, key_columns);
+  return std::optional(entry.index->live_rows(&loaded_head));
+}
+
+Status Database::index_blocks(PartitionDedup& entry, const std::vector<std::string>& key_columns,
+                              const std::vector<std::shared_ptr<const BlockSource>>& stable) {
   if (entry.indexed.size() < stable.size()) {
     size_t rows = 0;
     for (const auto& source : stable) rows += source->stats().row_count;
@@ -651,9 +687,38 @@ Result<std::vector<LiveRows>> Database::dedup_partition(
     entry.index->add(block);
     entry.indexed.push_back(stable[i]);
   }
-  if (!head) return entry.index->live_rows(nullptr);
-  const LoadedBlock loaded_head = LoadedBlock::project(head, key_columns);
-  return entry.index->live_rows(&loaded_head);
+  return Status::ok();
+}
+
+std::optional<Database::PartitionDedup> Database::index_ahead(
+    DedupCache& cache, int64_t partition_start, const std::vector<std::string>& key_columns,
+    std::vector<std::shared_ptr<const BlockSource>> stable) {
+  {
+    std::lock_guard lock(cache.mu);
+    if (!cache.partitions.contains(partition_start)) return std::nullopt;
+  }
+  PartitionDedup built;
+  built.index = std::make_unique<DedupIndex>(key_columns);
+  if (!index_blocks(built, key_columns, stable).is_ok()) return std::nullopt;
+  return built;
+}
+
+bool Database::install_index(DedupCache& cache, int64_t partition_start, PartitionDedup& built,
+                             PartitionDedup& replaced, bool wait) {
+  std::unique_lock lock(cache.mu, std::defer_lock);
+  if (wait) {
+    lock.lock();
+  } else if (!lock.try_lock()) {
+    return false;
+  }
+  PartitionDedup& entry = cache.partitions[partition_start];
+  const bool covers_built =
+      entry.index &&
+      (entry.blocks_version > built.blocks_version ||
+       (entry.indexed.size() >= built.indexed.size() &&
+        std::equal(built.indexed.begin(), built.indexed.end(), entry.indexed.begin())));
+  if (!covers_built) replaced = std::exchange(entry, std::move(built));
+  return true;
 }
 
 EngineStats Database::stats() const {
@@ -668,6 +733,9 @@ EngineStats Database::stats() const {
   std::shared_lock lock(mu_);
   stats.segments = segments_.size();
   stats.head_rows = head_rows_;
+  for (const auto& [name, table] : tables_) {
+    stats.dedup_reindexes += table.dedup->reindexes.load(std::memory_order_relaxed);
+  }
   return stats;
 }
 

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
@@ -84,34 +85,77 @@ class Database final : public Engine {
     // `persisted` is exactly one sorted (duplicate-free) segment: with no rows in
     // memory, reads need no dedup index.
     bool is_single_sorted_segment = false;
+    // Changes with the blocks a dedup index covers (`persisted`, then `sealed`), to a
+    // number no partition had before (last_blocks_version_): an index records it, which
+    // tells a snapshot taken before the index (whose blocks it must not be rebuilt for)
+    // from one taken after.
+    uint64_t blocks_version = 0;
   };
   // Per partition of a dedup table: the index over its sealed blocks, reused by
   // every snapshot until the block list changes other than by appending.
   struct PartitionDedup {
     std::vector<std::shared_ptr<const BlockSource>> indexed;  // in write order
     std::unique_ptr<DedupIndex> index;
+    uint64_t blocks_version = 0;  // the partition's when a snapshot last indexed
   };
   struct DedupCache {
     std::mutex mu;
     std::map<int64_t, PartitionDedup> partitions;
+    std::atomic<uint64_t> reindexes{0};  // EngineStats::dedup_reindexes
   };
   struct Table {
     TableSchema schema;
     std::map<int64_t, Partition> partitions;  // by partition start
     std::shared_ptr<DedupCache> dedup = std::make_shared<DedupCache>();
   };
-  // Live-row masks for `stable` blocks (indexed and kept) followed by `head`, if any.
-  static Result<std::vector<LiveRows>> dedup_partition(
-      DedupCache& cache, int64_t partition_start, const std::vector<std::string>& key_columns,
+  // Live-row masks for `stable` blocks (indexed and kept) followed by `head`, if any,
+  // as the partition's blocks were at `blocks_version`. Nullopt when the kept index
+  // is newer than that (the snapshot was taken before another one indexed): the
+  // caller takes its snapshot again, rather than have the kept index rebuilt for
+  // older blocks and then again for newer ones. On a `last_try` such a snapshot gets
+  // an index of its own, not kept.
+  static Result<std::optional<std::vector<LiveRows>>> dedup_partition(
+      DedupCache& cache, int64_t partition_start, uint64_t blocks_version,
+      const std::vector<std::string>& key_columns,
       const std::vector<std::shared_ptr<const BlockSource>>& stable,
-      const std::shared_ptr<const storage::Block>& head);
+      const std::shared_ptr<const storage::Block>& head, bool last_try);
+  // snapshot(), once: nullopt when a partition's kept index is newer than what this
+  // snapshot saw (see dedup_partition).
+  Result<std::optional<TableSnapshot>> try_snapshot(std::string_view table, TimeRange range,
+                                                    bool last_try) const;
+  // Adds to `entry` the blocks of `stable` after those it has indexed (a prefix of
+  // `stable`), their key columns loaded through the block cache.
+  static Status index_blocks(PartitionDedup& entry, const std::vector<std::string>& key_columns,
+                             const std::vector<std::shared_ptr<const BlockSource>>& stable);
+  // A flush or compaction replaces a partition's blocks, and the first snapshot after
+  // it would index the partition anew, on a query's time (and every other query of
+  // the table would wait for it). So, when snapshots have indexed the partition
+  // before, the one that replaces the blocks indexes `stable` (what it publishes)
+  // before publishing, off every lock, and installs that index just after. Nothing
+  // (nullopt) when no snapshot indexed the partition, nor when indexing fails (a
+  // snapshot then meets the error itself).
+  static std::optional<PartitionDedup> index_ahead(
+      DedupCache& cache, int64_t partition_start, const std::vector<std::string>& key_columns,
+      std::vector<std::shared_ptr<const BlockSource>> stable);
+  // Makes `built` (its blocks_version set) the partition's index unless the one there
+  // is newer or already covers what it does (a snapshot indexed the published blocks
+  // first); the index it replaces goes to `replaced`, for the caller to free outside
+  // its locks. With `wait` false, returns false and does nothing when a snapshot holds
+  // the cache (a flush publishing under the write lock must not wait for one).
+  static bool install_index(DedupCache& cache, int64_t partition_start, PartitionDedup& built,
+                            PartitionDedup& replaced, bool wait);
   // A partition's sealed blocks taken by a running flush.
   struct FrozenPartition {
     std::string table;
-    int64_t partition_start_ns;
+    int64_t partition_start_ns = 0;
     std::vector<std::shared_ptr<const MemoryBlockSource>> blocks;
     std::string file_name;
     SortKey sort_key;
+    // Dedup tables: the table's index cache, its key columns, and the partition's
+    // persisted blocks when the flush began, which the flushed ones will follow.
+    std::shared_ptr<DedupCache> dedup;
+    std::vector<std::string> dedup_columns;
+    std::shared_ptr<const SourceList> persisted;
   };
 
   // What a write batch would change, admitted but not applied: a batch is logged
@@ -227,6 +271,7 @@ class Database final : public Engine {
   std::shared_ptr<BlockCache> cache_;
   std::shared_ptr<TagValueIds> tag_value_ids_ = std::make_shared<TagValueIds>();
   std::atomic<uint64_t> next_cache_key_{1};
+  uint64_t last_blocks_version_ = 0;  // guarded by mu_: see Partition::blocks_version
 
   std::mutex flush_mu_;  // one flush at a time
   std::mutex flush_signal_mu_;

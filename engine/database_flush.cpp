@@ -66,10 +66,20 @@ Status Database::flush_locked_phases() {
         if (partition.head.row_count() > 0) {
           partition.sealed.push_back(std::make_shared<MemoryBlockSource>(
               std::make_shared<const storage::Block>(partition.head.take())));
+          partition.blocks_version = ++last_blocks_version_;
         }
         if (partition.sealed.empty()) continue;
-        frozen.push_back({name, start, partition.sealed, segment_file_name(next_file_number_++),
-                          sort_key_for(table.schema)});
+        FrozenPartition& f = frozen.emplace_back();
+        f.table = name;
+        f.partition_start_ns = start;
+        f.blocks = partition.sealed;
+        f.file_name = segment_file_name(next_file_number_++);
+        f.sort_key = sort_key_for(table.schema);
+        if (table.schema.has_dedup()) {
+          f.dedup = table.dedup;
+          f.dedup_columns = table.schema.options.dedup_columns;
+          f.persisted = partition.persisted;
+        }
       }
     }
     frozen_rows = head_rows_;
@@ -79,9 +89,13 @@ Status Database::flush_locked_phases() {
     new_wal_start = wal_number_;
   }
 
-  // Phase 2 (no lock): sort each partition's rows, write and reopen the segment files.
-  std::vector<std::shared_ptr<const storage::SegmentReader>> readers;
-  for (const FrozenPartition& f : frozen) {
+  // Phase 2 (no lock): sort each partition's rows, write and reopen the segment files,
+  // and index the partitions snapshots deduplicate (index_ahead).
+  std::vector<std::vector<std::shared_ptr<const BlockSource>>> flushed(frozen.size());
+  std::vector<std::optional<PartitionDedup>> indexed(frozen.size());
+  std::vector<PartitionDedup> replaced(frozen.size());  // freed last, outside every lock
+  for (size_t i = 0; i < frozen.size(); ++i) {
+    const FrozenPartition& f = frozen[i];
     std::vector<std::shared_ptr<const storage::Block>> runs;
     runs.reserve(f.blocks.size());
     for (const auto& source : f.blocks) runs.push_back(source->block());
@@ -91,7 +105,15 @@ Status Database::flush_locked_phases() {
     fs::path path = segment_dir_ / f.file_name;
     TESSERA_RETURN_IF_ERROR(storage::write_segment(path, sorted.blocks));
     TESSERA_ASSIGN_OR_RETURN(auto reader, storage::SegmentReader::open(path));
-    readers.push_back(std::move(reader));
+    for (size_t b = 0; b < reader->block_count(); ++b) {
+      flushed[i].push_back(std::make_shared<SegmentBlockSource>(reader, b, cache_,
+                                                                next_cache_key_++, tag_value_ids_));
+    }
+    if (f.dedup) {
+      SourceList stable = *f.persisted;
+      stable.insert(stable.end(), flushed[i].begin(), flushed[i].end());
+      indexed[i] = index_ahead(*f.dedup, f.partition_start_ns, f.dedup_columns, std::move(stable));
+    }
   }
 
   // Phase 3 (write lock): swap the frozen blocks for their segments, publish the manifest.
@@ -104,17 +126,30 @@ Status Database::flush_locked_phases() {
       partition.sealed.erase(partition.sealed.begin(),
                              partition.sealed.begin() + static_cast<ptrdiff_t>(f.blocks.size()));
       partition.is_single_sorted_segment = partition.persisted->empty();
+      // An index built over persisted blocks a compaction has replaced since is dropped.
+      if (partition.persisted != f.persisted) indexed[i].reset();
       auto persisted = std::make_shared<SourceList>(*partition.persisted);
-      for (size_t b = 0; b < readers[i]->block_count(); ++b) {
-        persisted->push_back(std::make_shared<SegmentBlockSource>(
-            readers[i], b, cache_, next_cache_key_++, tag_value_ids_));
-      }
+      persisted->insert(persisted->end(), flushed[i].begin(), flushed[i].end());
       partition.persisted = std::move(persisted);
+      partition.blocks_version = ++last_blocks_version_;
+      if (indexed[i]) {
+        // Installed before readers can see the new blocks, unless a snapshot is
+        // indexing (then just after: a snapshot in between indexes them itself).
+        indexed[i]->blocks_version = partition.blocks_version;
+        if (install_index(*f.dedup, f.partition_start_ns, *indexed[i], replaced[i], false)) {
+          indexed[i].reset();
+        }
+      }
       segments_.push_back({f.table, f.partition_start_ns, f.file_name, /*is_sorted=*/true});
     }
     head_rows_ -= frozen_rows;
     wal_start_ = new_wal_start;
     TESSERA_RETURN_IF_ERROR(write_manifest(current_manifest()));
+  }
+  for (size_t i = 0; i < frozen.size(); ++i) {
+    if (indexed[i]) {
+      install_index(*frozen[i].dedup, frozen[i].partition_start_ns, *indexed[i], replaced[i], true);
+    }
   }
 
   // The manifest no longer needs the older logs.
@@ -210,6 +245,8 @@ Status Database::compact_partition(const std::string& table_name, int64_t partit
   SortKey key;
   std::vector<std::shared_ptr<const BlockSource>> sources;
   std::set<std::string> old_files;
+  std::shared_ptr<DedupCache> dedup;
+  std::vector<std::string> dedup_columns;
   {
     std::shared_lock lock(mu_);
     auto table = tables_.find(table_name);
@@ -217,6 +254,8 @@ Status Database::compact_partition(const std::string& table_name, int64_t partit
     auto partition = table->second.partitions.find(partition_start_ns);
     if (partition == table->second.partitions.end()) return Status::ok();
     key = sort_key_for(table->second.schema);
+    dedup = table->second.dedup;
+    dedup_columns = table->second.schema.options.dedup_columns;
     sources = *partition->second.persisted;
     for (const ManifestSegment& s : segments_) {
       if (s.table == table_name && s.partition_start_ns == partition_start_ns)
@@ -251,10 +290,16 @@ Status Database::compact_partition(const std::string& table_name, int64_t partit
     fresh.push_back(std::make_shared<SegmentBlockSource>(*opened, b, cache_, next_cache_key_++,
                                                          tag_value_ids_));
   }
+  // The merged blocks lead the partition's blocks once published; flushed ones that
+  // follow are added by the first snapshot.
+  std::optional<PartitionDedup> indexed;
+  PartitionDedup replaced;  // freed last, outside every lock
+  bool is_installed = false;
+  if (!dedup_columns.empty())
+    indexed = index_ahead(*dedup, partition_start_ns, dedup_columns, fresh);
 
   // Step 3 (write lock): swap the merged segments for the new one in the manifest, then
   // in memory. Snapshots taken before keep the old blocks (and their open files) alive.
-  std::shared_ptr<DedupCache> dedup;
   {
     std::unique_lock lock(mu_);
     auto table = tables_.find(table_name);
@@ -294,14 +339,24 @@ Status Database::compact_partition(const std::string& table_name, int64_t partit
                       partition->persisted->end());
     partition->is_single_sorted_segment = persisted->size() == fresh.size();
     partition->persisted = std::move(persisted);
-    dedup = table->second.dedup;
+    partition->blocks_version = ++last_blocks_version_;
+    if (indexed) {
+      indexed->blocks_version = partition->blocks_version;
+      if (install_index(*dedup, partition_start_ns, *indexed, replaced, false)) {
+        indexed.reset();
+        is_installed = true;
+      }
+    }
   }
-  // The partition's dedup index covers the replaced blocks: freed here unless a snapshot
-  // has re-indexed the new ones already (dedup_partition re-indexes whenever the indexed
-  // blocks are no longer a prefix, so this only frees memory). Not under mu_: a snapshot
-  // holds the cache's lock while it loads and indexes blocks, and readers must not queue
-  // for that behind the write lock.
-  {
+  // The partition's dedup index covers the replaced blocks: replaced by the one built
+  // ahead (under mu_ above when the cache was free, else here), or else freed here
+  // unless a snapshot has re-indexed the new ones already (dedup_partition re-indexes
+  // whenever the indexed blocks are no longer a prefix, so this only frees memory).
+  // Waiting not under mu_: a snapshot holds the cache's lock while it loads and
+  // indexes blocks, and readers must not queue for that behind the write lock.
+  if (indexed) {
+    install_index(*dedup, partition_start_ns, *indexed, replaced, true);
+  } else if (!is_installed) {
     std::unique_ptr<DedupIndex> stale;  // destroyed after the cache's lock is released
     std::lock_guard dedup_lock(dedup->mu);
     auto entry = dedup->partitions.find(partition_start_ns);

@@ -217,6 +217,10 @@ struct EngineStats {
   // Partitions merged into one segment by compaction, and dropped by retention.
   uint64_t compactions = 0;
   uint64_t partitions_dropped = 0;
+  // Times a query's snapshot indexed a dedup partition anew: a flush or compaction
+  // replaced its blocks without an index ready, or the snapshot was older than the
+  // index kept. The flush or compaction indexes ahead the partitions snapshots use.
+  uint64_t dedup_reindexes = 0;
 };
 
 class Engine {

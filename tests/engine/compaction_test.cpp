@@ -1,5 +1,6 @@
 // Compaction through the Database: every row exactly once, latest write wins across
-// segments, concurrent writers and snapshots, reopen, and the crash points of the swap.
+// segments, concurrent writers and snapshots, dedup indexes built ahead of the first
+// snapshot after a flush or compaction, reopen, and the crash points of the swap.
 #include "engine/compaction.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,8 @@
 #include <atomic>
 #include <map>
 #include <random>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "engine/data_dir_layout.h"
@@ -245,6 +248,129 @@ TEST(CompactionTest, ConcurrentWritesFlushesAndCompactionsLoseNoRow) {
   for (const TableSnapshot& old : held) {
     for (const BlockView& view : old.blocks) EXPECT_TRUE(view.source->load().is_ok());
   }
+}
+
+// Lines writing value `v` for entity e<e> of tenant t at `time`.
+std::string snap_line(int e, int64_t time, int64_t v) {
+  return "snap,tenant=t,entity=e" + std::to_string(e) + " v=" + std::to_string(v) + "i " +
+         std::to_string(time) + "\n";
+}
+
+// A flush or compaction indexes ahead the dedup partitions snapshots read, so that
+// the first snapshot after it does not index them anew on a query's time.
+TEST(CompactionTest, SnapshotsAfterFlushesAndCompactionsFindTheIndexReady) {
+  TempDir dir;
+  auto db = open_database(dir.path(), /*block_rows=*/4);
+  ASSERT_TRUE(db->create_table(snap_schema()).is_ok());
+  std::map<std::string, int64_t> latest;  // "entity time" -> v
+  int64_t v = 0;
+  auto write = [&](int entities, int64_t time) {
+    std::string text;
+    for (int e = 0; e < entities; ++e) {
+      text += snap_line(e, time, ++v);
+      latest["t e" + std::to_string(e) + " " + std::to_string(time)] = v;
+    }
+    auto report = db->write_text(text, {});
+    ASSERT_TRUE(report.is_ok() && report->rejected.empty());
+  };
+  auto expected = [&] {
+    std::vector<std::string> rows;
+    for (const auto& [key, value] : latest) rows.push_back(key + " NULL " + std::to_string(value));
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  };
+  // Two days: each restated once in memory, so the partitions need an index.
+  for (const int64_t day : {int64_t{0}, kNanosPerDay}) {
+    write(10, day + 1);
+    write(10, day + 2);
+    write(3, day + 1);
+  }
+  ASSERT_TRUE(db->flush().is_ok());
+  write(10, 3);  // rows in memory after the segment: day 0 needs its index
+  write(10, kNanosPerDay + 3);
+  ASSERT_EQ(live_rows(*db, "snap"), expected());  // the snapshot indexes both partitions
+  const uint64_t before = db->stats().dedup_reindexes;
+
+  for (int round = 0; round < 4; ++round) {
+    write(4, 1 + round % 3);  // restatements of flushed rows
+    write(4, kNanosPerDay + 2);
+    ASSERT_TRUE(db->flush().is_ok());
+    write(2, 2);  // and of the rows just flushed, in memory
+    ASSERT_EQ(live_rows(*db, "snap"), expected()) << "after flush, round " << round;
+    if (round % 2 == 1) {
+      ASSERT_TRUE(db->compact().is_ok());
+      ASSERT_EQ(live_rows(*db, "snap"), expected()) << "after compaction, round " << round;
+    }
+  }
+  EXPECT_GT(db->stats().compactions, 0u);
+  EXPECT_EQ(db->stats().dedup_reindexes, before);
+}
+
+// Readers take snapshots while a writer restates keys and another thread flushes and
+// compacts: every snapshot holds each key once and misses none written before it
+// began (whichever index it got, kept or its own), and once everything is written
+// the latest values are read.
+TEST(CompactionTest, SnapshotsRacingFlushesAndCompactionsSeeEachKeyOnce) {
+  TempDir dir;
+  auto db = open_database(dir.path(), /*block_rows=*/4);
+  ASSERT_TRUE(db->create_table(snap_schema()).is_ok());
+  constexpr int kBatches = 120, kEntities = 6;
+  std::atomic<bool> is_done{false};
+  std::atomic<int> batches_written{0};
+  std::thread writer([&] {
+    for (int b = 0; b < kBatches; ++b) {
+      std::string text;
+      for (int e = 0; e < kEntities; ++e) {
+        // Four instants in two days, each written again and again.
+        const int64_t time = (b % 2) * kNanosPerDay + (b / 2) % 2;
+        text += snap_line(e, time, b);
+      }
+      auto report = db->write_text(text, {});
+      EXPECT_TRUE(report.is_ok() && report->accepted == kEntities);
+      batches_written.fetch_add(1);
+    }
+    is_done = true;
+  });
+  std::thread maintenance([&] {
+    for (int i = 0; !is_done; ++i) {
+      EXPECT_TRUE(db->flush().is_ok());
+      if (i % 3 == 2) {
+        EXPECT_TRUE(db->compact().is_ok());
+      }
+    }
+  });
+  std::atomic<int> failures{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&] {
+      while (!is_done) {
+        // After four batches every (entity, instant) key exists.
+        const bool has_every_key = batches_written.load() >= 4;
+        std::set<std::string> keys;
+        for (const std::string& row : live_rows(*db, "snap")) {
+          // "tenant entity time provider v": the key is the first three words.
+          const size_t provider = row.find(' ', row.find(' ', row.find(' ') + 1) + 1);
+          if (!keys.insert(row.substr(0, provider)).second) failures.fetch_add(1);
+        }
+        if (has_every_key && keys.size() != 4 * kEntities) failures.fetch_add(1);
+      }
+    });
+  }
+  writer.join();
+  maintenance.join();
+  for (std::thread& t : readers) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  // Batches b and b + 4 write the same instant: the last four batches hold the values.
+  std::vector<std::string> expected;
+  for (int b = kBatches - 4; b < kBatches; ++b) {
+    const int64_t time = (b % 2) * kNanosPerDay + (b / 2) % 2;
+    for (int e = 0; e < kEntities; ++e) {
+      expected.push_back("t e" + std::to_string(e) + " " + std::to_string(time) + " NULL " +
+                         std::to_string(b));
+    }
+  }
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(live_rows(*db, "snap"), expected);
 }
 
 TEST(CompactionTest, CrashBeforeTheManifestNamesTheNewSegmentKeepsRowsOnce) {
