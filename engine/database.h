@@ -137,6 +137,10 @@ class Database final : public Engine {
   static std::optional<PartitionDedup> index_ahead(
       DedupCache& cache, int64_t partition_start, const std::vector<std::string>& key_columns,
       std::vector<std::shared_ptr<const BlockSource>> stable);
+  // A partition's blocks after its first `persisted_count` persisted and
+  // `sealed_count` sealed ones, in write order (none when the partition is gone).
+  SourceList blocks_after(const std::string& table, int64_t partition_start, size_t persisted_count,
+                          size_t sealed_count) const;
   // Makes `built` (its blocks_version set) the partition's index unless the one there
   // is newer or already covers what it does (a snapshot indexed the published blocks
   // first); the index it replaces goes to `replaced`, for the caller to free outside

@@ -31,6 +31,27 @@ Manifest Database::current_manifest() const {
   return manifest;
 }
 
+Database::SourceList Database::blocks_after(const std::string& table_name,
+                                            int64_t partition_start_ns, size_t persisted_count,
+                                            size_t sealed_count) const {
+  std::shared_lock lock(mu_);
+  SourceList later;
+  const auto table = tables_.find(table_name);
+  if (table == tables_.end()) return later;
+  const auto found = table->second.partitions.find(partition_start_ns);
+  if (found == table->second.partitions.end()) return later;
+  const Partition& partition = found->second;
+  const SourceList& persisted = *partition.persisted;
+  later.insert(later.end(),
+               persisted.begin() + ptrdiff_t(std::min(persisted_count, persisted.size())),
+               persisted.end());
+  later.insert(
+      later.end(),
+      partition.sealed.begin() + ptrdiff_t(std::min(sealed_count, partition.sealed.size())),
+      partition.sealed.end());
+  return later;
+}
+
 Status Database::flush() {
   std::lock_guard flush_lock(flush_mu_);
   return flush_locked_phases();
@@ -113,6 +134,15 @@ Status Database::flush_locked_phases() {
       SourceList stable = *f.persisted;
       stable.insert(stable.end(), flushed[i].begin(), flushed[i].end());
       indexed[i] = index_ahead(*f.dedup, f.partition_start_ns, f.dedup_columns, std::move(stable));
+    }
+    if (indexed[i]) {
+      // Blocks sealed while this flush ran follow the flushed ones once published:
+      // indexed here too, or the first snapshot would add them while the others wait.
+      SourceList stable = indexed[i]->indexed;
+      const SourceList later =
+          blocks_after(f.table, f.partition_start_ns, f.persisted->size(), f.blocks.size());
+      stable.insert(stable.end(), later.begin(), later.end());
+      if (!index_blocks(*indexed[i], f.dedup_columns, stable).is_ok()) indexed[i].reset();
     }
   }
 
@@ -297,6 +327,14 @@ Status Database::compact_partition(const std::string& table_name, int64_t partit
   bool is_installed = false;
   if (!dedup_columns.empty())
     indexed = index_ahead(*dedup, partition_start_ns, dedup_columns, fresh);
+  if (indexed) {
+    // Blocks flushed or sealed while this merge ran follow the merged ones once
+    // published: indexed here too, so that the first snapshot does not add them.
+    SourceList stable = fresh;
+    const SourceList later = blocks_after(table_name, partition_start_ns, sources.size(), 0);
+    stable.insert(stable.end(), later.begin(), later.end());
+    if (!index_blocks(*indexed, dedup_columns, stable).is_ok()) indexed.reset();
+  }
 
   // Step 3 (write lock): swap the merged segments for the new one in the manifest, then
   // in memory. Snapshots taken before keep the old blocks (and their open files) alive.
