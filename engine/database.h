@@ -96,7 +96,9 @@ class Database final : public Engine {
   struct PartitionDedup {
     std::vector<std::shared_ptr<const BlockSource>> indexed;  // in write order
     std::unique_ptr<DedupIndex> index;
-    uint64_t blocks_version = 0;  // the partition's when a snapshot last indexed
+    // The partition's blocks_version the index was last brought up to (by a snapshot,
+    // or by the flush or compaction that built it ahead).
+    uint64_t blocks_version = 0;
   };
   struct DedupCache {
     std::mutex mu;
@@ -131,9 +133,9 @@ class Database final : public Engine {
   // it would index the partition anew, on a query's time (and every other query of
   // the table would wait for it). So, when snapshots have indexed the partition
   // before, the one that replaces the blocks indexes `stable` (what it publishes)
-  // before publishing, off every lock, and installs that index just after. Nothing
-  // (nullopt) when no snapshot indexed the partition, nor when indexing fails (a
-  // snapshot then meets the error itself).
+  // before publishing, off every lock, for install_index. Nothing (nullopt) when no
+  // snapshot indexed the partition, nor when indexing fails (a snapshot then meets
+  // the error itself).
   static std::optional<PartitionDedup> index_ahead(
       DedupCache& cache, int64_t partition_start, const std::vector<std::string>& key_columns,
       std::vector<std::shared_ptr<const BlockSource>> stable);
