@@ -691,15 +691,20 @@ Status Database::index_blocks(PartitionDedup& entry, const std::vector<std::stri
 }
 
 std::optional<Database::PartitionDedup> Database::index_ahead(
-    DedupCache& cache, int64_t partition_start, const std::vector<std::string>& key_columns,
-    std::vector<std::shared_ptr<const BlockSource>> stable) {
+    DedupCache& cache, const std::string& table, int64_t partition_start,
+    const std::vector<std::string>& key_columns, SourceList published, size_t persisted_count,
+    size_t sealed_count) const {
   {
     std::lock_guard lock(cache.mu);
     if (!cache.partitions.contains(partition_start)) return std::nullopt;
   }
   PartitionDedup built;
   built.index = std::make_unique<DedupIndex>(key_columns);
-  if (!index_blocks(built, key_columns, stable).is_ok()) return std::nullopt;
+  if (!index_blocks(built, key_columns, published).is_ok()) return std::nullopt;
+  // Read after the index is built, so that it also covers blocks added meanwhile.
+  const SourceList later = blocks_after(table, partition_start, persisted_count, sealed_count);
+  published.insert(published.end(), later.begin(), later.end());
+  if (!index_blocks(built, key_columns, published).is_ok()) return std::nullopt;
   return built;
 }
 

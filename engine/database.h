@@ -132,13 +132,18 @@ class Database final : public Engine {
   // A flush or compaction replaces a partition's blocks, and the first snapshot after
   // it would index the partition anew, on a query's time (and every other query of
   // the table would wait for it). So, when snapshots have indexed the partition
-  // before, the one that replaces the blocks indexes `stable` (what it publishes)
-  // before publishing, off every lock, for install_index. Nothing (nullopt) when no
+  // before, the one that replaces the blocks indexes `published` (what it publishes)
+  // before publishing, off every lock, for install_index; then the blocks that will
+  // follow them, sealed or flushed while it ran: those after the partition's first
+  // `persisted_count` persisted and `sealed_count` sealed ones (else the first
+  // snapshot would add them while the others wait). Nothing (nullopt) when no
   // snapshot indexed the partition, nor when indexing fails (a snapshot then meets
   // the error itself).
-  static std::optional<PartitionDedup> index_ahead(
-      DedupCache& cache, int64_t partition_start, const std::vector<std::string>& key_columns,
-      std::vector<std::shared_ptr<const BlockSource>> stable);
+  std::optional<PartitionDedup> index_ahead(DedupCache& cache, const std::string& table,
+                                            int64_t partition_start,
+                                            const std::vector<std::string>& key_columns,
+                                            SourceList published, size_t persisted_count,
+                                            size_t sealed_count) const;
   // A partition's blocks after its first `persisted_count` persisted and
   // `sealed_count` sealed ones, in write order (none when the partition is gone).
   SourceList blocks_after(const std::string& table, int64_t partition_start, size_t persisted_count,

@@ -133,16 +133,9 @@ Status Database::flush_locked_phases() {
     if (f.dedup) {
       SourceList stable = *f.persisted;
       stable.insert(stable.end(), flushed[i].begin(), flushed[i].end());
-      indexed[i] = index_ahead(*f.dedup, f.partition_start_ns, f.dedup_columns, std::move(stable));
-    }
-    if (indexed[i]) {
-      // Blocks sealed while this flush ran follow the flushed ones once published:
-      // indexed here too, or the first snapshot would add them while the others wait.
-      SourceList stable = indexed[i]->indexed;
-      const SourceList later =
-          blocks_after(f.table, f.partition_start_ns, f.persisted->size(), f.blocks.size());
-      stable.insert(stable.end(), later.begin(), later.end());
-      if (!index_blocks(*indexed[i], f.dedup_columns, stable).is_ok()) indexed[i].reset();
+      // Blocks sealed while this flush ran follow the flushed ones.
+      indexed[i] = index_ahead(*f.dedup, f.table, f.partition_start_ns, f.dedup_columns,
+                               std::move(stable), f.persisted->size(), f.blocks.size());
     }
   }
 
@@ -320,20 +313,14 @@ Status Database::compact_partition(const std::string& table_name, int64_t partit
     fresh.push_back(std::make_shared<SegmentBlockSource>(*opened, b, cache_, next_cache_key_++,
                                                          tag_value_ids_));
   }
-  // The merged blocks lead the partition's blocks once published; flushed ones that
-  // follow are added by the first snapshot.
+  // The merged blocks lead the partition's blocks once published; those flushed or
+  // sealed while this merge ran follow them.
   std::optional<PartitionDedup> indexed;
   PartitionDedup replaced;  // freed last, outside every lock
   bool is_installed = false;
-  if (!dedup_columns.empty())
-    indexed = index_ahead(*dedup, partition_start_ns, dedup_columns, fresh);
-  if (indexed) {
-    // Blocks flushed or sealed while this merge ran follow the merged ones once
-    // published: indexed here too, so that the first snapshot does not add them.
-    SourceList stable = fresh;
-    const SourceList later = blocks_after(table_name, partition_start_ns, sources.size(), 0);
-    stable.insert(stable.end(), later.begin(), later.end());
-    if (!index_blocks(*indexed, dedup_columns, stable).is_ok()) indexed.reset();
+  if (!dedup_columns.empty()) {
+    indexed = index_ahead(*dedup, table_name, partition_start_ns, dedup_columns, fresh,
+                          sources.size(), 0);
   }
 
   // Step 3 (write lock): swap the merged segments for the new one in the manifest, then
