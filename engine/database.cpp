@@ -658,9 +658,7 @@ Result<std::optional<std::vector<LiveRows>>> Database::dedup_partition(
   if (is_older && !last_try) return std::optional<std::vector<LiveRows>>();
   PartitionDedup& entry = is_older ? own : kept;
   entry.blocks_version = blocks_version;
-  bool is_prefix = entry.index && entry.indexed.size() <= stable.size() &&
-                   std::equal(entry.indexed.begin(), entry.indexed.end(), stable.begin());
-  if (!is_prefix) {
+  if (!entry.index || !starts_with(stable, entry.indexed)) {
     // A flush or compaction replaced blocks and had no index ready, or the snapshot is
     // older than the kept index: index anew.
     if (entry.index || is_older) cache.reindexes.fetch_add(1, std::memory_order_relaxed);
@@ -671,6 +669,10 @@ Result<std::optional<std::vector<LiveRows>>> Database::dedup_partition(
   if (!head) return std::optional(entry.index->live_rows(nullptr));
   const LoadedBlock loaded_head = LoadedBlock::project(head, key_columns);
   return std::optional(entry.index->live_rows(&loaded_head));
+}
+
+bool Database::starts_with(const SourceList& list, const SourceList& prefix) {
+  return prefix.size() <= list.size() && std::equal(prefix.begin(), prefix.end(), list.begin());
 }
 
 Status Database::index_blocks(PartitionDedup& entry, const std::vector<std::string>& key_columns,
@@ -717,11 +719,8 @@ bool Database::install_index(DedupCache& cache, int64_t partition_start, Partiti
     return false;
   }
   PartitionDedup& entry = cache.partitions[partition_start];
-  const bool covers_built =
-      entry.index &&
-      (entry.blocks_version > built.blocks_version ||
-       (entry.indexed.size() >= built.indexed.size() &&
-        std::equal(built.indexed.begin(), built.indexed.end(), entry.indexed.begin())));
+  const bool covers_built = entry.index && (entry.blocks_version > built.blocks_version ||
+                                            starts_with(entry.indexed, built.indexed));
   if (!covers_built) replaced = std::exchange(entry, std::move(built));
   return true;
 }

@@ -125,6 +125,8 @@ class Database final : public Engine {
   // snapshot saw (see dedup_partition).
   Result<std::optional<TableSnapshot>> try_snapshot(std::string_view table, TimeRange range,
                                                     bool last_try) const;
+  // Whether `list` begins with the blocks of `prefix`, the same objects in order.
+  static bool starts_with(const SourceList& list, const SourceList& prefix);
   // Adds to `entry` the blocks of `stable` after those it has indexed (a prefix of
   // `stable`), their key columns loaded through the block cache.
   static Status index_blocks(PartitionDedup& entry, const std::vector<std::string>& key_columns,

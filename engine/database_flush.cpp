@@ -333,8 +333,7 @@ Status Database::compact_partition(const std::string& table_name, int64_t partit
       auto found = table->second.partitions.find(partition_start_ns);
       if (found != table->second.partitions.end()) partition = &found->second;
     }
-    if (partition == nullptr || partition->persisted->size() < sources.size() ||
-        !std::equal(sources.begin(), sources.end(), partition->persisted->begin())) {
+    if (partition == nullptr || !starts_with(*partition->persisted, sources)) {
       lock.unlock();
       discard();  // dropped by retention meanwhile
       return Status::ok();
