@@ -155,25 +155,24 @@ class RankFinder {
           std::min(w.size() - 1, static_cast<size_t>(at * static_cast<double>(w.size())));
       medians_.emplace_back(w.begin[i], w.size());
     }
+    return weighted_value_at(rank);
+  }
+
+  double median_of_medians(size_t left) {
+    medians_.clear();
+    for (const Window& w : windows_) medians_.emplace_back(w.begin[w.size() / 2], w.size());
+    // The first value whose weights reach half of `left`.
+    return weighted_value_at((left + 1) / 2 - 1);
+  }
+
+  // The value of medians_ where their weights, in value order, pass `rank`.
+  double weighted_value_at(size_t rank) {
     std::sort(medians_.begin(), medians_.end(),
               [](const auto& x, const auto& y) { return float_order_less(x.first, y.first); });
     size_t weight = 0;
     for (const auto& [value, size] : medians_) {
       weight += size;
       if (weight > rank) return value;
-    }
-    return medians_.back().first;
-  }
-
-  double median_of_medians(size_t left) {
-    medians_.clear();
-    for (const Window& w : windows_) medians_.emplace_back(w.begin[w.size() / 2], w.size());
-    std::sort(medians_.begin(), medians_.end(),
-              [](const auto& x, const auto& y) { return float_order_less(x.first, y.first); });
-    size_t weight = 0;
-    for (const auto& [median, size] : medians_) {
-      weight += size;
-      if (2 * weight >= left) return median;
     }
     return medians_.back().first;
   }
