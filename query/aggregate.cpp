@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 
+#include "query/forward_search.h"
 #include "query/percentile.h"
 #include "query/sorted_run_percentile.h"
 #include "query/vector_kernels.h"
@@ -344,19 +345,15 @@ Status Aggregator::update_from_sorted_runs(const AggregateInput& in, size_t* mem
   }
   std::vector<GroupSpan> kept;
   if (in.filter_ranges != nullptr) kept = kept_spans(in, *in.filter_ranges);
-  const std::vector<uint32_t>& starts = sorted.run_starts;
-  // The sorted run that begins at block row `row`, or none.
-  auto run_at = [&](size_t row) -> std::optional<size_t> {
-    const auto it = std::lower_bound(starts.begin(), starts.end(), row);
-    if (it == starts.end() || *it != row) return std::nullopt;
-    return static_cast<size_t>(it - starts.begin());
-  };
+  // The sorted run that begins at a block row; spans come in row order.
+  ForwardSearch run_at(sorted.run_starts);
   bool is_held = false;
   Status status = Status::ok();
   auto read_runs = [&](uint32_t g, size_t begin, size_t end) {
     if (!status.is_ok()) return;  // nothing more is read after the first bad span
-    const std::optional<size_t> first_run = run_at(in.first_row + begin);
-    const std::optional<size_t> end_run = run_at(in.first_row + end);
+    const std::optional<size_t> first_run =
+        run_at.find(in.first_row + static_cast<uint32_t>(begin));
+    const std::optional<size_t> end_run = run_at.find(in.first_row + static_cast<uint32_t>(end));
     if (!first_run || !end_run) {
       status = make_error(ErrorCode::kInternal, spec_.text + ": a span is not whole sorted runs");
       return;

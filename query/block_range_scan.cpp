@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "query/expression_eval.h"
+#include "query/forward_search.h"
 #include "query/row_selection.h"
 #include "query/vector_kernels.h"
 
@@ -602,17 +603,19 @@ class RangeScanner {
     const size_t min_span =
         spec.fn == AggregateFn::kSlaPct ? kMinSortedSlaSpan : kMinSortedPercentileSpan;
     if (kept < min_span * spans) return Sorted();
-    // Whether every boundary the query needs is one where `is_boundary` says a run
-    // begins (offsets into the selection).
-    auto all_hold = [&](auto&& is_boundary) {
-      return is_boundary(0) && is_boundary(static_cast<uint32_t>(n)) &&
-             std::all_of(group_runs.begin(), group_runs.end(), is_boundary) &&
-             (filter_ranges == nullptr ||
-              std::all_of(filter_ranges->begin(), filter_ranges->end(), is_boundary));
+    // Whether every boundary the query needs (offsets into the selection) is one
+    // where `all_begin_runs` says a run begins. It is given the boundaries in
+    // sorted lists: the selection's two ends, the group runs, the kept ranges.
+    auto all_hold = [&](auto&& all_begin_runs) {
+      const uint32_t ends[] = {0, static_cast<uint32_t>(n)};
+      return all_begin_runs(std::span<const uint32_t>(ends)) && all_begin_runs(group_runs) &&
+             (filter_ranges == nullptr || all_begin_runs(*filter_ranges));
     };
-    auto begins_a_run = [&](const std::vector<uint32_t>& run_starts) {
-      return [&](uint32_t offset) {
-        return std::binary_search(run_starts.begin(), run_starts.end(), sel.front() + offset);
+    auto begin_runs_of = [&](const std::vector<uint32_t>& run_starts) {
+      return [&](std::span<const uint32_t> offsets) {
+        ForwardSearch starts(run_starts);
+        return std::all_of(offsets.begin(), offsets.end(),
+                           [&](uint32_t offset) { return starts.contains(sel.front() + offset); });
       };
     };
     auto same = [&](const FoundSorted& f) {
@@ -626,7 +629,7 @@ class RangeScanner {
       found.push_back({&*tags, &spec.arg->name, std::move(cached)});
     }
     if (const Sorted& cached = found[memo].sorted; cached != nullptr) {
-      return all_hold(begins_a_run(cached->run_starts)) ? cached : Sorted();
+      return all_hold(begin_runs_of(cached->run_starts)) ? cached : Sorted();
     }
     if (!reads_sorted_runs(spec)) return Sorted();
     std::vector<std::shared_ptr<const storage::TagRunStats>> tag_runs;
@@ -638,9 +641,13 @@ class RangeScanner {
       tag_runs.push_back(std::move(runs));
     }
     // A row begins a run of the tags together where it begins a run of any of them.
-    const bool hold = !tag_runs.empty() && all_hold([&](uint32_t offset) {
-      return std::any_of(tag_runs.begin(), tag_runs.end(),
-                         [&](const auto& runs) { return begins_a_run(runs->run_starts)(offset); });
+    const bool hold = !tag_runs.empty() && all_hold([&](std::span<const uint32_t> offsets) {
+      return std::all_of(offsets.begin(), offsets.end(), [&](uint32_t offset) {
+        return std::any_of(tag_runs.begin(), tag_runs.end(), [&](const auto& runs) {
+          return std::binary_search(runs->run_starts.begin(), runs->run_starts.end(),
+                                    sel.front() + offset);
+        });
+      });
     });
     if (!hold) return Sorted();
     TESSERA_ASSIGN_OR_RETURN(found[memo].sorted,
