@@ -1,6 +1,7 @@
 #include "query/block_range_scan.h"
 
 #include <algorithm>
+#include <cassert>
 #include <deque>
 #include <numeric>
 
@@ -185,6 +186,7 @@ class RangeScanner {
     std::vector<uint32_t>& sel = sel_;
     bool every_row_unwritten = live == nullptr;
     if (live != nullptr) {
+      numbered_rows_ = 0;
       sel.clear();
       sel.reserve(rows);
       for (size_t r = 0; r < rows; ++r) {
@@ -192,6 +194,7 @@ class RangeScanner {
       }
     }
     auto keep_equal = [&](const std::string& column, std::string_view value) -> Status {
+      numbered_rows_ = 0;
       if (!every_row_unwritten) return keep_rows_equal(block, column, value, sel);
       every_row_unwritten = false;
       return select_rows_equal(block, column, value, sel);
@@ -199,8 +202,18 @@ class RangeScanner {
     auto write_every_row = [&] {
       if (!every_row_unwritten) return;
       every_row_unwritten = false;
+      // Only rows past those the buffer already numbers are written.
+      const size_t numbered = std::min(numbered_rows_, rows);
       sel.resize(rows);
-      std::iota(sel.begin(), sel.end(), uint32_t{0});
+      std::iota(sel.begin() + static_cast<std::ptrdiff_t>(numbered), sel.end(),
+                static_cast<uint32_t>(numbered));
+      numbered_rows_ = rows;
+      assert(([&] {
+        for (size_t r = 0; r < rows; ++r) {
+          if (sel[r] != r) return false;
+        }
+        return true;
+      })());
     };
     const std::optional<std::string>& tenant = *scan_.tenant;
     if (tenant && !every_row_satisfies(tenant_rule_, block_stats)) {
@@ -222,6 +235,7 @@ class RangeScanner {
       TESSERA_ASSIGN_OR_RETURN(Vec cond,
                                evaluate_rows(plan_.where_conjuncts[c], block, sel, leaves));
       sel = keep_true(sel, cond);
+      numbered_rows_ = 0;
     }
     write_every_row();
     out_.rows_matched += sel.size();
@@ -713,8 +727,10 @@ class RangeScanner {
   // Per aggregate, sorted_run_tags.
   std::vector<std::optional<std::vector<std::string>>> sorted_run_tags_;
   // The block's selected rows (scan_block), kept from block to block so that a
-  // block of every row rewrites memory still in cache.
+  // block of every row does not write them again: its first numbered_rows_ entries
+  // hold their own index, 0, 1, 2, ... (block after block of every row: Q4b).
   std::vector<uint32_t> sel_;
+  size_t numbered_rows_ = 0;
 };
 
 }  // namespace
