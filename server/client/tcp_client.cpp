@@ -27,11 +27,15 @@ Result<std::string> TcpClient::read_line() {
   while (true) {
     const size_t newline = buffer_.find('\n', scan_from_);
     if (newline != std::string::npos) {
-      std::string line = buffer_.substr(0, newline);
-      buffer_.erase(0, newline + 1);
-      scan_from_ = 0;
+      std::string line = buffer_.substr(line_start_, newline - line_start_);
+      line_start_ = newline + 1;
+      scan_from_ = line_start_;
       return line;
     }
+    // Lines returned are dropped only before reading more, not one by one: a reply
+    // of many rows read in one chunk is not moved up once per row.
+    buffer_.erase(0, line_start_);
+    line_start_ = 0;
     scan_from_ = buffer_.size();
     if (buffer_.size() > kMaxClientLineBytes) {
       return make_error(ErrorCode::kLimitExceeded,

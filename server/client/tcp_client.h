@@ -34,8 +34,9 @@ class TcpClient {
 
   asio::io_context io_;
   tcp::socket socket_;
-  std::string buffer_;  // bytes read but not yet returned
-  size_t scan_from_ = 0;
+  std::string buffer_;     // bytes read; those before line_start_ already returned
+  size_t line_start_ = 0;  // where the next line begins in buffer_
+  size_t scan_from_ = 0;   // no '\n' in buffer_ between line_start_ and here
 };
 
 }  // namespace tessera::server
