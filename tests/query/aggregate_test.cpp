@@ -175,17 +175,6 @@ TEST(AggregateTest, RunsScatterAndRowPathsAgreeWithBruteForce) {
   EXPECT_GT(blocks_scattered, 100);
 }
 
-// percentile_cont of `values` by full sort: the value at rank p * (n - 1),
-// interpolated linearly between its neighbours.
-std::optional<double> sorted_percentile(std::vector<double> values, double p) {
-  if (values.empty()) return std::nullopt;
-  std::sort(values.begin(), values.end());
-  const double rank = p * static_cast<double>(values.size() - 1);
-  const size_t lo = static_cast<size_t>(std::floor(rank));
-  const size_t hi = std::min(lo + 1, values.size() - 1);
-  return values[lo] + (rank - static_cast<double>(lo)) * (values[hi] - values[lo]);
-}
-
 // FILTER scattered row by row, or in runs and given as kept ranges too (the spans
 // path); arguments read in place or as vectors; with and without NULLs.
 TEST(AggregateTest, FilteredAggregatesMatchBruteForceOnEveryPath) {
@@ -270,7 +259,8 @@ TEST(AggregateTest, FilteredAggregatesMatchBruteForceOnEveryPath) {
       EXPECT_EQ(std::get<double>(aggs[0].finalize(g)), total);
       EXPECT_DOUBLE_EQ(std::get<double>(aggs[2].finalize(g)),
                        total / static_cast<double>(values.size()));
-      EXPECT_DOUBLE_EQ(std::get<double>(aggs[3].finalize(g)), *sorted_percentile(values, 0.9));
+      EXPECT_DOUBLE_EQ(std::get<double>(aggs[3].finalize(g)),
+                       *testing::postgres_percentile_cont(values, 0.9));
     }
   }
   EXPECT_GT(updates_by_ranges, 300);  // the spans path ran
@@ -349,7 +339,8 @@ TEST(AggregateTest, MergedPercentilesSelectOverEveryRangesValues) {
       if (all[g].empty()) {
         EXPECT_TRUE(is_null(v));
       } else {
-        EXPECT_DOUBLE_EQ(std::get<double>(v), *sorted_percentile(all[g], 0.9)) << "group " << g;
+        EXPECT_DOUBLE_EQ(std::get<double>(v), *testing::postgres_percentile_cont(all[g], 0.9))
+            << "group " << g;
       }
     }
   }

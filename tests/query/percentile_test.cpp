@@ -9,30 +9,15 @@
 #include <random>
 #include <vector>
 
+#include "tests/query/query_test_util.h"
+
 namespace tessera::query {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Reference: full sort in PostgreSQL's float8 order (NaN last), then the row
-// arithmetic of percentile_cont_float8_final written out directly.
-std::optional<double> reference_percentile_cont(std::vector<double> values, double p) {
-  if (values.empty()) return std::nullopt;
-  std::sort(values.begin(), values.end(), [](double a, double b) {
-    if (std::isnan(a)) return false;
-    if (std::isnan(b)) return true;
-    return a < b;
-  });
-  const int64_t n = static_cast<int64_t>(values.size());
-  const auto first_row = static_cast<int64_t>(std::floor(p * static_cast<double>(n - 1)));
-  const auto second_row = static_cast<int64_t>(std::ceil(p * static_cast<double>(n - 1)));
-  const double lo = values[static_cast<size_t>(first_row)];
-  if (first_row == second_row) return lo;
-  const double hi = values[static_cast<size_t>(second_row)];
-  const double proportion = (p * static_cast<double>(n - 1)) - static_cast<double>(first_row);
-  return lo + (proportion * (hi - lo));
-}
+using testing::postgres_percentile_cont;
 
 std::optional<double> run(std::vector<double> values, double p) {
   return percentile_cont(values, p);
@@ -42,7 +27,7 @@ bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; 
 
 // Equal bits, or both NaN (the NaN payload is not part of the contract).
 void expect_matches_reference(const std::vector<double>& values, double p) {
-  const auto expected = reference_percentile_cont(values, p);
+  const auto expected = postgres_percentile_cont(values, p);
   const auto actual = run(values, p);
   ASSERT_TRUE(actual.has_value());
   ASSERT_TRUE(same_bits(*expected, *actual) || (std::isnan(*expected) && std::isnan(*actual)))
@@ -188,7 +173,7 @@ TEST(PercentileContTest, SeveralFractionsOverOneSetMatchTheReference) {
     for (size_t f = 0; f < fractions.size(); ++f) {
       SCOPED_TRACE(::testing::Message() << "round " << round << " p " << fractions[f]);
       ASSERT_TRUE(out[f].has_value());
-      EXPECT_TRUE(same_bits(*out[f], *reference_percentile_cont(values, fractions[f])));
+      EXPECT_TRUE(same_bits(*out[f], *postgres_percentile_cont(values, fractions[f])));
     }
   }
   std::vector<std::optional<double>> none(2, 1.0);

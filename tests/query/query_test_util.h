@@ -1,15 +1,42 @@
-// Helpers shared by the query executor tests: compact renderings of results and
-// hand-computable timestamps (computed here, never by the code under test).
+// Helpers shared by the query tests: compact renderings of results, hand-computable
+// timestamps and PostgreSQL's percentile_cont (computed here, never by the code
+// under test).
 #pragma once
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "query/value.h"
 
 namespace tessera::query::testing {
+
+// PostgreSQL's order of doubles: NaN greatest and equal to NaN; -0.0 == 0.0.
+inline bool postgres_less(double a, double b) {
+  if (std::isnan(a)) return false;
+  if (std::isnan(b)) return true;
+  return a < b;
+}
+
+// PostgreSQL's percentile_cont(p) over `values`: a full sort in its order, then
+// the row arithmetic of percentile_cont_float8_final written out directly. Nullopt
+// over no values.
+inline std::optional<double> postgres_percentile_cont(std::vector<double> values, double p) {
+  if (values.empty()) return std::nullopt;
+  std::sort(values.begin(), values.end(), postgres_less);
+  const double pos = p * static_cast<double>(values.size() - 1);
+  const double first = std::floor(pos);
+  const double second = std::ceil(pos);
+  const double lo = values[static_cast<size_t>(first)];
+  if (first == second) return lo;
+  const double hi = values[static_cast<size_t>(second)];
+  return lo + ((pos - first) * (hi - lo));
+}
 
 // Days since 1970-01-01 of a proleptic Gregorian date (civil calendar arithmetic).
 inline int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {

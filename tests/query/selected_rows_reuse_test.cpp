@@ -6,11 +6,7 @@
 // another condition) and back, and from short blocks to longer ones. Every answer is
 // checked against aggregates computed here from the rows written.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <cmath>
-#include <filesystem>
 #include <map>
 #include <random>
 
@@ -18,6 +14,8 @@
 #include "query/query_runner.h"
 #include "tests/query/explain_count.h"
 #include "tests/query/query_test_util.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_engine.h"
 
 namespace tessera::query {
 namespace {
@@ -40,28 +38,14 @@ struct Expected {
   std::vector<double> values;
 };
 
-// PostgreSQL's percentile_cont over `values`, by sorting them.
-double percentile_cont(std::vector<double> values, double fraction) {
-  std::sort(values.begin(), values.end());
-  const double at = fraction * static_cast<double>(values.size() - 1);
-  const auto below = static_cast<size_t>(std::floor(at));
-  const size_t above = std::min(below + 1, values.size() - 1);
-  return values[below] + (at - static_cast<double>(below)) * (values[above] - values[below]);
-}
-
 class SelectedRowsReuseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("tessera_selected_rows_reuse_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
     engine::EngineOptions options;
-    options.data_dir = dir_;
     options.block_rows = 64;
     options.background_maintenance = false;
-    auto opened = engine::Engine::open(options);
-    ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
-    engine_ = std::move(opened).value();
+    engine_ = tessera::testing::open_test_engine(dir_.path(), options);
+    ASSERT_NE(engine_, nullptr);
     std::mt19937 rng(20261208);
     std::string lines;
     // Four days, six entities, 1-200 rows per entity and day: some fill blocks of
@@ -79,14 +63,8 @@ class SelectedRowsReuseTest : public ::testing::Test {
         }
       }
     }
-    auto report = engine_->write_text(lines, {});
-    ASSERT_TRUE(report.is_ok()) << report.status().to_string();
-    ASSERT_TRUE(report->rejected.empty());
+    EXPECT_TRUE(tessera::testing::write_ok(*engine_, lines).rejected.empty());
     ASSERT_TRUE(engine_->flush().is_ok());
-  }
-  void TearDown() override {
-    engine_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   // Checks `SELECT count(*), sum(f), percentile(f, 0.9) ... GROUP BY time(1h)` with
@@ -115,14 +93,15 @@ class SelectedRowsReuseTest : public ::testing::Test {
       EXPECT_EQ(std::get<int64_t>(row[1]), expected.rows) << sql << " hour " << hour;
       // Quarters sum exactly in any order at these magnitudes.
       EXPECT_EQ(std::get<double>(row[2]), expected.sum) << sql << " hour " << hour;
-      EXPECT_NEAR(std::get<double>(row[3]), percentile_cont(expected.values, 0.9), 1e-9)
+      EXPECT_NEAR(std::get<double>(row[3]),
+                  *testing::postgres_percentile_cont(expected.values, 0.9), 1e-9)
           << sql << " hour " << hour;
     }
   }
 
   static constexpr int kEntities = 6;
   const int64_t day0_ = utc(2025, 1, 16);
-  std::filesystem::path dir_;
+  tessera::testing::TempDir dir_;
   std::unique_ptr<engine::Engine> engine_;
   std::vector<Row> rows_;
 };

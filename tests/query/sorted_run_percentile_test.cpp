@@ -19,6 +19,8 @@
 #include <span>
 #include <vector>
 
+#include "tests/query/query_test_util.h"
+
 namespace tessera::query {
 namespace {
 
@@ -27,26 +29,13 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 using Runs = std::vector<std::vector<double>>;
 
-// PostgreSQL's order of doubles: NaN greatest and equal to NaN; -0.0 == 0.0.
-bool pg_less(double a, double b) {
-  if (std::isnan(a)) return false;
-  if (std::isnan(b)) return true;
-  return a < b;
-}
+using testing::postgres_less;
 
-// PostgreSQL's percentile_cont over every value of `runs`, from a full sort.
+// PostgreSQL's percentile_cont over every value of `runs`.
 std::optional<double> reference_percentile_cont(const Runs& runs, double p) {
   std::vector<double> values;
   for (const std::vector<double>& run : runs) values.insert(values.end(), run.begin(), run.end());
-  if (values.empty()) return std::nullopt;
-  std::sort(values.begin(), values.end(), pg_less);
-  const double pos = p * static_cast<double>(values.size() - 1);
-  const double first = std::floor(pos);
-  const double second = std::ceil(pos);
-  const double lo = values[static_cast<size_t>(first)];
-  if (first == second) return lo;
-  const double hi = values[static_cast<size_t>(second)];
-  return lo + ((pos - first) * (hi - lo));
+  return testing::postgres_percentile_cont(std::move(values), p);
 }
 
 // The code under test over `runs`, one answer per fraction.
@@ -82,7 +71,7 @@ void expect_matches_reference(const Runs& runs, const std::vector<double>& fract
 }
 
 Runs sorted_runs(Runs runs) {
-  for (std::vector<double>& run : runs) std::sort(run.begin(), run.end(), pg_less);
+  for (std::vector<double>& run : runs) std::sort(run.begin(), run.end(), postgres_less);
   return runs;
 }
 

@@ -25,6 +25,7 @@ namespace {
 
 using testing::kDay;
 using testing::kMinute;
+using testing::postgres_percentile_cont;
 using testing::utc;
 
 struct Row {
@@ -33,17 +34,6 @@ struct Row {
   std::optional<double> f;  // NULL in some rows
   std::optional<double> g;  // f + 1000 where f has a value (table m only)
 };
-
-// PostgreSQL's percentile_cont(p) over `values` (no NaN here), sorted in place.
-std::optional<double> postgres_percentile(std::vector<double> values, double p) {
-  if (values.empty()) return std::nullopt;
-  std::sort(values.begin(), values.end());
-  const double pos = p * static_cast<double>(values.size() - 1);
-  const auto first = static_cast<size_t>(std::floor(pos));
-  const auto second = static_cast<size_t>(std::ceil(pos));
-  if (first == second) return values[first];
-  return values[first] + (pos - std::floor(pos)) * (values[second] - values[first]);
-}
 
 // sla_pct(f, target): 100 * count(f <= target) / count(f); NULL over no values.
 std::optional<double> sla(const std::vector<double>& values, double target) {
@@ -158,8 +148,8 @@ class SortedRunsAggregationTest : public ::testing::Test {
       const std::vector<Value>& row = r->rows[n++];
       EXPECT_EQ(std::get<std::string>(row[0]), tenant);
       expect_value(row[1], sla(values, 50), tenant + " sla");
-      expect_value(row[2], postgres_percentile(values, 0.5), tenant + " median");
-      expect_value(row[3], postgres_percentile(values, 0.9), tenant + " p90");
+      expect_value(row[2], postgres_percentile_cont(values, 0.5), tenant + " median");
+      expect_value(row[3], postgres_percentile_cont(values, 0.9), tenant + " p90");
     }
   }
 
@@ -219,8 +209,8 @@ TEST_F(SortedRunsAggregationTest, OneTenantByDayReadsSortedRuns) {
       const std::vector<Value>& row = r->rows[n++];
       EXPECT_EQ(std::to_string(std::get<Timestamp>(row[0]).ns), day);
       expect_value(row[1], sla(values, 50), day + " sla");
-      expect_value(row[2], postgres_percentile(values, 0.5), day + " median");
-      expect_value(row[3], postgres_percentile(values, 0.95), day + " p95");
+      expect_value(row[2], postgres_percentile_cont(values, 0.5), day + " median");
+      expect_value(row[3], postgres_percentile_cont(values, 0.95), day + " p95");
     }
   }
   // t0's rows of a day fill several blocks: every one reads sorted runs.
@@ -243,7 +233,7 @@ TEST_F(SortedRunsAggregationTest, OneTenantByDayReadsSortedRuns) {
       const std::vector<Value>& row = r->rows[n++];
       EXPECT_EQ(std::to_string(std::get<Timestamp>(row[0]).ns), day);
       expect_value(row[1], sla(values, 50), day + " t5 sla");
-      expect_value(row[2], postgres_percentile(values, 0.5), day + " t5 median");
+      expect_value(row[2], postgres_percentile_cont(values, 0.5), day + " t5 median");
     }
   }
   EXPECT_EQ(explain(shared, "blocks from sorted runs"), 2);
@@ -269,13 +259,13 @@ TEST_F(SortedRunsAggregationTest, FilterOnATagKeepsWholeSortedRuns) {
     for (const auto& [tenant, values] : ok) {
       const std::vector<Value>& row = r->rows[n++];
       EXPECT_EQ(std::get<std::string>(row[0]), tenant);
-      expect_value(row[1], postgres_percentile(values, 0.95), tenant + " p95 ok");
+      expect_value(row[1], postgres_percentile_cont(values, 0.95), tenant + " p95 ok");
       expect_value(row[2], sla(ok_or_late.at(tenant), 30), tenant + " sla ok or late");
     }
     auto one = run(one_tenant);
     ASSERT_TRUE(one.is_ok()) << one.status().to_string();
     ASSERT_EQ(one->rows.size(), 1u);
-    expect_value(one->rows[0][0], postgres_percentile(ok.at("t2"), 0.95), "t2 p95 ok");
+    expect_value(one->rows[0][0], postgres_percentile_cont(ok.at("t2"), 0.95), "t2 p95 ok");
   }
   EXPECT_GT(explain(sql, "blocks from sorted runs"), 0);
   EXPECT_GT(explain(one_tenant, "blocks from sorted runs"), 0);
@@ -324,9 +314,9 @@ TEST_F(SortedRunsAggregationTest, CountSumAndAvgBesideAPercentileReadTheRunsSums
       EXPECT_EQ(std::get<int64_t>(row[1]), static_cast<int64_t>(values.size())) << tenant;
       expect_near(row[2], total(values), tenant + " sum");
       expect_near(row[3], mean(values), tenant + " avg");
-      expect_value(row[4], postgres_percentile(values, 0.95), tenant + " p95");
+      expect_value(row[4], postgres_percentile_cont(values, 0.95), tenant + " p95");
       expect_near(row[5], mean(g_ok.at(tenant)), tenant + " avg(g)");
-      expect_value(row[6], postgres_percentile(g_ok.at(tenant), 0.5), tenant + " median(g)");
+      expect_value(row[6], postgres_percentile_cont(g_ok.at(tenant), 0.5), tenant + " median(g)");
     }
     auto alone = run(avg_alone);
     ASSERT_TRUE(alone.is_ok()) << alone.status().to_string();
@@ -357,7 +347,7 @@ TEST_F(SortedRunsAggregationTest, GroupsThatCutTheRunsReadRows) {
   for (const auto& [hour, values] : hours) {
     const std::vector<Value>& row = r->rows[n++];
     EXPECT_EQ(std::to_string(std::get<Timestamp>(row[0]).ns), hour);
-    expect_value(row[1], postgres_percentile(values, 0.5), hour + " median");
+    expect_value(row[1], postgres_percentile_cont(values, 0.5), hour + " median");
     expect_value(row[2], sla(values, 50), hour + " sla");
   }
   EXPECT_EQ(explain(sql, "blocks from sorted runs"), 0);
