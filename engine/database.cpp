@@ -325,8 +325,10 @@ void Database::commit_staged(StagedWrite& staged) {
   }
   cardinality_.commit(std::move(staged.series));
   for (StagedWrite::PartitionRows& built : staged.partitions) {
-    Partition& partition = tables_.find(built.table)->second.partitions[built.partition_start];
+    Table& table = tables_.find(built.table)->second;
+    Partition& partition = table.partitions[built.partition_start];
     const storage::Block& rows = built.rows;
+    bool sealed = false;
     for (size_t at = 0; at < rows.row_count();) {
       // The head is sealed as it fills: it has room for a row (block_rows 0 seals each).
       const size_t head_rows = partition.head.row_count();
@@ -334,17 +336,21 @@ void Database::commit_staged(StagedWrite& staged) {
       const size_t take = std::min(room, rows.row_count() - at);
       partition.head.append_rows(rows, at, at + take);
       at += take;
-      seal_if_full(partition);
+      sealed |= seal_if_full(partition);
+    }
+    if (sealed && table.schema.has_dedup()) {
+      staged.sealed.emplace_back(built.table, built.partition_start);
     }
   }
   head_rows_ += staged.rows.size();
 }
 
-void Database::seal_if_full(Partition& partition) {
-  if (partition.head.row_count() < options_.block_rows) return;
+bool Database::seal_if_full(Partition& partition) {
+  if (partition.head.row_count() < options_.block_rows) return false;
   partition.sealed.push_back(std::make_shared<MemoryBlockSource>(
       std::make_shared<const storage::Block>(partition.head.take())));
   partition.blocks_version = ++last_blocks_version_;
+  return true;
 }
 
 Status Database::apply_create_table(const TableSchema& schema) {
@@ -434,6 +440,7 @@ Result<WriteReport> Database::write_prepared(std::unique_ptr<PreparedWrite> prep
   }
 
   bool wants_flush = false;
+  std::vector<std::pair<std::string, int64_t>> sealed;
   {
     std::lock_guard writer(write_mu_);
     StagedWrite staged;
@@ -469,7 +476,9 @@ Result<WriteReport> Database::write_prepared(std::unique_ptr<PreparedWrite> prep
     std::unique_lock exclusive(mu_);
     commit_staged(staged);
     wants_flush = head_rows_ >= options_.flush_threshold_rows;
+    sealed = std::move(staged.sealed);
   }
+  for (const auto& [table, partition_start] : sealed) index_sealed(table, partition_start);
   std::sort(
       report.rejected.begin(), report.rejected.end(),
       [](const LineRejection& a, const LineRejection& b) { return a.line_number < b.line_number; });
@@ -665,6 +674,8 @@ Result<std::optional<std::vector<LiveRows>>> Database::dedup_partition(
     entry.indexed.clear();
     entry.index = std::make_unique<DedupIndex>(key_columns);
   }
+  cache.blocks_indexed_by_snapshots.fetch_add(stable.size() - entry.indexed.size(),
+                                              std::memory_order_relaxed);
   TESSERA_RETURN_IF_ERROR(index_blocks(entry, key_columns, stable));
   if (!head) return std::optional(entry.index->live_rows(nullptr));
   const LoadedBlock loaded_head = LoadedBlock::project(head, key_columns);
@@ -690,6 +701,34 @@ Status Database::index_blocks(PartitionDedup& entry, const std::vector<std::stri
     entry.indexed.push_back(stable[i]);
   }
   return Status::ok();
+}
+
+void Database::index_sealed(const std::string& table_name, int64_t partition_start) const {
+  std::shared_ptr<DedupCache> cache;
+  std::vector<std::string> key_columns;
+  SourceList stable;
+  uint64_t blocks_version = 0;
+  {
+    std::shared_lock lock(mu_);
+    auto table = tables_.find(table_name);
+    if (table == tables_.end()) return;
+    auto partition = table->second.partitions.find(partition_start);
+    if (partition == table->second.partitions.end()) return;
+    cache = table->second.dedup;
+    key_columns = table->second.schema.options.dedup_columns;
+    stable = *partition->second.persisted;
+    stable.insert(stable.end(), partition->second.sealed.begin(), partition->second.sealed.end());
+    blocks_version = partition->second.blocks_version;
+  }
+  std::lock_guard lock(cache->mu);
+  auto kept = cache->partitions.find(partition_start);
+  if (kept == cache->partitions.end()) return;
+  PartitionDedup& entry = kept->second;
+  if (!entry.index || entry.blocks_version > blocks_version ||
+      !starts_with(stable, entry.indexed)) {
+    return;
+  }
+  if (index_blocks(entry, key_columns, stable).is_ok()) entry.blocks_version = blocks_version;
 }
 
 std::optional<Database::PartitionDedup> Database::index_ahead(
@@ -739,6 +778,8 @@ EngineStats Database::stats() const {
   stats.head_rows = head_rows_;
   for (const auto& [name, table] : tables_) {
     stats.dedup_reindexes += table.dedup->reindexes.load(std::memory_order_relaxed);
+    stats.dedup_blocks_indexed_by_snapshots +=
+        table.dedup->blocks_indexed_by_snapshots.load(std::memory_order_relaxed);
   }
   return stats;
 }

@@ -104,6 +104,8 @@ class Database final : public Engine {
     std::mutex mu;
     std::map<int64_t, PartitionDedup> partitions;
     std::atomic<uint64_t> reindexes{0};  // EngineStats::dedup_reindexes
+    // EngineStats::dedup_blocks_indexed_by_snapshots
+    std::atomic<uint64_t> blocks_indexed_by_snapshots{0};
   };
   struct Table {
     TableSchema schema;
@@ -199,6 +201,9 @@ class Database final : public Engine {
       storage::Block rows;
     };
     std::vector<PartitionRows> partitions;
+    // Partitions of dedup tables in which commit_staged() sealed a block, for
+    // index_sealed().
+    std::vector<std::pair<std::string, int64_t>> sealed;
   };
 
   explicit Database(const EngineOptions& options);
@@ -222,7 +227,16 @@ class Database final : public Engine {
   // tables_. Applies what stage_line() admitted. Cannot fail.
   void commit_staged(StagedWrite& staged);
   Status apply_create_table(const TableSchema& schema);
-  void seal_if_full(Partition& partition);
+  // Seals the head when it is full; true when it did.
+  bool seal_if_full(Partition& partition);
+  // Adds a partition's newly sealed blocks to the index snapshots keep for it, on
+  // the writer's time: else the next snapshot of the table adds them, on a query's
+  // time, while every other snapshot of the table waits for it. Nothing when no
+  // snapshot keeps an index for the partition, when the kept index is newer than
+  // the blocks read here, or when it does not cover the blocks before them (a flush
+  // or compaction replaced them: snapshots index anew); an error is left for the
+  // next snapshot to meet. Requires: no lock held.
+  void index_sealed(const std::string& table, int64_t partition_start) const;
   // Requires: write_mu_ held and mu_ held (shared is enough: only writers touch the
   // log). Appends one record. On failure nothing was logged; if the log cannot take
   // more (wal_->is_failed()), wal_failure_ is set.

@@ -221,6 +221,10 @@ struct EngineStats {
   // replaced its blocks without an index ready, or the snapshot was older than the
   // index kept. The flush or compaction indexes ahead the partitions snapshots use.
   uint64_t dedup_reindexes = 0;
+  // Blocks a query's snapshot added to a dedup partition's index: sealed since
+  // the index was last brought up to date and not yet added by the write that
+  // sealed them (it adds them itself where snapshots keep an index), or indexed anew.
+  uint64_t dedup_blocks_indexed_by_snapshots = 0;
 };
 
 class Engine {

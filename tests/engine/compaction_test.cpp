@@ -306,6 +306,43 @@ TEST(CompactionTest, SnapshotsAfterFlushesAndCompactionsFindTheIndexReady) {
   EXPECT_EQ(db->stats().dedup_reindexes, before);
 }
 
+// A write that seals blocks of a partition snapshots keep a dedup index for adds them
+// to the index itself, so that the next snapshot does not add them on a query's time
+// while the table's other snapshots wait. Partitions no snapshot reads get nothing.
+TEST(CompactionTest, WritesThatSealBlocksIndexThemForTheNextSnapshot) {
+  TempDir dir;
+  auto db = open_database(dir.path(), /*block_rows=*/4);
+  ASSERT_TRUE(db->create_table(snap_schema()).is_ok());
+  std::map<std::string, int64_t> latest;  // "t entity time" -> v
+  int64_t v = 0;
+  auto write = [&](int entities, int64_t time) {
+    std::string text;
+    for (int e = 0; e < entities; ++e) {
+      text += snap_line(e, time, ++v);
+      latest["t e" + std::to_string(e) + " " + std::to_string(time)] = v;
+    }
+    auto report = db->write_text(text, {});
+    ASSERT_TRUE(report.is_ok() && report->rejected.empty());
+  };
+  auto expected = [&] {
+    std::vector<std::string> rows;
+    for (const auto& [key, value] : latest) rows.push_back(key + " NULL " + std::to_string(value));
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  };
+  write(10, 1);                                   // two sealed blocks and a head
+  write(3, 1);                                    // restated: the partition needs an index
+  ASSERT_EQ(live_rows(*db, "snap"), expected());  // the snapshot indexes the partition
+  const uint64_t before = db->stats().dedup_blocks_indexed_by_snapshots;
+  EXPECT_GT(before, 0u);
+  for (int round = 0; round < 6; ++round) {
+    write(9, 2 + round % 2);  // seals two or three blocks, restating every other round
+    ASSERT_EQ(live_rows(*db, "snap"), expected()) << "round " << round;
+  }
+  EXPECT_EQ(db->stats().dedup_blocks_indexed_by_snapshots, before);
+  EXPECT_EQ(db->stats().dedup_reindexes, 0u);
+}
+
 // Readers take snapshots while a writer restates keys and another thread flushes and
 // compacts: every snapshot holds each key once and misses none written before it
 // began (whichever index it got, kept or its own), and once everything is written
