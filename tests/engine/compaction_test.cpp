@@ -256,50 +256,66 @@ std::string snap_line(int e, int64_t time, int64_t v) {
          std::to_string(time) + "\n";
 }
 
+// Writes rows of tenant t to table snap, each with the next value, and keeps the
+// latest value of each key: the live rows a snapshot must show.
+class SnapWrites {
+ public:
+  explicit SnapWrites(Database& db) : db_(db) {}
+
+  // One row for each of entities e0..e(entities - 1) at `time`.
+  void write(int entities, int64_t time) {
+    std::string text;
+    for (int e = 0; e < entities; ++e) {
+      text += snap_line(e, time, ++v_);
+      latest_["t e" + std::to_string(e) + " " + std::to_string(time)] = v_;
+    }
+    auto report = db_.write_text(text, {});
+    ASSERT_TRUE(report.is_ok() && report->rejected.empty());
+  }
+  // The latest row of each key, as live_rows() gives them.
+  std::vector<std::string> expected() const {
+    std::vector<std::string> rows;
+    for (const auto& [key, value] : latest_) {
+      rows.push_back(key + " NULL " + std::to_string(value));
+    }
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  }
+
+ private:
+  Database& db_;
+  std::map<std::string, int64_t> latest_;  // "t entity time" -> v
+  int64_t v_ = 0;
+};
+
 // A flush or compaction indexes ahead the dedup partitions snapshots read, so that
 // the first snapshot after it does not index them anew on a query's time.
 TEST(CompactionTest, SnapshotsAfterFlushesAndCompactionsFindTheIndexReady) {
   TempDir dir;
   auto db = open_database(dir.path(), /*block_rows=*/4);
   ASSERT_TRUE(db->create_table(snap_schema()).is_ok());
-  std::map<std::string, int64_t> latest;  // "entity time" -> v
-  int64_t v = 0;
-  auto write = [&](int entities, int64_t time) {
-    std::string text;
-    for (int e = 0; e < entities; ++e) {
-      text += snap_line(e, time, ++v);
-      latest["t e" + std::to_string(e) + " " + std::to_string(time)] = v;
-    }
-    auto report = db->write_text(text, {});
-    ASSERT_TRUE(report.is_ok() && report->rejected.empty());
-  };
-  auto expected = [&] {
-    std::vector<std::string> rows;
-    for (const auto& [key, value] : latest) rows.push_back(key + " NULL " + std::to_string(value));
-    std::sort(rows.begin(), rows.end());
-    return rows;
-  };
+  SnapWrites writes(*db);
   // Two days: each restated once in memory, so the partitions need an index.
   for (const int64_t day : {int64_t{0}, kNanosPerDay}) {
-    write(10, day + 1);
-    write(10, day + 2);
-    write(3, day + 1);
+    writes.write(10, day + 1);
+    writes.write(10, day + 2);
+    writes.write(3, day + 1);
   }
   ASSERT_TRUE(db->flush().is_ok());
-  write(10, 3);  // rows in memory after the segment: day 0 needs its index
-  write(10, kNanosPerDay + 3);
-  ASSERT_EQ(live_rows(*db, "snap"), expected());  // the snapshot indexes both partitions
+  writes.write(10, 3);  // rows in memory after the segment: day 0 needs its index
+  writes.write(10, kNanosPerDay + 3);
+  ASSERT_EQ(live_rows(*db, "snap"), writes.expected());  // the snapshot indexes both partitions
   const uint64_t before = db->stats().dedup_reindexes;
 
   for (int round = 0; round < 4; ++round) {
-    write(4, 1 + round % 3);  // restatements of flushed rows
-    write(4, kNanosPerDay + 2);
+    writes.write(4, 1 + round % 3);  // restatements of flushed rows
+    writes.write(4, kNanosPerDay + 2);
     ASSERT_TRUE(db->flush().is_ok());
-    write(2, 2);  // and of the rows just flushed, in memory
-    ASSERT_EQ(live_rows(*db, "snap"), expected()) << "after flush, round " << round;
+    writes.write(2, 2);  // and of the rows just flushed, in memory
+    ASSERT_EQ(live_rows(*db, "snap"), writes.expected()) << "after flush, round " << round;
     if (round % 2 == 1) {
       ASSERT_TRUE(db->compact().is_ok());
-      ASSERT_EQ(live_rows(*db, "snap"), expected()) << "after compaction, round " << round;
+      ASSERT_EQ(live_rows(*db, "snap"), writes.expected()) << "after compaction, round " << round;
     }
   }
   EXPECT_GT(db->stats().compactions, 0u);
@@ -313,31 +329,15 @@ TEST(CompactionTest, WritesThatSealBlocksIndexThemForTheNextSnapshot) {
   TempDir dir;
   auto db = open_database(dir.path(), /*block_rows=*/4);
   ASSERT_TRUE(db->create_table(snap_schema()).is_ok());
-  std::map<std::string, int64_t> latest;  // "t entity time" -> v
-  int64_t v = 0;
-  auto write = [&](int entities, int64_t time) {
-    std::string text;
-    for (int e = 0; e < entities; ++e) {
-      text += snap_line(e, time, ++v);
-      latest["t e" + std::to_string(e) + " " + std::to_string(time)] = v;
-    }
-    auto report = db->write_text(text, {});
-    ASSERT_TRUE(report.is_ok() && report->rejected.empty());
-  };
-  auto expected = [&] {
-    std::vector<std::string> rows;
-    for (const auto& [key, value] : latest) rows.push_back(key + " NULL " + std::to_string(value));
-    std::sort(rows.begin(), rows.end());
-    return rows;
-  };
-  write(10, 1);                                   // two sealed blocks and a head
-  write(3, 1);                                    // restated: the partition needs an index
-  ASSERT_EQ(live_rows(*db, "snap"), expected());  // the snapshot indexes the partition
+  SnapWrites writes(*db);
+  writes.write(10, 1);                                   // two sealed blocks and a head
+  writes.write(3, 1);                                    // restated: the partition needs an index
+  ASSERT_EQ(live_rows(*db, "snap"), writes.expected());  // the snapshot indexes the partition
   const uint64_t before = db->stats().dedup_blocks_indexed_by_snapshots;
   EXPECT_GT(before, 0u);
   for (int round = 0; round < 6; ++round) {
-    write(9, 2 + round % 2);  // seals two or three blocks, restating every other round
-    ASSERT_EQ(live_rows(*db, "snap"), expected()) << "round " << round;
+    writes.write(9, 2 + round % 2);  // seals two or three blocks, restating every other round
+    ASSERT_EQ(live_rows(*db, "snap"), writes.expected()) << "round " << round;
   }
   EXPECT_EQ(db->stats().dedup_blocks_indexed_by_snapshots, before);
   EXPECT_EQ(db->stats().dedup_reindexes, 0u);
