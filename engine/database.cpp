@@ -682,6 +682,15 @@ Result<std::optional<std::vector<LiveRows>>> Database::dedup_partition(
   return std::optional(entry.index->live_rows(&loaded_head));
 }
 
+Database::SourceList Database::Partition::blocks_from(size_t persisted_from,
+                                                      size_t sealed_from) const {
+  SourceList blocks(persisted->begin() + ptrdiff_t(std::min(persisted_from, persisted->size())),
+                    persisted->end());
+  blocks.insert(blocks.end(), sealed.begin() + ptrdiff_t(std::min(sealed_from, sealed.size())),
+                sealed.end());
+  return blocks;
+}
+
 bool Database::starts_with(const SourceList& list, const SourceList& prefix) {
   return prefix.size() <= list.size() && std::equal(prefix.begin(), prefix.end(), list.begin());
 }
@@ -716,8 +725,7 @@ void Database::index_sealed(const std::string& table_name, int64_t partition_sta
     if (partition == table->second.partitions.end()) return;
     cache = table->second.dedup;
     key_columns = table->second.schema.options.dedup_columns;
-    stable = *partition->second.persisted;
-    stable.insert(stable.end(), partition->second.sealed.begin(), partition->second.sealed.end());
+    stable = partition->second.blocks_from();
     blocks_version = partition->second.blocks_version;
   }
   std::lock_guard lock(cache->mu);

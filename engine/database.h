@@ -90,6 +90,10 @@ class Database final : public Engine {
     // tells a snapshot taken before the index (whose blocks it must not be rebuilt for)
     // from one taken after.
     uint64_t blocks_version = 0;
+
+    // The blocks a dedup index covers, in write order (persisted, then sealed),
+    // from the `persisted_from`-th persisted and the `sealed_from`-th sealed one on.
+    SourceList blocks_from(size_t persisted_from = 0, size_t sealed_from = 0) const;
   };
   // Per partition of a dedup table: the index over its sealed blocks, reused by
   // every snapshot until the block list changes other than by appending.

@@ -35,21 +35,11 @@ Database::SourceList Database::blocks_after(const std::string& table_name,
                                             int64_t partition_start_ns, size_t persisted_count,
                                             size_t sealed_count) const {
   std::shared_lock lock(mu_);
-  SourceList later;
   const auto table = tables_.find(table_name);
-  if (table == tables_.end()) return later;
+  if (table == tables_.end()) return {};
   const auto found = table->second.partitions.find(partition_start_ns);
-  if (found == table->second.partitions.end()) return later;
-  const Partition& partition = found->second;
-  const SourceList& persisted = *partition.persisted;
-  later.insert(later.end(),
-               persisted.begin() + ptrdiff_t(std::min(persisted_count, persisted.size())),
-               persisted.end());
-  later.insert(
-      later.end(),
-      partition.sealed.begin() + ptrdiff_t(std::min(sealed_count, partition.sealed.size())),
-      partition.sealed.end());
-  return later;
+  if (found == table->second.partitions.end()) return {};
+  return found->second.blocks_from(persisted_count, sealed_count);
 }
 
 Status Database::flush() {
